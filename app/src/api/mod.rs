@@ -1,0 +1,136 @@
+//! Server functions: the thin layer between pages and the core. Each one parses its
+//! input into domain types, checks who is asking, calls the store or hub, and returns a
+//! view type made for the page. Bodies run only on the server.
+
+pub mod auth;
+pub mod events;
+
+use crate::domain::event::{Material, Role, Section};
+use crate::live::LiveSnapshot;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in organizer, as pages show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizerView {
+    pub name: String,
+    pub email: String,
+}
+
+/// One line of an organizer's event list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSummary {
+    pub slug: String,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+}
+
+/// What anyone with the public link may read about an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPublic {
+    pub slug: String,
+    pub title: String,
+    pub hosts: String,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub sections: Vec<Section>,
+    pub materials: Vec<Material>,
+}
+
+/// A fresh secret link, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretLink {
+    pub role: Role,
+    pub url: String,
+}
+
+/// What the event creator gets back: where the event lives and its three links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedEvent {
+    pub slug: String,
+    pub attendee_url: String,
+    pub secret_links: Vec<SecretLink>,
+}
+
+/// The organizer's view of one event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventAdmin {
+    pub event: EventPublic,
+    pub attendee_url: String,
+    /// The roles with an active link, and when that link was made.
+    pub active_links: Vec<(Role, DateTime<Utc>)>,
+}
+
+/// What a presenter or co-instructor page starts from before its socket connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub event: EventPublic,
+    pub role: Role,
+    pub snapshot: LiveSnapshot,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    //! Helpers every server function uses to reach the core and the request.
+
+    use super::EventPublic;
+    use crate::core::Core;
+    use crate::core::store::EventRecord;
+    use crate::error::AppError;
+    use leptos::prelude::*;
+    use tower_sessions::Session;
+
+    pub fn core() -> Result<Core, AppError> {
+        use_context::<Core>().ok_or_else(|| {
+            tracing::error!("Core missing from the Leptos context");
+            AppError::Internal
+        })
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(|e| {
+            tracing::error!(error = %e, "no session layer");
+            AppError::Internal
+        })
+    }
+
+    /// Where people reach this deployment: the configured public URL, else the request's
+    /// own host over plain HTTP (right for local use; set a public URL behind TLS).
+    pub fn base_url(core: &Core) -> String {
+        if let Some(url) = &core.public_url {
+            return url.clone();
+        }
+        let host = use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "127.0.0.1:3000".to_string());
+        format!("http://{host}")
+    }
+
+    pub async fn event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {
+        core.store
+            .event_by_slug(slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
+    }
+
+    impl From<EventRecord> for EventPublic {
+        fn from(e: EventRecord) -> Self {
+            EventPublic {
+                slug: e.slug.to_string(),
+                title: e.title,
+                hosts: e.hosts,
+                starts_at: e.starts_at,
+                time_zone: e.time_zone.name().to_string(),
+                sections: e.sections,
+                materials: e.materials,
+            }
+        }
+    }
+}

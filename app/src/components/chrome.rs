@@ -1,0 +1,112 @@
+//! The frame around pages: top bar, status pill, error notes, copyable links, times.
+
+use super::live::LinkState;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+/// The bar at the top of every page; `aside` goes to its right (a status, a sign-out).
+#[component]
+pub fn TopBar(
+    #[prop(into)] context: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" aria-label="Lectern home">
+                <span class="brand-mark" aria-hidden="true">"▮"</span>
+                "Lectern"
+            </a>
+            <span class="topbar-context">{context}</span>
+            <div class="topbar-aside">{children.map(|c| c())}</div>
+        </header>
+    }
+}
+
+/// "Live" or "Reconnecting in 3 s", in words and colour, announced to screen readers.
+#[component]
+pub fn LinkPill(state: RwSignal<LinkState>) -> impl IntoView {
+    let text = move || match state.get() {
+        LinkState::Connecting => "Connecting…".to_string(),
+        LinkState::Live => "Live".to_string(),
+        LinkState::Retrying(secs) => format!("Reconnecting in {secs} s"),
+    };
+    let class = move || match state.get() {
+        LinkState::Live => "pill pill-live",
+        LinkState::Connecting => "pill",
+        LinkState::Retrying(_) => "pill pill-warn",
+    };
+    view! { <span class=class role="status" aria-live="polite" data-testid="link-state">{text}</span> }
+}
+
+/// A refusal or failure, said plainly.
+#[component]
+pub fn ErrorNote(error: AppError) -> impl IntoView {
+    let hint = match &error {
+        AppError::Unauthorized => Some(view! { <a href="/signin">"Sign in"</a> }.into_any()),
+        _ => None,
+    };
+    view! {
+        <div class="note note-error" role="alert">
+            <p>{error.to_string()}</p>
+            {hint}
+        </div>
+    }
+}
+
+/// A link to hand out, with a button that copies it.
+#[component]
+pub fn CopyLink(
+    #[prop(into)] label: String,
+    #[prop(into)] url: String,
+    #[prop(into)] testid: String,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let to_copy = url.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&to_copy);
+            copied.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &to_copy;
+    };
+    view! {
+        <div class="copy-link">
+            <span class="copy-link-label">{label.clone()}</span>
+            <code class="copy-link-url" data-testid=testid>{url.clone()}</code>
+            <button type="button" class="button button-quiet" on:click=copy aria-label=format!("Copy the {} link", label.to_lowercase())>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
+        </div>
+    }
+}
+
+/// A start time as the event's own clock reads it, e.g. "Thu 14 May 2026, 17:00 BST".
+pub fn event_time(at: DateTime<Utc>, time_zone: &str) -> String {
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => at
+            .with_timezone(&tz)
+            .format("%a %-d %b %Y, %H:%M %Z")
+            .to_string(),
+        Err(_) => at.format("%a %-d %b %Y, %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_times_read_in_the_event_zone() {
+        let at = DateTime::parse_from_rfc3339("2026-05-14T16:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            event_time(at, "Europe/London"),
+            "Thu 14 May 2026, 17:00 BST"
+        );
+        assert_eq!(event_time(at, "Nowhere/Else"), "Thu 14 May 2026, 16:00 UTC");
+    }
+}

@@ -1,0 +1,280 @@
+//! The page's end of the live connection: one WebSocket to the event's hub, kept open
+//! with reconnects (exponential backoff with jitter), and its state as signals.
+//!
+//! Actions wait in an outbox until the server acknowledges them and are re-sent after a
+//! reconnect; their client-made ids make a re-send harmless. After every (re)connect the
+//! first snapshot is taken whatever its number (the server may have restarted), later
+//! ones only when newer.
+
+use crate::domain::event::Role;
+use crate::domain::pace::PaceVote;
+use crate::live::LiveSnapshot;
+use leptos::prelude::*;
+
+/// Where the connection stands, for the status pill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Live,
+    /// Lost; trying again in this many seconds.
+    Retrying(u32),
+}
+
+/// The signals a page reads, and the way to send actions. Cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct LiveHandle {
+    pub state: RwSignal<LinkState>,
+    pub snapshot: RwSignal<Option<LiveSnapshot>>,
+    /// This attendee's own pace vote, shown at once and confirmed by the server.
+    pub my_pace: RwSignal<Option<PaceVote>>,
+    /// The last refusal from the server, in words.
+    pub notice: RwSignal<Option<String>>,
+    #[cfg(feature = "hydrate")]
+    client: StoredValue<Option<std::rc::Rc<client::Client>>, LocalStorage>,
+}
+
+impl LiveHandle {
+    /// Sets (or with `None` takes back) this attendee's pace vote.
+    pub fn vote_pace(&self, vote: Option<PaceVote>) {
+        self.my_pace.set(vote);
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.send_pace(vote);
+        }
+    }
+}
+
+/// Opens the live connection for `slug` in the browser (on the server it only makes the
+/// signals, seeded with `initial`). `role` is `None` for attendees.
+pub fn use_live(slug: String, role: Option<Role>, initial: Option<LiveSnapshot>) -> LiveHandle {
+    let handle = LiveHandle {
+        state: RwSignal::new(LinkState::Connecting),
+        snapshot: RwSignal::new(initial),
+        my_pace: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        #[cfg(feature = "hydrate")]
+        client: StoredValue::new_local(None),
+    };
+    #[cfg(feature = "hydrate")]
+    {
+        handle
+            .client
+            .set_value(Some(client::Client::start(&slug, role, handle)));
+        let stored = handle.client;
+        on_cleanup(move || {
+            if let Some(Some(client)) = stored.try_get_value() {
+                client.stop();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (slug, role);
+    handle
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use super::{LinkState, LiveHandle};
+    use crate::domain::event::Role;
+    use crate::domain::pace::PaceVote;
+    use crate::live::{ClientMsg, ServerMsg};
+    use leptos::prelude::*;
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    pub struct Client {
+        url: String,
+        handle: LiveHandle,
+        socket: RefCell<Option<WebSocket>>,
+        /// Sent but not yet acknowledged, oldest first.
+        outbox: RefCell<Vec<ClientMsg>>,
+        /// Failed attempts since the last good connection, for the backoff.
+        failures: Cell<u32>,
+        /// The next snapshot is the first on this connection: take it whatever its number.
+        fresh: Cell<bool>,
+        stopped: Cell<bool>,
+    }
+
+    fn live_url(slug: &str, role: Option<Role>) -> String {
+        let location = web_sys::window().map(|w| w.location());
+        let secure = location
+            .as_ref()
+            .and_then(|l| l.protocol().ok())
+            .is_some_and(|p| p == "https:");
+        let host = location.and_then(|l| l.host().ok()).unwrap_or_default();
+        let scheme = if secure { "wss" } else { "ws" };
+        match role {
+            Some(role) => format!("{scheme}://{host}/e/{slug}/live?as={}", role.as_str()),
+            None => format!("{scheme}://{host}/e/{slug}/live"),
+        }
+    }
+
+    /// A random v4 UUID from the browser's crypto (available on plain HTTP too).
+    fn new_action_id() -> uuid::Uuid {
+        let mut bytes = [0u8; 16];
+        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    impl Client {
+        pub fn start(slug: &str, role: Option<Role>, handle: LiveHandle) -> Rc<Self> {
+            let client = Rc::new(Self {
+                url: live_url(slug, role),
+                handle,
+                socket: RefCell::new(None),
+                outbox: RefCell::new(Vec::new()),
+                failures: Cell::new(0),
+                fresh: Cell::new(true),
+                stopped: Cell::new(false),
+            });
+            client.connect();
+            client
+        }
+
+        pub fn stop(&self) {
+            self.stopped.set(true);
+            if let Some(socket) = self.socket.borrow_mut().take() {
+                let _ = socket.close();
+            }
+        }
+
+        pub fn send_pace(&self, vote: Option<PaceVote>) {
+            let msg = ClientMsg::Pace {
+                id: new_action_id(),
+                vote,
+            };
+            // Only the latest pace vote matters: drop an older one still waiting.
+            self.outbox
+                .borrow_mut()
+                .retain(|m| !matches!(m, ClientMsg::Pace { .. }));
+            self.outbox.borrow_mut().push(msg.clone());
+            self.transmit(&msg);
+        }
+
+        fn transmit(&self, msg: &ClientMsg) {
+            if let Some(socket) = self.socket.borrow().as_ref() {
+                if socket.ready_state() == WebSocket::OPEN {
+                    if let Ok(json) = serde_json::to_string(msg) {
+                        let _ = socket.send_with_str(&json);
+                    }
+                }
+            }
+        }
+
+        fn connect(self: &Rc<Self>) {
+            if self.stopped.get() {
+                return;
+            }
+            self.handle.state.set(if self.failures.get() == 0 {
+                LinkState::Connecting
+            } else {
+                self.handle.state.get_untracked()
+            });
+            let Ok(socket) = WebSocket::new(&self.url) else {
+                self.retry_later();
+                return;
+            };
+
+            let me = self.clone();
+            let on_open = Closure::<dyn FnMut()>::new(move || {
+                me.failures.set(0);
+                me.fresh.set(true);
+                me.handle.state.set(LinkState::Live);
+                let pending = me.outbox.borrow().clone();
+                for msg in &pending {
+                    me.transmit(msg);
+                }
+            });
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            on_open.forget();
+
+            let me = self.clone();
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(text) = event.data().as_string() {
+                    if let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) {
+                        me.receive(msg);
+                    }
+                }
+            });
+            socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+
+            let me = self.clone();
+            let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+                me.socket.borrow_mut().take();
+                me.retry_later();
+            });
+            socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+            on_close.forget();
+
+            *self.socket.borrow_mut() = Some(socket);
+        }
+
+        fn receive(self: &Rc<Self>, msg: ServerMsg) {
+            let handle = self.handle;
+            match msg {
+                ServerMsg::Welcome { pace, .. } => {
+                    // An unacknowledged vote of ours is newer than what the server knew.
+                    let waiting = self
+                        .outbox
+                        .borrow()
+                        .iter()
+                        .any(|m| matches!(m, ClientMsg::Pace { .. }));
+                    if !waiting {
+                        handle.my_pace.set(pace);
+                    }
+                }
+                ServerMsg::Snapshot(snapshot) => {
+                    let newer = handle
+                        .snapshot
+                        .with_untracked(|s| s.as_ref().is_none_or(|s| snapshot.seq > s.seq));
+                    if self.fresh.replace(false) || newer {
+                        handle.snapshot.set(Some(snapshot));
+                    }
+                }
+                ServerMsg::Ack { id } => {
+                    self.outbox.borrow_mut().retain(|m| m.id() != id);
+                }
+                ServerMsg::Error { id, message, .. } => {
+                    if let Some(id) = id {
+                        self.outbox.borrow_mut().retain(|m| m.id() != id);
+                    }
+                    handle.notice.set(Some(message));
+                }
+                ServerMsg::Reconnect { .. } => {
+                    if let Some(socket) = self.socket.borrow().as_ref() {
+                        let _ = socket.close();
+                    }
+                }
+            }
+        }
+
+        /// Schedules the next attempt: 0.5 s doubling to 30 s, each spread by ±50 %
+        /// so a whole class does not come back in the same millisecond.
+        fn retry_later(self: &Rc<Self>) {
+            if self.stopped.get() {
+                return;
+            }
+            let failures = self.failures.get();
+            self.failures.set(failures.saturating_add(1));
+            let base_ms = (500.0 * 2f64.powi(failures.min(6) as i32)).min(30_000.0);
+            let delay_ms = base_ms * (0.5 + js_sys::Math::random());
+            self.handle
+                .state
+                .set(LinkState::Retrying((delay_ms / 1000.0).ceil() as u32));
+            let me = self.clone();
+            let again = Closure::once_into_js(move || me.connect());
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    again.unchecked_ref(),
+                    delay_ms as i32,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! The live hub: one room per event with someone connected, holding the event's live
+//! state in memory and pushing it to every page.
+//!
+//! Where a vote goes: [`Room::cast_pace`] stores it ([`Store::set_pace_vote`]), applies it
+//! to the room's [`PaceBoard`] (the tally), and wakes the room's publisher, which
+//! serializes one [`ServerMsg::Snapshot`] and puts the same bytes in a `watch` slot that
+//! every connection reads. A `watch` keeps only the latest value, so a slow page skips
+//! stale tallies instead of queueing them; the publisher sleeps [`COALESCE`] between
+//! snapshots, so a burst of votes costs a few broadcasts, not one per vote.
+//!
+//! Locks: `Hub::rooms` and `Room::state` are std mutexes, never held across an `.await`;
+//! when both are taken, the hub's comes first.
+
+use super::store::Store;
+use crate::domain::pace::{PaceBoard, PaceVote};
+use crate::error::AppError;
+use crate::live::{LiveSnapshot, Online, ServerMsg, Viewer};
+use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::{Notify, watch};
+
+/// The shortest time between two snapshots of one room: at most ten a second.
+pub const COALESCE: Duration = Duration::from_millis(100);
+
+/// All the live rooms of this server process.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    store: Store,
+    /// Rooms by event id; a room leaves when its last connection does.
+    rooms: Mutex<HashMap<i64, Arc<Room>>>,
+}
+
+/// One event's live state and its broadcast slot.
+pub struct Room {
+    event_id: i64,
+    state: Mutex<RoomState>,
+    /// The latest snapshot, serialized once for everyone.
+    snapshot: watch::Sender<Utf8Bytes>,
+    /// Wakes the publisher after a change.
+    changed: Notify,
+}
+
+struct RoomState {
+    pace: PaceBoard<String>,
+    online: Online,
+    seq: u64,
+}
+
+/// A connection's place in a room; leaving the room is dropping this.
+pub struct Membership {
+    room: Arc<Room>,
+    viewer: Viewer,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain counters behind, still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Hub {
+    pub fn new(store: Store) -> Self {
+        Self {
+            inner: Arc::new(HubInner {
+                store,
+                rooms: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Joins the room of `event_id`, opening it (from the database) if nobody is there.
+    pub async fn join(&self, event_id: i64, viewer: Viewer) -> Result<Membership, AppError> {
+        if let Some(membership) = self.try_join_open(event_id, viewer) {
+            return Ok(membership);
+        }
+        let mut pace = PaceBoard::default();
+        for (attendee, vote) in self.inner.store.pace_votes(event_id).await? {
+            pace.cast(attendee, Some(vote));
+        }
+        let room = {
+            let mut rooms = lock(&self.inner.rooms);
+            // Someone may have opened the room while we were loading: theirs wins.
+            let room = rooms.entry(event_id).or_insert_with(|| {
+                let room = Room::new(event_id, pace);
+                tokio::spawn(publish(self.clone(), room.clone()));
+                room
+            });
+            room.enter(viewer);
+            room.clone()
+        };
+        Ok(Membership { room, viewer })
+    }
+
+    fn try_join_open(&self, event_id: i64, viewer: Viewer) -> Option<Membership> {
+        let rooms = lock(&self.inner.rooms);
+        let room = rooms.get(&event_id)?;
+        room.enter(viewer);
+        Some(Membership {
+            room: room.clone(),
+            viewer,
+        })
+    }
+
+    /// The live snapshot of an event, for rendering a page on the server.
+    pub async fn snapshot(&self, event_id: i64) -> Result<LiveSnapshot, AppError> {
+        let open = lock(&self.inner.rooms).get(&event_id).cloned();
+        if let Some(room) = open {
+            return Ok(room.current());
+        }
+        let mut pace = PaceBoard::default();
+        for (attendee, vote) in self.inner.store.pace_votes(event_id).await? {
+            pace.cast(attendee, Some(vote));
+        }
+        Ok(LiveSnapshot {
+            seq: 0,
+            pace: pace.counts(),
+            online: Online::default(),
+        })
+    }
+
+    /// Closes the room if nobody is in it; true when it was closed.
+    fn close_if_empty(&self, room: &Room) -> bool {
+        let mut rooms = lock(&self.inner.rooms);
+        let empty = {
+            let state = lock(&room.state);
+            state.online.attendees + state.online.staff == 0
+        };
+        if empty {
+            rooms.remove(&room.event_id);
+        }
+        empty
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+}
+
+impl Room {
+    fn new(event_id: i64, pace: PaceBoard<String>) -> Arc<Self> {
+        let state = RoomState {
+            pace,
+            online: Online::default(),
+            seq: 0,
+        };
+        let (snapshot, _) = watch::channel(Utf8Bytes::from(
+            ServerMsg::Snapshot(state.snapshot()).to_json(),
+        ));
+        Arc::new(Self {
+            event_id,
+            state: Mutex::new(state),
+            snapshot,
+            changed: Notify::new(),
+        })
+    }
+
+    fn enter(&self, viewer: Viewer) {
+        let mut state = lock(&self.state);
+        match viewer {
+            Viewer::Attendee => state.online.attendees += 1,
+            Viewer::Presenter | Viewer::Moderator => state.online.staff += 1,
+        }
+        drop(state);
+        self.changed.notify_one();
+    }
+
+    fn leave(&self, viewer: Viewer) {
+        let mut state = lock(&self.state);
+        match viewer {
+            Viewer::Attendee => state.online.attendees = state.online.attendees.saturating_sub(1),
+            Viewer::Presenter | Viewer::Moderator => {
+                state.online.staff = state.online.staff.saturating_sub(1)
+            }
+        }
+        drop(state);
+        self.changed.notify_one();
+    }
+
+    fn current(&self) -> LiveSnapshot {
+        lock(&self.state).snapshot()
+    }
+}
+
+impl RoomState {
+    fn snapshot(&self) -> LiveSnapshot {
+        LiveSnapshot {
+            seq: self.seq,
+            pace: self.pace.counts(),
+            online: self.online,
+        }
+    }
+}
+
+impl Membership {
+    pub fn viewer(&self) -> Viewer {
+        self.viewer
+    }
+
+    /// A receiver of the room's published snapshots, with the one published so far
+    /// marked as seen: a new connection starts from [`Membership::snapshot_now`] instead.
+    pub fn snapshots(&self) -> watch::Receiver<Utf8Bytes> {
+        let mut receiver = self.room.snapshot.subscribe();
+        receiver.mark_unchanged();
+        receiver
+    }
+
+    /// The room's state this instant, serialized for one new connection. The published
+    /// snapshot may lag by up to [`COALESCE`]; a (re)connecting page must not start
+    /// from a stale one.
+    pub fn snapshot_now(&self) -> Utf8Bytes {
+        Utf8Bytes::from(ServerMsg::Snapshot(self.room.current()).to_json())
+    }
+
+    pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
+        lock(&self.room.state)
+            .pace
+            .vote_of(&attendee_id.to_string())
+    }
+
+    /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
+    /// durable and will be in the next snapshot.
+    pub async fn cast_pace(
+        &self,
+        store: &Store,
+        attendee_id: &str,
+        vote: Option<PaceVote>,
+    ) -> Result<(), AppError> {
+        store
+            .set_pace_vote(self.room.event_id, attendee_id, vote)
+            .await?;
+        let changed = lock(&self.room.state)
+            .pace
+            .cast(attendee_id.to_string(), vote);
+        if changed {
+            self.room.changed.notify_one();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        self.room.leave(self.viewer);
+    }
+}
+
+/// The room's publisher: after each change, one snapshot, then a pause to coalesce.
+/// Ends when the room closes (its last connection left).
+async fn publish(hub: Hub, room: Arc<Room>) {
+    loop {
+        room.changed.notified().await;
+        let json = {
+            let mut state = lock(&room.state);
+            state.seq += 1;
+            ServerMsg::Snapshot(state.snapshot()).to_json()
+        };
+        room.snapshot.send_replace(Utf8Bytes::from(json));
+        if hub.close_if_empty(&room) {
+            return;
+        }
+        tokio::time::sleep(COALESCE).await;
+    }
+}

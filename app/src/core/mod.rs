@@ -1,0 +1,97 @@
+//! The server side of the app (feature `ssr`): storage, the live hub, secrets and who
+//! may do what. Server functions and the `lectern` binary share it through [`Core`].
+
+pub mod access;
+pub mod hub;
+pub mod secrets;
+pub mod store;
+
+use hub::Hub;
+use std::sync::Arc;
+use store::Store;
+
+/// What every request handler and server function needs, shared by reference.
+#[derive(Clone)]
+pub struct Core(Arc<CoreInner>);
+
+pub struct CoreInner {
+    /// The database; all SQL goes through it.
+    pub store: Store,
+    /// Live rooms of the events people are connected to.
+    pub hub: Hub,
+    /// The address people reach this deployment at (e.g. `https://lectern.example.org`),
+    /// used in the links Lectern hands out. `None`: take it from the request's Host.
+    pub public_url: Option<String>,
+}
+
+impl Core {
+    pub fn new(store: Store, public_url: Option<String>) -> Self {
+        let hub = Hub::new(store.clone());
+        Self(Arc::new(CoreInner {
+            store,
+            hub,
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
+        }))
+    }
+}
+
+impl std::ops::Deref for Core {
+    type Target = CoreInner;
+
+    fn deref(&self) -> &CoreInner {
+        &self.0
+    }
+}
+
+/// A stored event's address and its fresh role tokens (the only time they exist in clear).
+pub struct EventCreated {
+    pub slug: crate::domain::event::Slug,
+    pub tokens: Vec<(crate::domain::event::Role, String)>,
+}
+
+impl Core {
+    /// Stores a new event with one presenter and one co-instructor link, picking a
+    /// readable, unused address for it. Shared by the event editor and the CLI.
+    pub async fn create_event(
+        &self,
+        event: &crate::domain::event::NewEvent,
+        created_by: Option<i64>,
+    ) -> Result<EventCreated, crate::error::AppError> {
+        use crate::domain::event::{Role, Slug};
+        use crate::error::AppError;
+        let tokens: Vec<(Role, String)> = Role::ALL
+            .iter()
+            .map(|role| (*role, secrets::new_token()))
+            .collect();
+        let hashes: Vec<(Role, String)> = tokens
+            .iter()
+            .map(|(role, t)| (*role, secrets::token_hash(t)))
+            .collect();
+        // A four-letter suffix from 31 letters collides rarely; a few tries make it certain.
+        for _ in 0..5 {
+            let slug = Slug::from_title(&event.title, &secrets::slug_suffix());
+            match self
+                .store
+                .create_event(event, &slug, created_by, &hashes)
+                .await
+            {
+                Ok(_) => return Ok(EventCreated { slug, tokens }),
+                Err(AppError::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(AppError::Conflict(
+            "could not find a free address for this event; try again".into(),
+        ))
+    }
+}
+
+/// The public address of an event page.
+pub fn attendee_url(base: &str, slug: &crate::domain::event::Slug) -> String {
+    format!("{base}/e/{slug}")
+}
+
+/// The address of a secret role link: opening it grants the role and leads to its page.
+pub fn role_link_url(base: &str, token: &str) -> String {
+    format!("{base}/r/{token}")
+}

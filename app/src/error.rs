@@ -1,0 +1,72 @@
+//! The one error type users see, from server functions and pages.
+//!
+//! Policy: validation problems carry their field and a sentence for the person who
+//! typed them; anything internal (a database failure, a bug) is logged on the server
+//! with its detail and reaches the client only as "something went wrong on our side".
+
+use crate::domain::DomainError;
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Invalid(DomainError),
+    #[error("Please sign in first.")]
+    Unauthorized,
+    #[error("This link or page is not open to you.")]
+    Forbidden,
+    #[error("Not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never got a proper answer (network down, server restarting).
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: &str) -> Self {
+        AppError::Invalid(DomainError::new(field, message))
+    }
+
+    /// The form field at fault, for pages that highlight it.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid(e) => Some(&e.field),
+            _ => None,
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(e) | ServerFnErrorErr::Deserialization(e) => AppError::Invalid(
+                DomainError::new("request", &format!("could not be read: {e}")),
+            ),
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        AppError::Internal
+    }
+}

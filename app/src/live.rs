@@ -1,0 +1,188 @@
+//! The WebSocket protocol between a page and its event's hub, shared by both sides.
+//!
+//! Messages are JSON text frames tagged by `type`. The server is authoritative: clients
+//! send small actions ([`ClientMsg`]), the server answers each with an [`ServerMsg::Ack`]
+//! or an [`ServerMsg::Error`] carrying the action's client-made id, and pushes
+//! [`ServerMsg::Snapshot`]s — the whole live state, numbered by `seq` — coalesced in time.
+//! A client that reconnects simply takes the next snapshot: there is no history to replay.
+
+use crate::domain::pace::{PaceCounts, PaceVote};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The largest text frame a client may send; anything bigger is refused unread.
+pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4 * 1024;
+
+/// A client-made id for one action, so a retry after a lost ack is recognised.
+pub type ActionId = Uuid;
+
+/// What a page asks of the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// An attendee's pace vote; `None` takes it back.
+    Pace {
+        id: ActionId,
+        vote: Option<PaceVote>,
+    },
+}
+
+impl ClientMsg {
+    pub fn id(&self) -> ActionId {
+        match self {
+            ClientMsg::Pace { id, .. } => *id,
+        }
+    }
+}
+
+/// Who is on the other end of a connection, as the hub sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Viewer {
+    Attendee,
+    Presenter,
+    Moderator,
+}
+
+/// How many pages are connected right now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Online {
+    pub attendees: u32,
+    /// Presenters and co-instructors.
+    pub staff: u32,
+}
+
+/// Everything live about an event, as every page sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSnapshot {
+    /// Increases by one with every snapshot the hub publishes; a client ignores older ones.
+    pub seq: u64,
+    pub pace: PaceCounts,
+    pub online: Online,
+}
+
+/// Why the server refused an action or a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not a message this protocol knows.
+    Malformed,
+    /// The frame was larger than [`MAX_CLIENT_MESSAGE_BYTES`].
+    TooLarge,
+    /// The sender's role may not do this.
+    Forbidden,
+    /// The server could not store the action; it was not applied. Safe to retry.
+    Unavailable,
+}
+
+/// What the hub tells a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// First message on every connection: who you are and your own sticky state.
+    Welcome {
+        viewer: Viewer,
+        pace: Option<PaceVote>,
+    },
+    /// The whole live state.
+    Snapshot(LiveSnapshot),
+    /// The action with this id is stored and applied.
+    Ack { id: ActionId },
+    /// The action with this id (or the frame, when `id` is absent) was refused.
+    Error {
+        id: Option<ActionId>,
+        code: ErrorCode,
+        message: String,
+    },
+    /// The server is going away or this connection fell behind: reconnect and resync.
+    Reconnect { reason: String },
+}
+
+impl ServerMsg {
+    pub fn to_json(&self) -> String {
+        // Serializing these plain enums cannot fail: no maps with non-string keys, no I/O.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Parses one text frame from a client, with the error to send back when it is not valid.
+pub fn decode_client(frame: &str) -> Result<ClientMsg, ServerMsg> {
+    if frame.len() > MAX_CLIENT_MESSAGE_BYTES {
+        return Err(ServerMsg::Error {
+            id: None,
+            code: ErrorCode::TooLarge,
+            message: format!(
+                "message is {} bytes; at most {MAX_CLIENT_MESSAGE_BYTES}",
+                frame.len()
+            ),
+        });
+    }
+    serde_json::from_str(frame).map_err(|e| ServerMsg::Error {
+        id: None,
+        code: ErrorCode::Malformed,
+        message: format!("not a Lectern message: {e}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pace_vote_round_trips_as_tagged_json() {
+        let id = Uuid::nil();
+        let msg = ClientMsg::Pace {
+            id,
+            vote: Some(PaceVote::Slower),
+        };
+        let json = serde_json::to_string(&msg).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"pace","id":"00000000-0000-0000-0000-000000000000","vote":"slower"}"#
+        );
+        assert_eq!(decode_client(&json).unwrap(), msg);
+    }
+
+    #[test]
+    fn malformed_frames_get_a_malformed_error() {
+        for frame in [
+            "",
+            "{",
+            "null",
+            r#"{"type":"pace"}"#,
+            r#"{"type":"launch_rocket"}"#,
+            r#"{"type":"pace","id":"x","vote":"slower"}"#,
+        ] {
+            match decode_client(frame) {
+                Err(ServerMsg::Error {
+                    code: ErrorCode::Malformed,
+                    id: None,
+                    ..
+                }) => {}
+                other => panic!("{frame:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_frames_are_refused_before_parsing() {
+        let frame = "x".repeat(MAX_CLIENT_MESSAGE_BYTES + 1);
+        assert!(matches!(
+            decode_client(&frame),
+            Err(ServerMsg::Error {
+                code: ErrorCode::TooLarge,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn snapshots_serialize_flat_with_their_sequence_number() {
+        let json = ServerMsg::Snapshot(LiveSnapshot {
+            seq: 7,
+            ..Default::default()
+        })
+        .to_json();
+        assert!(json.starts_with(r#"{"type":"snapshot","seq":7,"#), "{json}");
+    }
+}

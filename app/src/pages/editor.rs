@@ -1,0 +1,313 @@
+//! `/events/new`: the event editor — title, start time and zone, materials, agenda.
+
+use super::account::last_error;
+use crate::api::CreatedEvent;
+use crate::api::events::CreateEvent;
+use crate::components::chrome::{CopyLink, TopBar};
+use crate::domain::DomainError;
+use crate::domain::event::{EventDraft, Material, SectionDraft, SectionKind};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Common zones offered as suggestions; any IANA name is accepted.
+const ZONES: [&str; 16] = [
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Africa/Lagos",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+/// One agenda row being edited; numbers stay text until submit so typing is never fought.
+#[derive(Clone, Copy)]
+struct SectionRow {
+    key: u32,
+    title: RwSignal<String>,
+    kind: RwSignal<SectionKind>,
+    minutes: RwSignal<String>,
+    exercise: RwSignal<String>,
+}
+
+#[derive(Clone, Copy)]
+struct MaterialRow {
+    key: u32,
+    label: RwSignal<String>,
+    url: RwSignal<String>,
+}
+
+fn minutes(field: String, raw: &str) -> Result<u32, DomainError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse()
+        .map_err(|_| DomainError::new(field, "must be a whole number of minutes"))
+}
+
+/// The zone this browser is in, to start the editor there.
+fn browser_time_zone() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
+
+#[component]
+pub fn NewEvent() -> impl IntoView {
+    let next_key = StoredValue::new(0u32);
+    let key = move || {
+        next_key.update_value(|k| *k += 1);
+        next_key.get_value()
+    };
+    let section = move |title: &str, kind: SectionKind, mins: &str| SectionRow {
+        key: key(),
+        title: RwSignal::new(title.to_string()),
+        kind: RwSignal::new(kind),
+        minutes: RwSignal::new(mins.to_string()),
+        exercise: RwSignal::new(String::new()),
+    };
+    let material = move || MaterialRow {
+        key: key(),
+        label: RwSignal::new(String::new()),
+        url: RwSignal::new(String::new()),
+    };
+
+    let title = RwSignal::new(String::new());
+    let hosts = RwSignal::new(String::new());
+    let starts_at = RwSignal::new(String::new());
+    let time_zone = RwSignal::new("UTC".to_string());
+    Effect::new(move |_| {
+        if let Some(zone) = browser_time_zone() {
+            time_zone.set(zone);
+        }
+    });
+    let sections = RwSignal::new(vec![section("", SectionKind::Teaching, "10")]);
+    let materials = RwSignal::new(vec![material()]);
+    let local_error = RwSignal::new(None::<AppError>);
+    let create = ServerAction::<CreateEvent>::new();
+
+    let draft = move || -> Result<EventDraft, DomainError> {
+        let sections = sections
+            .get_untracked()
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let field = |name: &str| format!("sections[{}].{name}", i + 1);
+                Ok(SectionDraft {
+                    title: row.title.get_untracked(),
+                    kind: row.kind.get_untracked(),
+                    minutes: minutes(field("minutes"), &row.minutes.get_untracked())?,
+                    exercise_minutes: minutes(
+                        field("exercise_minutes"),
+                        &row.exercise.get_untracked(),
+                    )?,
+                })
+            })
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        let materials = materials
+            .get_untracked()
+            .iter()
+            .map(|row| Material {
+                label: row.label.get_untracked(),
+                url: row.url.get_untracked(),
+            })
+            .filter(|m| !(m.label.trim().is_empty() && m.url.trim().is_empty()))
+            .collect();
+        Ok(EventDraft {
+            title: title.get_untracked(),
+            hosts: hosts.get_untracked(),
+            starts_at: starts_at.get_untracked(),
+            time_zone: time_zone.get_untracked(),
+            materials,
+            sections,
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match draft().and_then(|d| d.parse().map(|_| d)) {
+            Ok(draft) => {
+                local_error.set(None);
+                create.dispatch(CreateEvent { draft });
+            }
+            Err(e) => local_error.set(Some(AppError::Invalid(e))),
+        }
+    };
+
+    let created = move || create.value().get().and_then(Result::ok);
+    view! {
+        <Title text="New event"/>
+        <TopBar context="Organizer"/>
+        <main class="page">
+            <Show
+                when=move || created().is_none()
+                fallback=move || created().map(|created| view! { <Created created/> })
+            >
+                <h1>"New event"</h1>
+                <form class="form" on:submit=submit novalidate>
+                    <section class="card">
+                        <h2>"The event"</h2>
+                        <label class="field">
+                            <span>"Title"</span>
+                            <input type="text" required maxlength="120" bind:value=title name="title" placeholder="Dask tutorial"/>
+                        </label>
+                        <label class="field">
+                            <span>"Hosts"</span>
+                            <input type="text" maxlength="200" bind:value=hosts name="hosts" placeholder="Jacob and Naty"/>
+                        </label>
+                        <div class="field-row">
+                            <label class="field">
+                                <span>"Starts at"</span>
+                                <input type="datetime-local" required bind:value=starts_at name="starts_at"/>
+                            </label>
+                            <label class="field">
+                                <span>"Time zone"</span>
+                                <input type="text" required list="zones" bind:value=time_zone name="time_zone" autocomplete="off"/>
+                                <datalist id="zones">{ZONES.map(|z| view! { <option value=z/> }).collect_view()}</datalist>
+                            </label>
+                        </div>
+                    </section>
+
+                    <SectionsEditor sections new_row=section/>
+                    <MaterialsEditor materials new_row=material/>
+                    {move || local_error.get().map(|error| view! { <crate::components::chrome::ErrorNote error/> })}
+                    {last_error(create)}
+                    <div class="button-row">
+                        <button type="submit" class="button" disabled=move || create.pending().get()>"Create event"</button>
+                        <a class="button button-quiet" href="/events">"Cancel"</a>
+                    </div>
+                </form>
+            </Show>
+        </main>
+    }
+}
+
+/// The agenda rows of the editor.
+#[component]
+fn SectionsEditor(
+    sections: RwSignal<Vec<SectionRow>>,
+    new_row: impl Fn(&str, SectionKind, &str) -> SectionRow + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Agenda"</h2>
+            <p class="muted">"Sections in order, with the minutes you plan for each. Of a lab's minutes, say how many are exercises."</p>
+            <ol class="editor-rows">
+                <For each=move || sections.get() key=|row| row.key let:row>
+                    <li class="editor-row">
+                        <label class="field grow">
+                            <span>"Section title"</span>
+                            <input type="text" maxlength="120" bind:value=row.title placeholder="Overview"/>
+                        </label>
+                        <label class="field">
+                            <span>"Kind"</span>
+                            <select on:change:target=move |ev| {
+                                if let Some(kind) = SectionKind::parse(&ev.target().value()) { row.kind.set(kind) }
+                            }>
+                                {SectionKind::ALL.map(|kind| view! {
+                                    <option value=kind.as_str() selected=move || row.kind.get() == kind>{kind.label()}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="field small">
+                            <span>"Minutes"</span>
+                            <input type="number" min="1" max="720" inputmode="numeric" bind:value=row.minutes/>
+                        </label>
+                        <label class="field small">
+                            <span>"Exercises"</span>
+                            <input type="number" min="0" max="720" inputmode="numeric" bind:value=row.exercise placeholder="0"/>
+                        </label>
+                        <button type="button" class="button button-quiet" aria-label="Remove this section"
+                            on:click=move |_| sections.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
+                    </li>
+                </For>
+            </ol>
+            <button type="button" class="button button-quiet"
+                on:click=move |_| sections.update(|rows| rows.push(new_row("", SectionKind::Teaching, "10")))>
+                "Add a section"
+            </button>
+        </section>
+
+    }
+    .into_any()
+}
+
+/// The materials rows of the editor.
+#[component]
+fn MaterialsEditor(
+    materials: RwSignal<Vec<MaterialRow>>,
+    new_row: impl Fn() -> MaterialRow + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Materials"</h2>
+            <p class="muted">"Links attendees need: the repository, a Binder launch, the slides. Empty rows are ignored."</p>
+            <ol class="editor-rows">
+                <For each=move || materials.get() key=|row| row.key let:row>
+                    <li class="editor-row">
+                        <label class="field">
+                            <span>"Label"</span>
+                            <input type="text" maxlength="80" bind:value=row.label placeholder="Launch Binder"/>
+                        </label>
+                        <label class="field grow">
+                            <span>"Address"</span>
+                            <input type="url" bind:value=row.url placeholder="https://mybinder.org/v2/gh/…"/>
+                        </label>
+                        <button type="button" class="button button-quiet" aria-label="Remove this link"
+                            on:click=move |_| materials.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
+                    </li>
+                </For>
+            </ol>
+            <button type="button" class="button button-quiet" on:click=move |_| materials.update(|rows| rows.push(new_row()))>
+                "Add a link"
+            </button>
+        </section>
+
+    }
+    .into_any()
+}
+
+/// Shown once the event exists: its three links, the secret ones for the only time.
+#[component]
+fn Created(created: CreatedEvent) -> impl IntoView {
+    view! {
+        <h1>"Your event is ready"</h1>
+        <section class="card" data-testid="created-links">
+            <h2>"Its links"</h2>
+            <p class="muted">
+                "Copy the presenter and co-instructor links now: Lectern keeps only a fingerprint of them and cannot show them again. "
+                "You can replace them from the event page at any time."
+            </p>
+            <CopyLink label="Attendees (public)" url=created.attendee_url testid="attendee-url"/>
+            {created.secret_links.into_iter().map(|link| {
+                let label = match link.role {
+                    crate::domain::event::Role::Presenter => "Presenter (secret)",
+                    crate::domain::event::Role::Moderator => "Co-instructor (secret)",
+                };
+                view! { <CopyLink label url=link.url testid=format!("{}-url", link.role.as_str())/> }
+            }).collect_view()}
+            <div class="button-row">
+                <a class="button" href=format!("/events/{}", created.slug)>"Go to the event page"</a>
+                <a class="button button-quiet" href="/events">"All events"</a>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,44 @@
+// Lectern's end-to-end suite: the real `lectern` binary on a fresh SQLite database,
+// driven in Debian's Chromium (no browser download).
+import { defineConfig } from '@playwright/test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const port = Number(process.env.LECTERN_E2E_PORT ?? 38417);
+export const baseURL = `http://127.0.0.1:${port}`;
+
+// One data folder for the whole run: the config is read again in each worker, which
+// inherits this variable from the main process.
+process.env.LECTERN_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-e2e-'));
+process.env.LECTERN_E2E_DATABASE_URL = `sqlite://${process.env.LECTERN_E2E_DATA}/lectern.db?mode=rwc`;
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, '..', 'target');
+process.env.LECTERN_BIN ??= path.join(targetDir, 'debug', 'lectern');
+
+export default defineConfig({
+  testDir: './tests',
+  // The first-run test must meet a server with no organizer yet: one worker, files in order.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: `${process.env.LECTERN_BIN} serve --addr 127.0.0.1:${port} --site-root ../target/site`,
+    url: `${baseURL}/healthz`,
+    env: { DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL!, RUST_LOG: 'warn' },
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { createEventFromCli, hydrated } from './helpers';
+
+test('an attendee clicks slower and the presenter sees it within two seconds', async ({ browser, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  const presenterContext = await browser.newContext();
+  const attendeeContext = await browser.newContext();
+  const presenter = await presenterContext.newPage();
+  const attendee = await attendeeContext.newPage();
+
+  await presenter.goto(links.presenter);
+  await expect(presenter).toHaveURL(new RegExp(`/e/${links.slug}/present$`));
+  await hydrated(presenter);
+  await expect(presenter.getByTestId('link-state')).toHaveText('Live');
+  await expect(presenter.getByTestId('count-slower')).toHaveText('0');
+
+  await attendee.goto(links.attendee);
+  await hydrated(attendee);
+  await expect(attendee.getByTestId('link-state')).toHaveText('Live');
+  await expect(presenter.getByTestId('online')).toHaveText('1 attendee connected');
+
+  await attendee.getByRole('button', { name: 'Slower' }).click();
+  await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(presenter.getByTestId('count-slower')).toHaveText('1', { timeout: 2_000 });
+  await expect(presenter.getByText('100% want it slower')).toBeVisible();
+
+  // The vote is sticky: after a reload the attendee's choice is still marked.
+  await attendee.reload();
+  await hydrated(attendee);
+  await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveAttribute('aria-pressed', 'true');
+
+  await presenterContext.close();
+  await attendeeContext.close();
+});
+
+test('the presenter page stays shut to an attendee', async ({ page, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  await page.goto(links.attendee);
+  const response = await page.goto(`/e/${links.slug}/present`);
+  expect(response!.status()).toBe(403);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This page needs its secret link');
+});

@@ -1,0 +1,20 @@
+// Shared steps for the end-to-end tests.
+import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+/** Waits until the WebAssembly app has hydrated the server-rendered page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1, { timeout: 15_000 });
+}
+
+export interface EventLinks { slug: string; attendee: string; presenter: string; moderator: string }
+
+/** Creates the seed's Dask tutorial through the CLI, as an operator would. */
+export function createEventFromCli(baseURL: string): EventLinks {
+  const out = execFileSync(process.env.LECTERN_BIN!, [
+    'event', 'create', '--file', path.join(__dirname, '..', '..', 'examples', 'dask-tutorial.toml'),
+    '--public-url', baseURL,
+  ], { env: { ...process.env, DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL! } });
+  return JSON.parse(out.toString());
+}

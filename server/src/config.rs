@@ -1,0 +1,145 @@
+//! The command line and environment: every setting has a flag and an env variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The default database: SQLite in ./data, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lectern.db?mode=rwc";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lectern",
+    version,
+    about = "The live companion for virtual tutorials"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default when no command is given).
+    Serve,
+    /// Manage organizer accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage events.
+    #[command(subcommand)]
+    Event(EventCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an organizer account. The password is read from LECTERN_PASSWORD or,
+    /// if that is unset, from the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCommand {
+    /// Create an event from a TOML file and print its three links as JSON.
+    Create {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Where Lectern keeps its data: sqlite://path?mode=rwc
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(
+        long,
+        env = "LECTERN_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub addr: SocketAddr,
+    /// The built site (wasm, JS, CSS, assets) that `scripts/build-site` writes.
+    #[arg(
+        long,
+        env = "LECTERN_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: PathBuf,
+    /// The address people reach Lectern at, used in the links it hands out
+    /// (default: whatever host the request came to, over http).
+    #[arg(long, env = "LECTERN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Mark cookies Secure: set this when Lectern is served over HTTPS.
+    #[arg(
+        long,
+        env = "LECTERN_SECURE_COOKIES",
+        default_value_t = false,
+        global = true
+    )]
+    pub secure_cookies: bool,
+    /// Create a demo event (the Dask tutorial from examples/) and print its links.
+    #[arg(long, default_value_t = false, global = true)]
+    pub demo: bool,
+}
+
+/// Makes the folder a `sqlite://` URL points into, so a first start needs no setup.
+pub fn ensure_sqlite_dir(database_url: &str) -> std::io::Result<()> {
+    let Some(rest) = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
+        return Ok(());
+    };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    match PathBuf::from(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_command_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["lectern"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.db.database_url, DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
+    fn event_create_takes_a_file() {
+        let cli = Cli::try_parse_from(["lectern", "event", "create", "--file", "x.toml"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Event(EventCommand::Create { .. }))
+        ));
+    }
+
+    #[test]
+    fn serve_flags_work_before_and_after_the_command() {
+        let after = Cli::try_parse_from(["lectern", "serve", "--addr", "127.0.0.1:4000"]).unwrap();
+        let before = Cli::try_parse_from(["lectern", "--addr", "127.0.0.1:4000", "serve"]).unwrap();
+        assert_eq!(after.serve.addr, before.serve.addr);
+        assert_eq!(after.serve.addr.port(), 4000);
+    }
+}

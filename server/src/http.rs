@@ -1,0 +1,273 @@
+//! The HTTP side: the router, the role-link door, health, and the middleware every
+//! request passes (sessions, same-origin checks, request logs).
+
+use crate::Settings;
+use crate::ws;
+use app::core::access::{self, Grant};
+use app::core::{Core, secrets};
+use app::error::AppError;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::watch;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The router's state: what handlers reach with `State`.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where the built site is and what its files are called.
+    pub leptos_options: LeptosOptions,
+    pub core: Core,
+    /// Flips to `true` when the server is stopping.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// An [`AppError`] as an HTTP answer: the status it means and its sentence.
+pub struct HttpError(pub AppError);
+
+impl From<AppError> for HttpError {
+    fn from(e: AppError) -> Self {
+        HttpError(e)
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let status = match &self.0 {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Transport(_) => StatusCode::BAD_GATEWAY,
+        };
+        (status, self.0.to_string()).into_response()
+    }
+}
+
+pub async fn router(
+    core: Core,
+    settings: &Settings,
+    addr: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<Router> {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("lectern")
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let sessions = session_layer(&settings.database_url, settings.secure_cookies).await?;
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        core: core.clone(),
+        shutdown,
+    };
+    let routes = generate_route_list(App);
+    let context = move || provide_context(core.clone());
+
+    Ok(Router::new()
+        .route("/healthz", get(healthz))
+        .route("/r/{token}", get(open_role_link))
+        .route("/e/{slug}/live", get(ws::live))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn(ensure_attendee))
+        .layer(middleware::from_fn(same_origin_writes))
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                // The route pattern, not the URI: no query strings, no tokens in logs.
+                let route = req
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("(static or unknown)", MatchedPath::as_str);
+                tracing::info_span!("request", method = %req.method(), route = %route)
+            }),
+        )
+        .with_state(state))
+}
+
+/// Cookie sessions stored in the same SQLite database, 14 days from last use.
+async fn session_layer(
+    database_url: &str,
+    secure: bool,
+) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
+    let options = SqliteConnectOptions::from_str(database_url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await?;
+    let store = SqliteStore::new(pool);
+    store.migrate().await?;
+    Ok(SessionManagerLayer::new(store)
+        .with_name("lectern_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(14),
+        )))
+}
+
+/// Ready when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.core.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// `/r/{token}`: a secret role link. Grants the role to this browser's session and goes
+/// to the role's page, so the token leaves the address bar at once.
+async fn open_role_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    session: Session,
+) -> Result<Response, HttpError> {
+    let link = if token.len() == 64 {
+        state
+            .core
+            .store
+            .active_role_link(&secrets::token_hash(&token))
+            .await?
+    } else {
+        None
+    };
+    let Some(link) = link else {
+        let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+            <title>Link not valid · Lectern</title><link rel=\"stylesheet\" href=\"/pkg/lectern.css\"></head>\
+            <body><main class=\"page narrow\"><h1>This link is not valid</h1>\
+            <p>It may have been replaced or revoked. Ask the organizer for the current one.</p></main></body></html>";
+        return Ok((StatusCode::NOT_FOUND, Html(page)).into_response());
+    };
+    access::add_grant(
+        &session,
+        Grant {
+            event_id: link.event_id,
+            role: link.role,
+            link_id: link.link_id,
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/e/{}/{}", link.slug, link.role.page())).into_response())
+}
+
+/// Gives every visitor of an event page an attendee id before the page renders, so the
+/// cookie is set on an ordinary response (not on a WebSocket handshake).
+async fn ensure_attendee(session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::GET && path.starts_with("/e/") && !path.ends_with("/live") {
+        if let Err(e) = access::attendee_id(&session).await {
+            return HttpError(e).into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Whether a browser request comes from a page of this same site: its `Origin`, when
+/// sent, must name the host the request was made to.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let origin = origin.to_str().unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// Refuses state-changing requests sent by other sites' pages (cross-site request forgery).
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes && !same_origin(req.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn same_site_or_originless_requests_pass() {
+        assert!(same_origin(&headers(
+            "127.0.0.1:3000",
+            Some("http://127.0.0.1:3000")
+        )));
+        assert!(same_origin(&headers(
+            "lectern.example.org",
+            Some("https://lectern.example.org")
+        )));
+        assert!(same_origin(&headers("127.0.0.1:3000", None)));
+    }
+
+    #[test]
+    fn foreign_origins_are_refused() {
+        assert!(!same_origin(&headers(
+            "127.0.0.1:3000",
+            Some("http://evil.example")
+        )));
+        assert!(!same_origin(&headers(
+            "127.0.0.1:3000",
+            Some("http://127.0.0.1:3001")
+        )));
+        assert!(!same_origin(&headers("127.0.0.1:3000", Some("null"))));
+    }
+}

@@ -1,0 +1,140 @@
+//! The `lectern` server: configuration, the HTTP router, the WebSocket transport and
+//! the command line. The app's pages, domain rules, store and hub live in the `app`
+//! crate; this crate wires them to the network.
+
+#![recursion_limit = "256"]
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod telemetry;
+pub mod ws;
+
+use anyhow::Context;
+use app::core::Core;
+use app::core::store::Store;
+use config::{DatabaseArgs, ServeArgs};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// What a running server needs to know beyond its listener.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub site_root: PathBuf,
+    pub public_url: Option<String>,
+    pub secure_cookies: bool,
+}
+
+/// A server bound to its listener and connected to its database, ready to run.
+pub struct Lectern {
+    /// The shared core, also handy for tests that arrange data directly.
+    pub core: Core,
+    listener: TcpListener,
+    router: axum::Router,
+    /// Tells open WebSockets to say goodbye when the server stops.
+    shutdown: watch::Sender<bool>,
+}
+
+impl Lectern {
+    /// Connects to (and migrates) the database and builds the router.
+    pub async fn build(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
+        config::ensure_sqlite_dir(&settings.database_url).context("creating the data folder")?;
+        let store = Store::connect(&settings.database_url)
+            .await
+            .context("opening the database")?;
+        let core = Core::new(store, settings.public_url.clone());
+        let (shutdown, _) = watch::channel(false);
+        let addr = listener.local_addr()?;
+        let router = http::router(core.clone(), &settings, addr, shutdown.subscribe()).await?;
+        Ok(Self {
+            core,
+            listener,
+            router,
+            shutdown,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `signal` resolves, then stops accepting, tells live pages to
+    /// reconnect elsewhere, and lets requests in flight finish.
+    pub async fn run(
+        self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let shutdown = self.shutdown;
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(async move {
+                signal.await;
+                tracing::info!("shutting down: closing live connections");
+                let _ = shutdown.send(true);
+            })
+            .await
+    }
+}
+
+/// `lectern serve`: binds, prints where to go next, and serves until SIGTERM or Ctrl-C.
+pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    let settings = Settings {
+        database_url: db.database_url,
+        site_root: args.site_root.clone(),
+        public_url: args.public_url.clone(),
+        secure_cookies: args.secure_cookies,
+    };
+    if !settings.site_root.join("pkg").join("lectern.js").exists() {
+        tracing::warn!(site_root = %settings.site_root.display(), "no built site found: pages will not be interactive; run scripts/build-site");
+    }
+    let server = Lectern::build(listener, settings).await?;
+    let base = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    println!("Lectern is running at {base}");
+    if server.core.store.organizer_count().await? == 0 {
+        println!("  First time? Create the organizer account at {base}/setup");
+    } else {
+        println!("  Organizers sign in at {base}/signin");
+    }
+    if args.demo {
+        let links = cli::create_demo_event(&server.core, &base).await?;
+        println!(
+            "  Demo event (the Dask tutorial):\n{}",
+            serde_json::to_string_pretty(&links)?
+        );
+    }
+    server.run(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

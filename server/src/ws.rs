@@ -1,0 +1,190 @@
+//! The WebSocket transport: one socket per open page, joined to its event's room in the
+//! hub. Thin on purpose: decode a frame, ask the hub, send the answer; forward the
+//! room's snapshots as they come (the same bytes for everyone).
+
+use crate::http::{AppState, HttpError, same_origin};
+use app::core::Core;
+use app::core::access;
+use app::core::hub::Membership;
+use app::domain::event::Role;
+use app::error::AppError;
+use app::live::{ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::time::Duration;
+use tokio::sync::watch;
+use tower_sessions::Session;
+
+/// Keeps idle connections alive through proxies that close silent ones (nginx: 60 s).
+const KEEPALIVE: Duration = Duration::from_secs(25);
+/// A small read buffer per socket: messages are tiny, and 100,000 idle sockets must fit.
+const READ_BUFFER: usize = 4 * 1024;
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    /// `presenter` or `moderator` for staff pages; absent for attendees.
+    #[serde(rename = "as")]
+    role: Option<String>,
+}
+
+/// `GET /e/{slug}/live`: upgrades to the live protocol after checking who is asking.
+pub async fn live(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<LiveQuery>,
+    headers: HeaderMap,
+    session: Session,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, HttpError> {
+    if !same_origin(&headers) {
+        return Ok((StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response());
+    }
+    let core = state.core.clone();
+    let event = core
+        .store
+        .event_by_slug(&slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?;
+    let (viewer, attendee) = match query.role.as_deref() {
+        None => (Viewer::Attendee, Some(access::attendee_id(&session).await?)),
+        Some(raw) => {
+            let role = Role::parse(raw)
+                .ok_or_else(|| AppError::invalid("as", "must be presenter or moderator"))?;
+            access::require_role(&core, &session, event.id, role).await?;
+            let viewer = match role {
+                Role::Presenter => Viewer::Presenter,
+                Role::Moderator => Viewer::Moderator,
+            };
+            (viewer, None)
+        }
+    };
+    let shutdown = state.shutdown.clone();
+    Ok(upgrade
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .on_upgrade(move |socket| async move {
+            match core.hub.join(event.id, viewer).await {
+                Ok(membership) => connection(socket, core, membership, attendee, shutdown).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not open the event's room");
+                    let mut socket = socket;
+                    let _ = send(
+                        &mut socket,
+                        &ServerMsg::Reconnect {
+                            reason: "the event is not available right now".into(),
+                        },
+                    )
+                    .await;
+                }
+            }
+        }))
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), axum::Error> {
+    socket.send(Message::Text(msg.to_json().into())).await
+}
+
+async fn connection(
+    mut socket: WebSocket,
+    core: Core,
+    membership: Membership,
+    attendee: Option<String>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut snapshots = membership.snapshots();
+    let welcome = ServerMsg::Welcome {
+        viewer: membership.viewer(),
+        pace: attendee.as_deref().and_then(|a| membership.pace_of(a)),
+    };
+    if send(&mut socket, &welcome).await.is_err() {
+        return;
+    }
+    if socket
+        .send(Message::Text(membership.snapshot_now()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut keepalive = tokio::time::interval(KEEPALIVE);
+    keepalive.tick().await;
+    loop {
+        tokio::select! {
+            changed = snapshots.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let latest = snapshots.borrow_and_update().clone();
+                if socket.send(Message::Text(latest)).await.is_err() {
+                    break;
+                }
+            }
+            frame = socket.recv() => {
+                let reply = match frame {
+                    Some(Ok(Message::Text(text))) => act(&core, &membership, attendee.as_deref(), text.as_str()).await,
+                    Some(Ok(Message::Binary(_))) => ServerMsg::Error {
+                        id: None,
+                        code: ErrorCode::Malformed,
+                        message: "binary frames are not part of the Lectern protocol; send JSON text".into(),
+                    },
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                };
+                if send(&mut socket, &reply).await.is_err() {
+                    break;
+                }
+            }
+            _ = keepalive.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = send(&mut socket, &ServerMsg::Reconnect { reason: "the server is restarting".into() }).await;
+                let _ = socket.send(Message::Close(None)).await;
+                break;
+            }
+        }
+    }
+}
+
+/// Carries out one client message and says how it went.
+async fn act(
+    core: &Core,
+    membership: &Membership,
+    attendee: Option<&str>,
+    frame: &str,
+) -> ServerMsg {
+    let msg = match decode_client(frame) {
+        Ok(msg) => msg,
+        Err(refusal) => return refusal,
+    };
+    let id = msg.id();
+    match msg {
+        ClientMsg::Pace { vote, .. } => {
+            let Some(attendee) = attendee else {
+                return ServerMsg::Error {
+                    id: Some(id),
+                    code: ErrorCode::Forbidden,
+                    message: "only attendees vote on the pace".into(),
+                };
+            };
+            match membership.cast_pace(&core.store, attendee, vote).await {
+                Ok(()) => ServerMsg::Ack { id },
+                Err(e) => {
+                    tracing::warn!(error = %e, "pace vote not stored");
+                    ServerMsg::Error {
+                        id: Some(id),
+                        code: ErrorCode::Unavailable,
+                        message: "your vote could not be saved; please try again".into(),
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! `spawn_app()` and typed clients for the tests.
+
+use app::core::Core;
+use app::domain::event::{EventDraft, Role, SectionDraft, SectionKind};
+use app::live::{ClientMsg, LiveSnapshot, ServerMsg};
+use futures_util::{SinkExt, StreamExt};
+use lectern::{Lectern, Settings};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for something that should take milliseconds.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+pub struct TestApp {
+    pub base: String,
+    pub core: Core,
+    /// Keeps the database folder alive for the test's length.
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// An event with its secret tokens, made directly through the core.
+pub struct TestEvent {
+    pub slug: String,
+    pub presenter_token: String,
+    pub moderator_token: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = Settings {
+        database_url: format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()),
+        site_root: dir.path().join("site"),
+        public_url: None,
+        secure_cookies: false,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let server = Lectern::build(listener, settings)
+        .await
+        .expect("server builds");
+    let addr = server.local_addr().expect("addr");
+    let core = server.core.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        core,
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+pub fn draft(title: &str) -> EventDraft {
+    EventDraft {
+        title: title.into(),
+        hosts: "The test team".into(),
+        starts_at: "2026-12-10T17:00".into(),
+        time_zone: "Europe/London".into(),
+        materials: vec![],
+        sections: vec![
+            SectionDraft {
+                title: "Overview".into(),
+                kind: SectionKind::Teaching,
+                minutes: 10,
+                exercise_minutes: 0,
+            },
+            SectionDraft {
+                title: "Lab".into(),
+                kind: SectionKind::Lab,
+                minutes: 15,
+                exercise_minutes: 10,
+            },
+        ],
+    }
+}
+
+impl TestApp {
+    pub async fn create_event(&self, title: &str) -> TestEvent {
+        let created = self
+            .core
+            .create_event(&draft(title).parse().expect("valid draft"), None)
+            .await
+            .expect("event stored");
+        let token = |role| {
+            created
+                .tokens
+                .iter()
+                .find(|(r, _)| *r == role)
+                .map(|(_, t)| t.clone())
+                .expect("token")
+        };
+        TestEvent {
+            slug: created.slug.to_string(),
+            presenter_token: token(Role::Presenter),
+            moderator_token: token(Role::Moderator),
+        }
+    }
+
+    /// A browser-like HTTP client with its own cookie jar.
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Browser {
+            http,
+            jar,
+            base: self.base.clone(),
+        }
+    }
+
+    /// An attendee who opened the event page (and so has a session) and its live socket.
+    pub async fn attendee(&self, event: &TestEvent) -> (Browser, LiveClient) {
+        let browser = self.browser();
+        let page = browser.get(&format!("/e/{}", event.slug)).await;
+        assert_eq!(page.status(), 200);
+        let live = browser
+            .live(&event.slug, None)
+            .await
+            .expect("attendee connects");
+        (browser, live)
+    }
+
+    /// A presenter who opened the presenter link, and their live socket.
+    pub async fn presenter(&self, event: &TestEvent) -> (Browser, LiveClient) {
+        let browser = self.browser();
+        let page = browser.get(&format!("/r/{}", event.presenter_token)).await;
+        assert_eq!(
+            page.status(),
+            200,
+            "the presenter link leads to the presenter page"
+        );
+        assert!(page.url().path().ends_with("/present"));
+        let live = browser
+            .live(&event.slug, Some("presenter"))
+            .await
+            .expect("presenter connects");
+        (browser, live)
+    }
+}
+
+pub struct Browser {
+    pub http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Opens the event's live socket with this browser's cookies (and its Origin).
+    pub async fn live(
+        &self,
+        slug: &str,
+        role: Option<&str>,
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        self.live_from(slug, role, &self.base.clone()).await
+    }
+
+    pub async fn live_from(
+        &self,
+        slug: &str,
+        role: Option<&str>,
+        origin: &str,
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        let ws_base = self.base.replacen("http://", "ws://", 1);
+        let url = match role {
+            Some(role) => format!("{ws_base}/e/{slug}/live?as={role}"),
+            None => format!("{ws_base}/e/{slug}/live"),
+        };
+        let mut request = url.into_client_request()?;
+        let base_url = self.base.parse().expect("base url");
+        if let Some(cookies) = reqwest::cookie::CookieStore::cookies(&*self.jar, &base_url) {
+            let cookies = HeaderValue::from_bytes(cookies.as_bytes()).expect("cookie header");
+            request.headers_mut().insert("cookie", cookies);
+        }
+        request
+            .headers_mut()
+            .insert("origin", HeaderValue::from_str(origin).expect("origin"));
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(LiveClient { ws })
+    }
+}
+
+/// One live socket, speaking the protocol of `app::live`.
+pub struct LiveClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl LiveClient {
+    /// The next protocol message (pings and pongs skipped); panics after [`PATIENCE`].
+    pub async fn next(&mut self) -> ServerMsg {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .expect("a message in time");
+            match frame.expect("socket open").expect("frame") {
+                Message::Text(text) => {
+                    return serde_json::from_str(text.as_str()).expect("a protocol message");
+                }
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_text(&serde_json::to_string(msg).expect("json"))
+            .await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.expect("send");
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::binary(bytes)).await.expect("send");
+    }
+
+    /// Reads until a snapshot satisfies `wanted`, and returns it.
+    pub async fn snapshot_where(&mut self, wanted: impl Fn(&LiveSnapshot) -> bool) -> LiveSnapshot {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no snapshot matched in time"
+            );
+            if let ServerMsg::Snapshot(snapshot) = self.next().await {
+                if wanted(&snapshot) {
+                    return snapshot;
+                }
+            }
+        }
+    }
+
+    /// Reads until the answer to action `id` (ack or error), skipping the welcome and snapshots.
+    pub async fn answer_to(&mut self, id: uuid::Uuid) -> ServerMsg {
+        loop {
+            match self.next().await {
+                ServerMsg::Snapshot(_) | ServerMsg::Welcome { .. } => continue,
+                msg @ (ServerMsg::Ack { id: acked }
+                | ServerMsg::Error {
+                    id: Some(acked), ..
+                }) if acked == id => return msg,
+                other => panic!("expected the answer to {id}, got {other:?}"),
+            }
+        }
+    }
+
+    /// Reads the next message that is not a snapshot.
+    pub async fn next_non_snapshot(&mut self) -> ServerMsg {
+        loop {
+            match self.next().await {
+                ServerMsg::Snapshot(_) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next raw frame, or `None` once the server has closed the socket.
+    pub async fn try_next(&mut self) -> Option<Message> {
+        match self.ws.next().await {
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => None,
+            Some(Ok(frame)) => Some(frame),
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

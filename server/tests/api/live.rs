@@ -1,0 +1,344 @@
+//! The live core: pace votes from attendees reach the presenter; reconnects resync;
+//! role pages and sockets stay shut to those without the link; bad frames get errors.
+
+use crate::helpers::{PATIENCE, spawn_app};
+use app::domain::pace::{PaceCounts, PaceVote};
+use app::live::{ClientMsg, ErrorCode, ServerMsg, Viewer};
+use uuid::Uuid;
+
+async fn vote(client: &mut crate::helpers::LiveClient, vote: Option<PaceVote>) -> ServerMsg {
+    let id = Uuid::new_v4();
+    client.send(&ClientMsg::Pace { id, vote }).await;
+    client.answer_to(id).await
+}
+
+#[tokio::test]
+async fn votes_of_three_attendees_reach_the_presenter() {
+    let app = spawn_app().await;
+    let event = app.create_event("Pace check").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    assert!(matches!(
+        presenter.next().await,
+        ServerMsg::Welcome {
+            viewer: Viewer::Presenter,
+            pace: None
+        }
+    ));
+
+    let mut attendees = Vec::new();
+    for _ in 0..3 {
+        attendees.push(app.attendee(&event).await);
+    }
+    for ((_, client), choice) in
+        attendees
+            .iter_mut()
+            .zip([PaceVote::Slower, PaceVote::Slower, PaceVote::Faster])
+    {
+        assert!(matches!(
+            client.next().await,
+            ServerMsg::Welcome {
+                viewer: Viewer::Attendee,
+                pace: None
+            }
+        ));
+        assert!(matches!(
+            vote(client, Some(choice)).await,
+            ServerMsg::Ack { .. }
+        ));
+    }
+
+    let seen = presenter
+        .snapshot_where(|s| s.pace.total() == 3 && s.online.attendees == 3)
+        .await;
+    assert_eq!(
+        seen.pace,
+        PaceCounts {
+            slower: 2,
+            just_right: 0,
+            faster: 1
+        }
+    );
+    assert_eq!(seen.online.staff, 1);
+
+    // One attendee changes their mind: the vote moves, it is not added.
+    let (_, first) = &mut attendees[0];
+    assert!(matches!(
+        vote(first, Some(PaceVote::JustRight)).await,
+        ServerMsg::Ack { .. }
+    ));
+    let seen = presenter.snapshot_where(|s| s.pace.just_right == 1).await;
+    assert_eq!(
+        seen.pace,
+        PaceCounts {
+            slower: 1,
+            just_right: 1,
+            faster: 1
+        }
+    );
+}
+
+#[tokio::test]
+async fn snapshots_are_numbered_upwards() {
+    let app = spawn_app().await;
+    let event = app.create_event("Sequence").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    let mut last = 0;
+    for choice in [PaceVote::Slower, PaceVote::Faster, PaceVote::JustRight] {
+        vote(&mut attendee, Some(choice)).await;
+        let seen = presenter.snapshot_where(|s| s.pace.get(choice) == 1).await;
+        assert!(seen.seq > last, "seq {} after {last}", seen.seq);
+        last = seen.seq;
+    }
+}
+
+#[tokio::test]
+async fn a_reconnecting_attendee_gets_the_current_snapshot_and_their_own_vote() {
+    let app = spawn_app().await;
+    let event = app.create_event("Reconnect").await;
+    let (browser, mut attendee) = app.attendee(&event).await;
+    let (_other, mut other) = app.attendee(&event).await;
+    vote(&mut attendee, Some(PaceVote::Slower)).await;
+    vote(&mut other, Some(PaceVote::Faster)).await;
+    attendee.close().await;
+
+    let mut again = browser.live(&event.slug, None).await.expect("reconnects");
+    match again.next().await {
+        ServerMsg::Welcome { pace, .. } => {
+            assert_eq!(pace, Some(PaceVote::Slower), "the sticky vote comes back")
+        }
+        other => panic!("expected welcome, got {other:?}"),
+    }
+    match again.next().await {
+        ServerMsg::Snapshot(s) => assert_eq!(
+            s.pace,
+            PaceCounts {
+                slower: 1,
+                just_right: 0,
+                faster: 1
+            }
+        ),
+        other => panic!("expected a snapshot right after the welcome, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_votes_are_stored_before_the_ack() {
+    let app = spawn_app().await;
+    let event = app.create_event("Durable").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    vote(&mut attendee, Some(PaceVote::Faster)).await;
+    let record = app
+        .core
+        .store
+        .event_by_slug(&event.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = app.core.store.pace_votes(record.id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].1, PaceVote::Faster);
+}
+
+#[tokio::test]
+async fn taking_a_vote_back_removes_it_from_the_tally() {
+    let app = spawn_app().await;
+    let event = app.create_event("Take back").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    vote(&mut attendee, Some(PaceVote::Slower)).await;
+    presenter.snapshot_where(|s| s.pace.slower == 1).await;
+    vote(&mut attendee, None).await;
+    presenter.snapshot_where(|s| s.pace.total() == 0).await;
+}
+
+#[tokio::test]
+async fn the_presenter_page_refuses_an_attendee_cookie() {
+    let app = spawn_app().await;
+    let event = app.create_event("Closed door").await;
+    let (browser, _live) = app.attendee(&event).await;
+
+    let page = browser.get(&format!("/e/{}/present", event.slug)).await;
+    assert_eq!(page.status(), 403);
+    assert!(page.text().await.unwrap().contains("needs its secret link"));
+
+    let refused = browser.live(&event.slug, Some("presenter")).await;
+    assert!(
+        refused.is_err(),
+        "the presenter socket needs the presenter link"
+    );
+}
+
+#[tokio::test]
+async fn a_moderator_link_does_not_open_the_presenter_page() {
+    let app = spawn_app().await;
+    let event = app.create_event("Roles").await;
+    let browser = app.browser();
+    let page = browser.get(&format!("/r/{}", event.moderator_token)).await;
+    assert!(page.url().path().ends_with("/moderate"));
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        browser
+            .get(&format!("/e/{}/present", event.slug))
+            .await
+            .status(),
+        403
+    );
+    assert!(browser.live(&event.slug, Some("moderator")).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_wrong_or_revoked_role_link_opens_nothing() {
+    let app = spawn_app().await;
+    let event = app.create_event("Revoked").await;
+    let browser = app.browser();
+    assert_eq!(
+        browser
+            .get(&format!("/r/{}", "0".repeat(64)))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(browser.get("/r/short").await.status(), 404);
+
+    assert_eq!(
+        browser
+            .get(&format!("/r/{}", event.presenter_token))
+            .await
+            .status(),
+        200
+    );
+    let record = app
+        .core
+        .store
+        .event_by_slug(&event.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    app.core
+        .store
+        .revoke_role_link(record.id, app::domain::event::Role::Presenter)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .get(&format!("/e/{}/present", event.slug))
+            .await
+            .status(),
+        403,
+        "the grant died with its link"
+    );
+    assert_eq!(
+        browser
+            .get(&format!("/r/{}", event.presenter_token))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn malformed_frames_get_an_error_and_the_connection_keeps_working() {
+    let app = spawn_app().await;
+    let event = app.create_event("Garbage in").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    assert!(matches!(attendee.next().await, ServerMsg::Welcome { .. }));
+
+    for garbage in [
+        "not json",
+        "{}",
+        r#"{"type":"pace","id":"nope","vote":"slower"}"#,
+        r#"{"type":"pace","id":"6f1c3c2e-0000-4000-8000-000000000000","vote":"sideways"}"#,
+    ] {
+        attendee.send_text(garbage).await;
+        match attendee.next_non_snapshot().await {
+            ServerMsg::Error {
+                code: ErrorCode::Malformed,
+                id: None,
+                message,
+            } => assert!(!message.is_empty()),
+            other => panic!("{garbage:?} gave {other:?}"),
+        }
+    }
+    attendee.send_binary(vec![0, 159, 146, 150]).await;
+    assert!(matches!(
+        attendee.next_non_snapshot().await,
+        ServerMsg::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    ));
+
+    assert!(
+        matches!(
+            vote(&mut attendee, Some(PaceVote::Faster)).await,
+            ServerMsg::Ack { .. }
+        ),
+        "still serving"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_frame_closes_only_that_connection() {
+    let app = spawn_app().await;
+    let event = app.create_event("Too big").await;
+    let (_a, mut big) = app.attendee(&event).await;
+    let (_b, mut fine) = app.attendee(&event).await;
+    big.send_text(&"x".repeat(64 * 1024)).await;
+    let closed = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match big.try_next().await {
+                None => return,
+                Some(_) => continue,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the oversized sender is disconnected");
+    assert!(matches!(
+        vote(&mut fine, Some(PaceVote::Slower)).await,
+        ServerMsg::Ack { .. }
+    ));
+}
+
+#[tokio::test]
+async fn staff_cannot_cast_pace_votes() {
+    let app = spawn_app().await;
+    let event = app.create_event("Staff").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    match vote(&mut presenter, Some(PaceVote::Faster)).await {
+        ServerMsg::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        } => {}
+        other => panic!("expected forbidden, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_websocket_from_a_foreign_origin_is_refused() {
+    let app = spawn_app().await;
+    let event = app.create_event("Origin").await;
+    let browser = app.browser();
+    browser.get(&format!("/e/{}", event.slug)).await;
+    assert!(
+        browser
+            .live_from(&event.slug, None, "http://evil.example")
+            .await
+            .is_err()
+    );
+    assert!(
+        browser
+            .live_from(&event.slug, None, &browser.url(""))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_event_has_no_page_and_no_socket() {
+    let app = spawn_app().await;
+    let browser = app.browser();
+    assert_eq!(browser.get("/e/no-such-event").await.status(), 404);
+    assert!(browser.live("no-such-event", None).await.is_err());
+}

@@ -1,0 +1,6 @@
+//! Lectern's integration tests: the real server on 127.0.0.1:0 with a fresh SQLite
+//! database per test, driven over HTTP (reqwest) and WebSocket (tokio-tungstenite).
+
+mod helpers;
+mod live;
+mod organizers;
