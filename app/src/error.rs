@@ -56,7 +56,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(e) | ServerFnErrorErr::Deserialization(e) => AppError::Invalid(
-                DomainError::new("request", &format!("could not be read: {e}")),
+                DomainError::new("request", format!("could not be read: {e}")),
             ),
             other => AppError::Transport(other.to_string()),
         }

@@ -14,7 +14,7 @@ test('a newcomer signs up, creates an event and sees its three links', async ({ 
   await expect(page).toHaveURL(/\/events\/new$/);
   await expect(page.getByRole('heading', { name: 'New event' })).toBeVisible();
   await hydrated(page);
-  await page.getByLabel('Title').fill('Dask tutorial <b>live</b>');
+  await page.getByLabel('Title', { exact: true }).fill('Dask tutorial <b>live</b>');
   await page.getByLabel('Starts at').fill('2026-12-10T17:00');
   await page.getByLabel('Time zone').fill('Europe/London');
   await page.getByLabel('Section title').fill('Overview of Dask');

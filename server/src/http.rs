@@ -200,10 +200,10 @@ async fn open_role_link(
 /// cookie is set on an ordinary response (not on a WebSocket handshake).
 async fn ensure_attendee(session: Session, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if req.method() == Method::GET && path.starts_with("/e/") && !path.ends_with("/live") {
-        if let Err(e) = access::attendee_id(&session).await {
-            return HttpError(e).into_response();
-        }
+    let event_page =
+        req.method() == Method::GET && path.starts_with("/e/") && !path.ends_with("/live");
+    if event_page && let Err(e) = access::attendee_id(&session).await {
+        return HttpError(e).into_response();
     }
     next.run(req).await
 }

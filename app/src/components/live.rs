@@ -157,12 +157,11 @@ mod client {
         }
 
         fn transmit(&self, msg: &ClientMsg) {
-            if let Some(socket) = self.socket.borrow().as_ref() {
-                if socket.ready_state() == WebSocket::OPEN {
-                    if let Ok(json) = serde_json::to_string(msg) {
-                        let _ = socket.send_with_str(&json);
-                    }
-                }
+            if let Some(socket) = self.socket.borrow().as_ref()
+                && socket.ready_state() == WebSocket::OPEN
+                && let Ok(json) = serde_json::to_string(msg)
+            {
+                let _ = socket.send_with_str(&json);
             }
         }
 
@@ -195,10 +194,10 @@ mod client {
 
             let me = self.clone();
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if let Some(text) = event.data().as_string() {
-                    if let Ok(msg) = serde_json::from_str::<ServerMsg>(&text) {
-                        me.receive(msg);
-                    }
+                if let Some(text) = event.data().as_string()
+                    && let Ok(msg) = serde_json::from_str::<ServerMsg>(&text)
+                {
+                    me.receive(msg);
                 }
             });
             socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -16,10 +16,11 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
                 Some(vote)
             })
         };
+        // Drawn, not emoji: every device shows the same shape, with or without emoji fonts.
         let icon = match vote {
-            PaceVote::Slower => "🐢",
-            PaceVote::JustRight => "👌",
-            PaceVote::Faster => "🐇",
+            PaceVote::Slower => "M15 6l-6 6 6 6M21 6l-6 6 6 6",
+            PaceVote::JustRight => "M5 12.5l4.5 4.5L19 7.5",
+            PaceVote::Faster => "M3 6l6 6-6 6M9 6l6 6-6 6",
         };
         view! {
             <button
@@ -29,7 +30,9 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
                 on:click=toggle
                 data-testid=format!("pace-{}", vote.as_str())
             >
-                <span class="pace-icon" aria-hidden="true">{icon}</span>
+                <svg class="pace-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                    <path d=icon fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
+                </svg>
                 <span>{vote.label()}</span>
             </button>
         }

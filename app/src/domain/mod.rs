@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a piece of input was refused, in words an organizer or attendee can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{} {message}", field_label(field))]
 pub struct DomainError {
     /// The form field or message part at fault, e.g. `title` or `sections[2].minutes`.
     pub field: String,
@@ -25,6 +25,21 @@ impl DomainError {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+/// A field name as a person reads it: `starts_at` → "Starts at",
+/// `sections[2].exercise_minutes` → "Section 2 exercise minutes".
+pub fn field_label(field: &str) -> String {
+    let words = field
+        .replace("sections[", "section ")
+        .replace("materials[", "link ")
+        .replace(['[', ']'], "")
+        .replace(['.', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
     }
 }
 
@@ -70,6 +85,19 @@ mod tests {
             Ok("Zürich")
         );
         assert!(bounded_text("t", "Zürich!", 1, 6).is_err());
+    }
+
+    #[test]
+    fn errors_read_as_sentences_with_their_field() {
+        assert_eq!(
+            DomainError::new("starts_at", "is required").to_string(),
+            "Starts at is required"
+        );
+        assert_eq!(
+            field_label("sections[2].exercise_minutes"),
+            "Section 2 exercise minutes"
+        );
+        assert_eq!(field_label("materials[1].url"), "Link 1 url");
     }
 
     #[test]

@@ -77,11 +77,9 @@ impl PaceCounts {
     /// nobody is there). `out_of` is usually the attendees online, so silence counts.
     pub fn percent_of(&self, vote: PaceVote, out_of: u32) -> u32 {
         let out_of = out_of.max(self.total());
-        if out_of == 0 {
-            0
-        } else {
-            (self.get(vote) * 100 + out_of / 2) / out_of
-        }
+        (self.get(vote) * 100 + out_of / 2)
+            .checked_div(out_of)
+            .unwrap_or(0)
     }
 }
 

@@ -155,7 +155,7 @@ pub fn NewEvent() -> impl IntoView {
     let created = move || create.value().get().and_then(Result::ok);
     view! {
         <Title text="New event"/>
-        <TopBar context="Organizer"/>
+        <TopBar context="Organizer"><super::organizer::AccountMenu/></TopBar>
         <main class="page">
             <Show
                 when=move || created().is_none()
@@ -262,7 +262,7 @@ fn MaterialsEditor(
             <p class="muted">"Links attendees need: the repository, a Binder launch, the slides. Empty rows are ignored."</p>
             <ol class="editor-rows">
                 <For each=move || materials.get() key=|row| row.key let:row>
-                    <li class="editor-row">
+                    <li class="editor-row material-row">
                         <label class="field">
                             <span>"Label"</span>
                             <input type="text" maxlength="80" bind:value=row.label placeholder="Launch Binder"/>

@@ -12,7 +12,7 @@ use leptos_meta::Title;
 
 /// Who is signed in, and the way out.
 #[component]
-fn AccountMenu() -> impl IntoView {
+pub(crate) fn AccountMenu() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_organizer());
     let sign_out = ServerAction::<SignOut>::new();
     view! {
@@ -175,7 +175,7 @@ fn EventAdminView(
         <div class="page-head">
             <div>
                 <h1>{event.title.clone()}</h1>
-                <p class="muted">{event_time(event.starts_at, &event.time_zone)}" · "{event.time_zone.clone()}</p>
+                <p class="muted">{event_time(event.starts_at, &event.time_zone)}" ("{event.time_zone.clone()}")"</p>
             </div>
             <a class="button button-quiet" href=format!("/e/{}", event.slug)>"Open the attendee page"</a>
         </div>

@@ -245,10 +245,10 @@ impl LiveClient {
                 tokio::time::Instant::now() < deadline,
                 "no snapshot matched in time"
             );
-            if let ServerMsg::Snapshot(snapshot) = self.next().await {
-                if wanted(&snapshot) {
-                    return snapshot;
-                }
+            if let ServerMsg::Snapshot(snapshot) = self.next().await
+                && wanted(&snapshot)
+            {
+                return snapshot;
             }
         }
     }
