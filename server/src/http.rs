@@ -16,10 +16,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -86,7 +87,7 @@ pub async fn router(
         core: core.clone(),
         shutdown,
     };
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = move || provide_context(core.clone());
 
     Ok(Router::new()
@@ -123,6 +124,15 @@ pub async fn router(
             }),
         )
         .with_state(state))
+}
+
+/// The app's routes, generated once per process. Generating them renders the app with
+/// resource loading suspended by a process-wide flag; a page rendered by another
+/// server in the same process at that moment would wait forever (leptos issue 4773),
+/// which matters to tests that start many servers at once.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Cookie sessions stored in the same SQLite database, 14 days from last use.

@@ -197,7 +197,9 @@ impl Browser {
         request
             .headers_mut()
             .insert("origin", HeaderValue::from_str(origin).expect("origin"));
-        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        let (ws, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("handshake in time")?;
         Ok(LiveClient { ws })
     }
 }
