@@ -35,6 +35,20 @@ impl AppError {
         AppError::Invalid(DomainError::new(field, message))
     }
 
+    /// The HTTP status that says what kind of refusal this is.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Transport(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
     /// The form field at fault, for pages that highlight it.
     pub fn field(&self) -> Option<&str> {
         match self {

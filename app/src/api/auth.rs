@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::ssr::{base_url, core, session},
+    super::ssr::{answer, base_url, core, session},
     crate::core::{access, secrets},
     crate::domain::account::{Email, NewPassword, parse_display_name},
 };
@@ -14,20 +14,23 @@ use {
 /// The signed-in organizer, if any.
 #[server]
 pub async fn current_organizer() -> Result<Option<OrganizerView>, AppError> {
-    let core = core()?;
-    let Some(id) = access::organizer_id(&session().await?).await? else {
-        return Ok(None);
-    };
-    Ok(core.store.organizer(id).await?.map(|o| OrganizerView {
-        name: o.name,
-        email: o.email,
-    }))
+    answer(async move {
+        let core = core()?;
+        let Some(id) = access::organizer_id(&session().await?).await? else {
+            return Ok(None);
+        };
+        Ok(core.store.organizer(id).await?.map(|o| OrganizerView {
+            name: o.name,
+            email: o.email,
+        }))
+    })
+    .await
 }
 
 /// Whether first-run setup is still open (no organizer exists yet).
 #[server]
 pub async fn setup_open() -> Result<bool, AppError> {
-    Ok(core()?.store.organizer_count().await? == 0)
+    answer(async move { Ok(core()?.store.organizer_count().await? == 0) }).await
 }
 
 #[cfg(feature = "ssr")]
@@ -50,72 +53,88 @@ pub async fn set_up_first_organizer(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    let core = core()?;
-    let name = parse_display_name(&name)?;
-    let email = Email::parse(&email)?;
-    let hash = hash_new_password(&password).await?;
-    let id = core
-        .store
-        .create_first_organizer(email.as_str(), &name, &hash)
-        .await?;
-    access::sign_in(&session().await?, id).await?;
-    leptos_axum::redirect("/events/new");
-    Ok(())
+    answer(async move {
+        let core = core()?;
+        let name = parse_display_name(&name)?;
+        let email = Email::parse(&email)?;
+        let hash = hash_new_password(&password).await?;
+        let id = core
+            .store
+            .create_first_organizer(email.as_str(), &name, &hash)
+            .await?;
+        access::sign_in(&session().await?, id).await?;
+        leptos_axum::redirect("/events/new");
+        Ok(())
+    })
+    .await
 }
 
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    let core = core()?;
-    let refused = || {
-        AppError::invalid(
-            "password",
-            "That email and password do not match an organizer account.",
-        )
-    };
-    let email = Email::parse(&email).map_err(|_| refused())?;
-    let organizer = core.store.organizer_by_email(email.as_str()).await?;
-    let stored = organizer
-        .as_ref()
-        .map(|o| o.password_hash.clone())
-        .unwrap_or_else(|| secrets::decoy_hash().to_string());
-    let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &stored))
-        .await
-        .map_err(|_| AppError::Internal)?;
-    match organizer {
-        Some(organizer) if matches => {
-            access::sign_in(&session().await?, organizer.id).await?;
-            leptos_axum::redirect("/events");
-            Ok(())
+    answer(async move {
+        let core = core()?;
+        let refused = || {
+            AppError::invalid(
+                "password",
+                "That email and password do not match an organizer account.",
+            )
+        };
+        let email = Email::parse(&email).map_err(|_| refused())?;
+        let organizer = core.store.organizer_by_email(email.as_str()).await?;
+        let stored = organizer
+            .as_ref()
+            .map(|o| o.password_hash.clone())
+            .unwrap_or_else(|| secrets::decoy_hash().to_string());
+        let matches =
+            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &stored))
+                .await
+                .map_err(|_| AppError::Internal)?;
+        match organizer {
+            Some(organizer) if matches => {
+                access::sign_in(&session().await?, organizer.id).await?;
+                leptos_axum::redirect("/events");
+                Ok(())
+            }
+            _ => Err(refused()),
         }
-        _ => Err(refused()),
-    }
+    })
+    .await
 }
 
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    access::sign_out(&session().await?).await?;
-    leptos_axum::redirect("/signin");
-    Ok(())
+    answer(async move {
+        access::sign_out(&session().await?).await?;
+        leptos_axum::redirect("/signin");
+        Ok(())
+    })
+    .await
 }
 
 /// Makes a one-time link that lets a colleague create their organizer account.
 #[server]
 pub async fn invite_organizer() -> Result<String, AppError> {
-    let core = core()?;
-    let me = access::require_organizer(&session().await?).await?;
-    let token = secrets::new_token();
-    core.store
-        .create_invite(&secrets::token_hash(&token), me)
-        .await?;
-    Ok(format!("{}/join/{token}", base_url(&core)))
+    answer(async move {
+        let core = core()?;
+        let me = access::require_organizer(&session().await?).await?;
+        let token = secrets::new_token();
+        core.store
+            .create_invite(&secrets::token_hash(&token), me)
+            .await?;
+        Ok(format!("{}/join/{token}", base_url(&core)))
+    })
+    .await
 }
 
 #[server]
 pub async fn invite_open(token: String) -> Result<bool, AppError> {
-    core()?
-        .store
-        .invite_is_open(&secrets::token_hash(&token))
-        .await
+    answer(async move {
+        core()?
+            .store
+            .invite_is_open(&secrets::token_hash(&token))
+            .await
+    })
+    .await
 }
 
 #[server]
@@ -125,15 +144,18 @@ pub async fn accept_invite(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    let core = core()?;
-    let name = parse_display_name(&name)?;
-    let email = Email::parse(&email)?;
-    let hash = hash_new_password(&password).await?;
-    let id = core
-        .store
-        .accept_invite(&secrets::token_hash(&token), email.as_str(), &name, &hash)
-        .await?;
-    access::sign_in(&session().await?, id).await?;
-    leptos_axum::redirect("/events");
-    Ok(())
+    answer(async move {
+        let core = core()?;
+        let name = parse_display_name(&name)?;
+        let email = Email::parse(&email)?;
+        let hash = hash_new_password(&password).await?;
+        let id = core
+            .store
+            .accept_invite(&secrets::token_hash(&token), email.as_str(), &name, &hash)
+            .await?;
+        access::sign_in(&session().await?, id).await?;
+        leptos_axum::redirect("/events");
+        Ok(())
+    })
+    .await
 }

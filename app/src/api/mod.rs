@@ -81,6 +81,20 @@ pub(crate) mod ssr {
     use leptos::prelude::*;
     use tower_sessions::Session;
 
+    /// Runs a server function's body and gives a refusal its HTTP status (422, 401,
+    /// 403, 404, 409) instead of the blanket 500 server functions answer by default.
+    pub async fn answer<T>(
+        body: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = body.await;
+        if let Err(error) = &result
+            && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(error.status());
+        }
+        result
+    }
+
     pub fn core() -> Result<Core, AppError> {
         use_context::<Core>().ok_or_else(|| {
             tracing::error!("Core missing from the Leptos context");

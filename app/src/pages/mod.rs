@@ -33,12 +33,12 @@ pub(crate) fn set_status(status: http::StatusCode) {
 
 /// How a page shows a failed load: signed-out organizers go to sign in, the rest read why.
 pub(crate) fn failure(error: AppError) -> AnyView {
-    set_status(match &error {
-        AppError::NotFound(_) => http::StatusCode::NOT_FOUND,
-        AppError::Forbidden => http::StatusCode::FORBIDDEN,
-        AppError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Unauthorized => http::StatusCode::FOUND,
-        _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+    // A page (unlike a server function) answers a signed-out visitor with a redirect,
+    // whatever the request's Accept header says.
+    set_status(if error == AppError::Unauthorized {
+        http::StatusCode::FOUND
+    } else {
+        error.status()
     });
     match error {
         AppError::Unauthorized => view! { <Redirect path="/signin"/> }.into_any(),

@@ -214,6 +214,7 @@ async fn creating_an_event_needs_a_signed_in_organizer() {
     let refused = stranger
         .call_json::<CreateEvent>(serde_json::json!({ "draft": draft("Sneaky") }))
         .await;
+    assert_eq!(refused.status(), 401);
     assert_eq!(error_of(refused).await, AppError::Unauthorized);
     assert_eq!(
         stranger.get("/events").await.url().path(),
@@ -259,6 +260,7 @@ async fn an_invited_organizer_cannot_manage_someone_elses_event() {
     let refused = bob
         .call::<FetchEventAdmin>(&[("slug", &created.slug)])
         .await;
+    assert_eq!(refused.status(), 403);
     assert_eq!(error_of(refused).await, AppError::Forbidden);
 
     let reused = app
