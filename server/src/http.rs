@@ -26,6 +26,7 @@ use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
@@ -141,6 +142,16 @@ async fn session_layer(
         .await?;
     let store = SqliteStore::new(pool);
     store.migrate().await?;
+    // Sessions of attendees long gone would otherwise pile up, one row per browser.
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = sweeper
+            .continuously_delete_expired(Duration::from_secs(3600))
+            .await
+        {
+            tracing::error!(error = %e, "expired-session sweeper stopped");
+        }
+    });
     Ok(SessionManagerLayer::new(store)
         .with_name("lectern_session")
         .with_http_only(true)

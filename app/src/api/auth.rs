@@ -33,17 +33,43 @@ pub async fn setup_open() -> Result<bool, AppError> {
     answer(async move { Ok(core()?.store.organizer_count().await? == 0) }).await
 }
 
+/// A new organizer's details, checked, with the password hashed.
 #[cfg(feature = "ssr")]
-async fn hash_new_password(password: &str) -> Result<String, AppError> {
-    let password = NewPassword::parse(password)?;
-    // argon2 is slow on purpose: keep it off the async workers.
-    tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
-        .await
-        .map_err(|_| AppError::Internal)?
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
+struct NewAccount {
+    name: String,
+    email: Email,
+    password_hash: String,
+}
+
+#[cfg(feature = "ssr")]
+impl NewAccount {
+    async fn parse(name: &str, email: &str, password: &str) -> Result<Self, AppError> {
+        let name = parse_display_name(name)?;
+        let email = Email::parse(email)?;
+        let password = NewPassword::parse(password)?;
+        // argon2 is slow on purpose: keep it off the async workers.
+        let password_hash =
+            tokio::task::spawn_blocking(move || secrets::hash_password(password.expose()))
+                .await
+                .map_err(|_| AppError::Internal)?
+                .map_err(|e| {
+                    tracing::error!(error = %e, "password hashing failed");
+                    AppError::Internal
+                })?;
+        Ok(Self {
+            name,
+            email,
+            password_hash,
         })
+    }
+}
+
+/// Signs the organizer in and sends them on to `next`.
+#[cfg(feature = "ssr")]
+async fn signed_in(organizer_id: i64, next: &str) -> Result<(), AppError> {
+    access::sign_in(&session().await?, organizer_id).await?;
+    leptos_axum::redirect(next);
+    Ok(())
 }
 
 /// Creates the first organizer account and signs them in. Refused once any exists.
@@ -54,17 +80,16 @@ pub async fn set_up_first_organizer(
     password: String,
 ) -> Result<(), AppError> {
     answer(async move {
-        let core = core()?;
-        let name = parse_display_name(&name)?;
-        let email = Email::parse(&email)?;
-        let hash = hash_new_password(&password).await?;
-        let id = core
+        let account = NewAccount::parse(&name, &email, &password).await?;
+        let id = core()?
             .store
-            .create_first_organizer(email.as_str(), &name, &hash)
+            .create_first_organizer(
+                account.email.as_str(),
+                &account.name,
+                &account.password_hash,
+            )
             .await?;
-        access::sign_in(&session().await?, id).await?;
-        leptos_axum::redirect("/events/new");
-        Ok(())
+        signed_in(id, "/events/new").await
     })
     .await
 }
@@ -90,11 +115,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 .await
                 .map_err(|_| AppError::Internal)?;
         match organizer {
-            Some(organizer) if matches => {
-                access::sign_in(&session().await?, organizer.id).await?;
-                leptos_axum::redirect("/events");
-                Ok(())
-            }
+            Some(organizer) if matches => signed_in(organizer.id, "/events").await,
             _ => Err(refused()),
         }
     })
@@ -145,17 +166,17 @@ pub async fn accept_invite(
     password: String,
 ) -> Result<(), AppError> {
     answer(async move {
-        let core = core()?;
-        let name = parse_display_name(&name)?;
-        let email = Email::parse(&email)?;
-        let hash = hash_new_password(&password).await?;
-        let id = core
+        let account = NewAccount::parse(&name, &email, &password).await?;
+        let id = core()?
             .store
-            .accept_invite(&secrets::token_hash(&token), email.as_str(), &name, &hash)
+            .accept_invite(
+                &secrets::token_hash(&token),
+                account.email.as_str(),
+                &account.name,
+                &account.password_hash,
+            )
             .await?;
-        access::sign_in(&session().await?, id).await?;
-        leptos_axum::redirect("/events");
-        Ok(())
+        signed_in(id, "/events").await
     })
     .await
 }

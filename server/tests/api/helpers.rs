@@ -21,7 +21,7 @@ pub struct TestApp {
     pub core: Core,
     /// Keeps the database folder alive for the test's length.
     _dir: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// An event with its secret tokens, made directly through the core.
@@ -55,7 +55,7 @@ pub async fn spawn_app() -> TestApp {
         base: format!("http://{addr}"),
         core,
         _dir: dir,
-        _stop: stop,
+        stop: Some(stop),
     }
 }
 
@@ -84,6 +84,13 @@ pub fn draft(title: &str) -> EventDraft {
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown, as SIGTERM does.
+    pub fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     pub async fn create_event(&self, title: &str) -> TestEvent {
         let created = self
             .core

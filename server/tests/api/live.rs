@@ -342,3 +342,20 @@ async fn an_unknown_event_has_no_page_and_no_socket() {
     assert_eq!(browser.get("/e/no-such-event").await.status(), 404);
     assert!(browser.live("no-such-event", None).await.is_err());
 }
+
+#[tokio::test]
+async fn a_stopping_server_tells_live_pages_to_reconnect() {
+    let mut app = spawn_app().await;
+    let event = app.create_event("Restart").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    assert!(matches!(attendee.next().await, ServerMsg::Welcome { .. }));
+    app.shut_down();
+    match attendee.next_non_snapshot().await {
+        ServerMsg::Reconnect { reason } => assert!(reason.contains("restarting")),
+        other => panic!("expected a reconnect notice, got {other:?}"),
+    }
+    assert!(
+        attendee.try_next().await.is_none(),
+        "then the socket closes"
+    );
+}
