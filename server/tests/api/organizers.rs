@@ -3,7 +3,7 @@
 
 use crate::helpers::{Browser, draft, spawn_app};
 use app::api::auth::{
-    AcceptInvite, CurrentOrganizer, InviteOrganizer, SetUpFirstOrganizer, SignIn,
+    AcceptInvite, CurrentOrganizer, InviteOrganizer, SetUpFirstOrganizer, SignIn, SignOut,
 };
 use app::api::events::{CreateEvent, FetchEventAdmin};
 use app::api::{CreatedEvent, OrganizerView};
@@ -141,6 +141,8 @@ async fn sign_in_needs_the_right_password() {
         again.me().await.is_some(),
         "emails match whatever their case"
     );
+    again.call::<SignOut>(&[]).await;
+    assert!(again.me().await.is_none(), "signed out");
 }
 
 #[tokio::test]
