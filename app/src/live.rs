@@ -7,6 +7,7 @@
 //! A client that reconnects simply takes the next snapshot: there is no history to replay.
 
 use crate::domain::pace::{PaceCounts, PaceVote};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,12 +26,16 @@ pub enum ClientMsg {
         id: ActionId,
         vote: Option<PaceVote>,
     },
+    /// The presenter starts the tutorial: waiting screens turn into the live view.
+    Start { id: ActionId },
+    /// The presenter ends the tutorial.
+    End { id: ActionId },
 }
 
 impl ClientMsg {
     pub fn id(&self) -> ActionId {
         match self {
-            ClientMsg::Pace { id, .. } => *id,
+            ClientMsg::Pace { id, .. } | ClientMsg::Start { id } | ClientMsg::End { id } => *id,
         }
     }
 }
@@ -59,6 +64,10 @@ pub struct LiveSnapshot {
     pub seq: u64,
     pub pace: PaceCounts,
     pub online: Online,
+    /// When the presenter pressed Start, if they have.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the presenter pressed End, if they have.
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 /// Why the server refused an action or a frame.
@@ -71,6 +80,8 @@ pub enum ErrorCode {
     TooLarge,
     /// The sender's role may not do this.
     Forbidden,
+    /// The action does not fit the event's state (e.g. starting it twice).
+    Refused,
     /// The server could not store the action; it was not applied. Safe to retry.
     Unavailable,
 }

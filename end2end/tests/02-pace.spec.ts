@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createEventFromCli, hydrated } from './helpers';
 
-test('an attendee clicks slower and the presenter sees it within two seconds', async ({ browser, baseURL }) => {
+test('the waiting page turns live on Start, and a slower vote reaches the presenter within two seconds', async ({ browser, baseURL }) => {
   const links = createEventFromCli(baseURL!);
   const presenterContext = await browser.newContext();
   const attendeeContext = await browser.newContext();
@@ -17,7 +17,17 @@ test('an attendee clicks slower and the presenter sees it within two seconds', a
   await attendee.goto(links.attendee);
   await hydrated(attendee);
   await expect(attendee.getByTestId('link-state')).toHaveText('Live');
+  await expect(attendee.getByTestId('waiting')).toContainText('You are in the right place');
+  await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveCount(0);
   await expect(presenter.getByTestId('online')).toHaveText('1 attendee connected');
+
+  // Mark this page load: if the page reloads, the mark is gone.
+  await attendee.evaluate(() => { (window as any).lecternMark = 'same page'; });
+  await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
+  await expect(presenter.getByTestId('event-state')).toContainText('Live since');
+  await expect(attendee.getByTestId('waiting')).toHaveCount(0);
+  await expect(attendee.getByRole('button', { name: 'Slower' })).toBeVisible();
+  expect(await attendee.evaluate(() => (window as any).lecternMark)).toBe('same page');
 
   await attendee.getByRole('button', { name: 'Slower' }).click();
   await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveAttribute('aria-pressed', 'true');
@@ -28,6 +38,11 @@ test('an attendee clicks slower and the presenter sees it within two seconds', a
   await attendee.reload();
   await hydrated(attendee);
   await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveAttribute('aria-pressed', 'true');
+
+  // Ending the tutorial reaches the attendee too.
+  presenter.once('dialog', dialog => dialog.accept());
+  await presenter.getByRole('button', { name: 'End the tutorial' }).click();
+  await expect(attendee.getByTestId('ended')).toContainText('This tutorial has ended');
 
   await presenterContext.close();
   await attendeeContext.close();

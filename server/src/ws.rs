@@ -5,10 +5,12 @@
 use crate::http::{AppState, HttpError, same_origin};
 use app::core::Core;
 use app::core::access;
-use app::core::hub::Membership;
+use app::core::hub::{LifecycleRefusal, Membership};
 use app::domain::event::Role;
 use app::error::AppError;
-use app::live::{ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client};
+use app::live::{
+    ActionId, ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client,
+};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -68,7 +70,7 @@ pub async fn live(
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            match core.hub.join(event.id, viewer).await {
+            match core.hub.join(&event, viewer).await {
                 Ok(membership) => connection(socket, core, membership, attendee, shutdown).await,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not open the event's room");
@@ -168,23 +170,53 @@ async fn act(
     match msg {
         ClientMsg::Pace { vote, .. } => {
             let Some(attendee) = attendee else {
-                return ServerMsg::Error {
-                    id: Some(id),
-                    code: ErrorCode::Forbidden,
-                    message: "only attendees vote on the pace".into(),
-                };
+                return refuse(id, ErrorCode::Forbidden, "only attendees vote on the pace");
             };
             match membership.cast_pace(&core.store, attendee, vote).await {
                 Ok(()) => ServerMsg::Ack { id },
                 Err(e) => {
                     tracing::warn!(error = %e, "pace vote not stored");
-                    ServerMsg::Error {
-                        id: Some(id),
-                        code: ErrorCode::Unavailable,
-                        message: "your vote could not be saved; please try again".into(),
-                    }
+                    refuse(
+                        id,
+                        ErrorCode::Unavailable,
+                        "your vote could not be saved; please try again",
+                    )
                 }
             }
+        }
+        ClientMsg::Start { .. } | ClientMsg::End { .. }
+            if membership.viewer() != Viewer::Presenter =>
+        {
+            refuse(
+                id,
+                ErrorCode::Forbidden,
+                "only the presenter starts and ends the tutorial",
+            )
+        }
+        ClientMsg::Start { .. } => lifecycle_answer(id, membership.start(&core.store).await),
+        ClientMsg::End { .. } => lifecycle_answer(id, membership.end(&core.store).await),
+    }
+}
+
+fn refuse(id: ActionId, code: ErrorCode, message: &str) -> ServerMsg {
+    ServerMsg::Error {
+        id: Some(id),
+        code,
+        message: message.into(),
+    }
+}
+
+fn lifecycle_answer(id: ActionId, result: Result<(), LifecycleRefusal>) -> ServerMsg {
+    match result {
+        Ok(()) => ServerMsg::Ack { id },
+        Err(LifecycleRefusal::Refused(why)) => refuse(id, ErrorCode::Refused, &why),
+        Err(LifecycleRefusal::Failed(e)) => {
+            tracing::warn!(error = %e, "event state change not stored");
+            refuse(
+                id,
+                ErrorCode::Unavailable,
+                "the change could not be saved; please try again",
+            )
         }
     }
 }

@@ -5,7 +5,7 @@
 pub mod auth;
 pub mod events;
 
-use crate::domain::event::{Material, Role, Section};
+use crate::domain::event::{Lifecycle, Material, Role, Section};
 use crate::live::LiveSnapshot;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,8 @@ pub struct EventPublic {
     pub time_zone: String,
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
+    /// Doors-open time, Start and End, as stored.
+    pub lifecycle: Lifecycle,
 }
 
 /// A fresh secret link, shown once.
@@ -144,6 +146,7 @@ pub(crate) mod ssr {
                 time_zone: e.time_zone.name().to_string(),
                 sections: e.sections,
                 materials: e.materials,
+                lifecycle: e.lifecycle,
             }
         }
     }

@@ -6,9 +6,10 @@
 //! first snapshot is taken whatever its number (the server may have restarted), later
 //! ones only when newer.
 
-use crate::domain::event::Role;
+use crate::domain::event::{Lifecycle, Role};
 use crate::domain::pace::PaceVote;
 use crate::live::LiveSnapshot;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 /// Where the connection stands, for the status pill.
@@ -42,6 +43,63 @@ impl LiveHandle {
             client.send_pace(vote);
         }
     }
+
+    /// The presenter's Start: waiting screens everywhere turn into the live view.
+    pub fn start_event(&self) {
+        self.notice.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.send_new(|id| crate::live::ClientMsg::Start { id });
+        }
+    }
+
+    /// The presenter's End.
+    pub fn end_event(&self) {
+        self.notice.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.send_new(|id| crate::live::ClientMsg::End { id });
+        }
+    }
+
+    /// The event's lifecycle as this page knows it: the stored one, updated by the
+    /// latest snapshot's Start and End.
+    pub fn lifecycle(&self, stored: Lifecycle) -> Lifecycle {
+        self.snapshot.with(|s| match s {
+            Some(s) => Lifecycle {
+                started_at: s.started_at,
+                ended_at: s.ended_at,
+                ..stored
+            },
+            None => stored,
+        })
+    }
+}
+
+/// The current time, ticking every second in the browser (fixed on the server).
+pub fn use_clock() -> RwSignal<DateTime<Utc>> {
+    let now = RwSignal::new(Utc::now());
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let tick = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let _ = now.try_set(Utc::now());
+        });
+        if let Some(window) = web_sys::window()
+            && let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                1000,
+            )
+        {
+            on_cleanup(move || {
+                if let Some(window) = web_sys::window() {
+                    window.clear_interval_with_handle(handle);
+                }
+            });
+        }
+        tick.forget();
+    }
+    now
 }
 
 /// Opens the live connection for `slug` in the browser (on the server it only makes the
@@ -152,6 +210,15 @@ mod client {
             self.outbox
                 .borrow_mut()
                 .retain(|m| !matches!(m, ClientMsg::Pace { .. }));
+            self.send(msg);
+        }
+
+        /// Sends an action made with a fresh id, and keeps it until acknowledged.
+        pub fn send_new(&self, make: impl FnOnce(uuid::Uuid) -> ClientMsg) {
+            self.send(make(new_action_id()));
+        }
+
+        fn send(&self, msg: ClientMsg) {
             self.outbox.borrow_mut().push(msg.clone());
             self.transmit(&msg);
         }

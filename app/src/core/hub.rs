@@ -11,7 +11,8 @@
 //! Locks: `Hub::rooms` and `Room::state` are std mutexes, never held across an `.await`;
 //! when both are taken, the hub's comes first.
 
-use super::store::Store;
+use super::store::{EventRecord, Store};
+use crate::domain::event::Lifecycle;
 use crate::domain::pace::{PaceBoard, PaceVote};
 use crate::error::AppError;
 use crate::live::{LiveSnapshot, Online, ServerMsg, Viewer};
@@ -47,6 +48,7 @@ pub struct Room {
 }
 
 struct RoomState {
+    lifecycle: Lifecycle,
     pace: PaceBoard<String>,
     online: Online,
     seq: u64,
@@ -75,20 +77,17 @@ impl Hub {
         }
     }
 
-    /// Joins the room of `event_id`, opening it (from the database) if nobody is there.
-    pub async fn join(&self, event_id: i64, viewer: Viewer) -> Result<Membership, AppError> {
-        if let Some(membership) = self.try_join_open(event_id, viewer) {
+    /// Joins the event's room, opening it (from the database) if nobody is there.
+    pub async fn join(&self, event: &EventRecord, viewer: Viewer) -> Result<Membership, AppError> {
+        if let Some(membership) = self.try_join_open(event.id, viewer) {
             return Ok(membership);
         }
-        let mut pace = PaceBoard::default();
-        for (attendee, vote) in self.inner.store.pace_votes(event_id).await? {
-            pace.cast(attendee, Some(vote));
-        }
+        let state = self.load(event).await?;
         let room = {
             let mut rooms = lock(&self.inner.rooms);
             // Someone may have opened the room while we were loading: theirs wins.
-            let room = rooms.entry(event_id).or_insert_with(|| {
-                let room = Room::new(event_id, pace);
+            let room = rooms.entry(event.id).or_insert_with(|| {
+                let room = Room::new(event.id, state);
                 tokio::spawn(publish(self.clone(), room.clone()));
                 room
             });
@@ -96,6 +95,20 @@ impl Hub {
             room.clone()
         };
         Ok(Membership { room, viewer })
+    }
+
+    /// A room's state as the database has it.
+    async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
+        let mut pace = PaceBoard::default();
+        for (attendee, vote) in self.inner.store.pace_votes(event.id).await? {
+            pace.cast(attendee, Some(vote));
+        }
+        Ok(RoomState {
+            lifecycle: event.lifecycle,
+            pace,
+            online: Online::default(),
+            seq: 0,
+        })
     }
 
     fn try_join_open(&self, event_id: i64, viewer: Viewer) -> Option<Membership> {
@@ -109,20 +122,12 @@ impl Hub {
     }
 
     /// The live snapshot of an event, for rendering a page on the server.
-    pub async fn snapshot(&self, event_id: i64) -> Result<LiveSnapshot, AppError> {
-        let open = lock(&self.inner.rooms).get(&event_id).cloned();
-        if let Some(room) = open {
-            return Ok(room.current());
+    pub async fn snapshot(&self, event: &EventRecord) -> Result<LiveSnapshot, AppError> {
+        let open = lock(&self.inner.rooms).get(&event.id).cloned();
+        match open {
+            Some(room) => Ok(room.current()),
+            None => Ok(self.load(event).await?.snapshot()),
         }
-        let mut pace = PaceBoard::default();
-        for (attendee, vote) in self.inner.store.pace_votes(event_id).await? {
-            pace.cast(attendee, Some(vote));
-        }
-        Ok(LiveSnapshot {
-            seq: 0,
-            pace: pace.counts(),
-            online: Online::default(),
-        })
     }
 
     /// Closes the room if nobody is in it; true when it was closed.
@@ -144,12 +149,7 @@ impl Hub {
 }
 
 impl Room {
-    fn new(event_id: i64, pace: PaceBoard<String>) -> Arc<Self> {
-        let state = RoomState {
-            pace,
-            online: Online::default(),
-            seq: 0,
-        };
+    fn new(event_id: i64, state: RoomState) -> Arc<Self> {
         let (snapshot, _) = watch::channel(Utf8Bytes::from(
             ServerMsg::Snapshot(state.snapshot()).to_json(),
         ));
@@ -194,6 +194,8 @@ impl RoomState {
             seq: self.seq,
             pace: self.pace.counts(),
             online: self.online,
+            started_at: self.lifecycle.started_at,
+            ended_at: self.lifecycle.ended_at,
         }
     }
 }
@@ -242,6 +244,55 @@ impl Membership {
             self.room.changed.notify_one();
         }
         Ok(())
+    }
+}
+
+/// Why a Start or End did not happen.
+#[derive(Debug)]
+pub enum LifecycleRefusal {
+    /// Not possible in the event's state; the sentence says why.
+    Refused(String),
+    Failed(AppError),
+}
+
+impl Membership {
+    /// Starts the event (the presenter's Start): checked, stored, then applied.
+    pub async fn start(&self, store: &Store) -> Result<(), LifecycleRefusal> {
+        self.change_lifecycle(store, true).await
+    }
+
+    /// Ends the live event (the presenter's End).
+    pub async fn end(&self, store: &Store) -> Result<(), LifecycleRefusal> {
+        self.change_lifecycle(store, false).await
+    }
+
+    async fn change_lifecycle(&self, store: &Store, start: bool) -> Result<(), LifecycleRefusal> {
+        // Milliseconds, as stored: the room and the database must agree to the instant.
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
+        let mut next = lock(&self.room.state).lifecycle;
+        let checked = if start {
+            next.start(now)
+        } else {
+            next.end(now)
+        };
+        checked.map_err(|e| LifecycleRefusal::Refused(format!("The tutorial {}.", e.message)))?;
+        let stored = if start {
+            store.mark_started(self.room.event_id, now).await
+        } else {
+            store.mark_ended(self.room.event_id, now).await
+        };
+        match stored {
+            // Another presenter (or another server) got there first.
+            Ok(false) => Err(LifecycleRefusal::Refused(
+                "Someone else changed the tutorial's state just now.".into(),
+            )),
+            Err(e) => Err(LifecycleRefusal::Failed(e)),
+            Ok(true) => {
+                lock(&self.room.state).lifecycle = next;
+                self.room.changed.notify_one();
+                Ok(())
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! for times, text for client-made ids, `returning` for new ids. Methods take and give
 //! domain types; rows never leave this module.
 
-use crate::domain::event::{Material, NewEvent, Role, Section, SectionKind, Slug};
+use crate::domain::event::{Lifecycle, Material, NewEvent, Role, Section, SectionKind, Slug};
 use crate::domain::pace::PaceVote;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -44,6 +44,8 @@ pub struct EventRecord {
     pub created_by: Option<i64>,
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
+    /// Doors-open time, Start and End: what decides the event's phase.
+    pub lifecycle: Lifecycle,
 }
 
 /// A role link that is still valid, found by its token.
@@ -236,8 +238,8 @@ impl Store {
         let now = millis(Utc::now());
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -246,6 +248,7 @@ impl Store {
         .bind(event.time_zone.name())
         .bind(created_by)
         .bind(now)
+        .bind(i64::from(event.doors_open_minutes))
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {
@@ -291,7 +294,8 @@ impl Store {
 
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
-            "select id, slug, title, hosts, starts_at, time_zone, created_by from event where slug = $1",
+            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at
+             from event where slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -340,6 +344,15 @@ impl Store {
             created_by: row.try_get("created_by")?,
             sections,
             materials,
+            lifecycle: Lifecycle {
+                starts_at: from_millis(row.try_get("starts_at")?),
+                doors_open_minutes: u32::try_from(row.try_get::<i64, _>("doors_open_minutes")?)
+                    .unwrap_or_default(),
+                started_at: row
+                    .try_get::<Option<i64>, _>("started_at")?
+                    .map(from_millis),
+                ended_at: row.try_get::<Option<i64>, _>("ended_at")?.map(from_millis),
+            },
         }))
     }
 
@@ -432,6 +445,27 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.is_some())
+    }
+
+    /// Records the presenter's Start. Only the first one counts: false when the event
+    /// had started already (a second presenter, a retry).
+    pub async fn mark_started(&self, event_id: i64, at: DateTime<Utc>) -> Result<bool, AppError> {
+        let done = sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
+            .bind(millis(at))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records the presenter's End; false when it was not live.
+    pub async fn mark_ended(&self, event_id: i64, at: DateTime<Utc>) -> Result<bool, AppError> {
+        let done = sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
+            .bind(millis(at))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Stores an attendee's pace vote (or its removal). Called before the vote is

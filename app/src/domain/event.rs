@@ -201,6 +201,9 @@ pub struct EventDraft {
     pub materials: Vec<Material>,
     #[serde(default)]
     pub sections: Vec<SectionDraft>,
+    /// Minutes before the start that the waiting screen opens (default 30).
+    #[serde(default)]
+    pub doors_open_minutes: Option<u32>,
 }
 
 /// A checked event, ready to be stored.
@@ -212,6 +215,7 @@ pub struct NewEvent {
     pub time_zone: Tz,
     pub materials: Vec<Material>,
     pub sections: Vec<Section>,
+    pub doors_open_minutes: u32,
 }
 
 impl EventDraft {
@@ -250,6 +254,15 @@ impl EventDraft {
             .enumerate()
             .map(|(i, s)| Section::parse(i, s))
             .collect::<Result<Vec<_>, _>>()?;
+        let doors_open_minutes = self
+            .doors_open_minutes
+            .unwrap_or(DEFAULT_DOORS_OPEN_MINUTES);
+        if doors_open_minutes > 24 * 60 {
+            return Err(DomainError::new(
+                "doors_open_minutes",
+                "must be at most a day (1440 minutes)",
+            ));
+        }
         Ok(NewEvent {
             title,
             hosts,
@@ -257,6 +270,7 @@ impl EventDraft {
             time_zone,
             materials,
             sections,
+            doors_open_minutes,
         })
     }
 }
@@ -297,6 +311,95 @@ pub fn parse_local_start(raw: &str, zone: Tz) -> Result<DateTime<Utc>, DomainErr
 /// The minutes the whole agenda plans.
 pub fn planned_minutes(sections: &[Section]) -> u32 {
     sections.iter().map(|s| s.minutes).sum()
+}
+
+/// How long before the start the waiting screen opens, unless an event says otherwise.
+pub const DEFAULT_DOORS_OPEN_MINUTES: u32 = 30;
+
+/// Where an event is in its life. `Scheduled` and `DoorsOpen` follow the clock;
+/// `Live` and `Ended` follow the presenter's Start and End.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Scheduled,
+    DoorsOpen,
+    Live,
+    Ended,
+}
+
+/// The times that decide an event's [`Phase`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub starts_at: DateTime<Utc>,
+    /// The waiting screen opens this many minutes before `starts_at`.
+    pub doors_open_minutes: u32,
+    /// When the presenter pressed Start.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the presenter pressed End.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl Lifecycle {
+    pub fn phase(&self, now: DateTime<Utc>) -> Phase {
+        if self.ended_at.is_some() {
+            Phase::Ended
+        } else if self.started_at.is_some() {
+            Phase::Live
+        } else if now >= self.doors_open_at() {
+            Phase::DoorsOpen
+        } else {
+            Phase::Scheduled
+        }
+    }
+
+    pub fn doors_open_at(&self) -> DateTime<Utc> {
+        self.starts_at - chrono::Duration::minutes(i64::from(self.doors_open_minutes))
+    }
+
+    /// The presenter starts the event: once, and not after it ended. Starting early,
+    /// before the doors open, is allowed: the presenter knows best.
+    pub fn start(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        match self.phase(now) {
+            Phase::Live => Err(DomainError::new("event", "has already started")),
+            Phase::Ended => Err(DomainError::new(
+                "event",
+                "has ended; it cannot start again",
+            )),
+            Phase::Scheduled | Phase::DoorsOpen => {
+                self.started_at = Some(now);
+                Ok(())
+            }
+        }
+    }
+
+    /// The presenter ends the live event.
+    pub fn end(&mut self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        match self.phase(now) {
+            Phase::Live => {
+                self.ended_at = Some(now);
+                Ok(())
+            }
+            Phase::Ended => Err(DomainError::new("event", "has already ended")),
+            Phase::Scheduled | Phase::DoorsOpen => {
+                Err(DomainError::new("event", "has not started yet"))
+            }
+        }
+    }
+}
+
+/// "in 1 h 05 min", "in 4 min 09 s", "any moment now": the wait until `starts_at`.
+pub fn countdown(now: DateTime<Utc>, starts_at: DateTime<Utc>) -> String {
+    let secs = (starts_at - now).num_seconds();
+    if secs <= 0 {
+        return "any moment now".to_string();
+    }
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("in {s} s"),
+        (0, _) => format!("in {m} min {s:02} s"),
+        (h, _) if h >= 48 => format!("in {} days", h / 24),
+        _ => format!("in {h} h {m:02} min"),
+    }
 }
 
 /// Who a secret role link lets in.
@@ -351,6 +454,7 @@ mod tests {
                 minutes: 10,
                 exercise_minutes: 0,
             }],
+            doors_open_minutes: None,
         }
     }
 
@@ -456,6 +560,66 @@ mod tests {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(Slug::parse("dask-2026").is_ok());
+    }
+
+    fn at(hhmm: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("2026-12-10T{hhmm}:00Z"))
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn lifecycle() -> Lifecycle {
+        Lifecycle {
+            starts_at: at("17:00"),
+            doors_open_minutes: 30,
+            started_at: None,
+            ended_at: None,
+        }
+    }
+
+    #[test]
+    fn doors_open_by_the_clock_before_the_start() {
+        let event = lifecycle();
+        assert_eq!(event.phase(at("16:29")), Phase::Scheduled);
+        assert_eq!(event.phase(at("16:30")), Phase::DoorsOpen);
+        assert_eq!(
+            event.phase(at("17:10")),
+            Phase::DoorsOpen,
+            "late start: still waiting until Start"
+        );
+    }
+
+    #[test]
+    fn start_and_end_follow_the_presenter() {
+        let mut event = lifecycle();
+        event.start(at("17:05")).unwrap();
+        assert_eq!(event.phase(at("17:06")), Phase::Live);
+        assert!(
+            event.start(at("17:07")).is_err(),
+            "starting twice is refused"
+        );
+        event.end(at("18:30")).unwrap();
+        assert_eq!(event.phase(at("18:31")), Phase::Ended);
+        assert!(
+            event.start(at("18:32")).is_err(),
+            "an ended event stays ended"
+        );
+        assert!(event.end(at("18:33")).is_err());
+    }
+
+    #[test]
+    fn an_event_cannot_end_before_it_starts_but_may_start_early() {
+        let mut event = lifecycle();
+        assert!(event.end(at("16:45")).is_err());
+        event.start(at("16:00")).unwrap();
+        assert_eq!(event.phase(at("16:01")), Phase::Live);
+    }
+
+    #[test]
+    fn countdowns_read_naturally() {
+        assert_eq!(countdown(at("16:55"), at("17:00")), "in 5 min 00 s");
+        assert_eq!(countdown(at("15:49"), at("17:00")), "in 1 h 11 min");
+        assert_eq!(countdown(at("17:01"), at("17:00")), "any moment now");
     }
 
     #[test]

@@ -6,8 +6,9 @@ use crate::api::EventPublic;
 use crate::api::events::fetch_event_public;
 use crate::components::agenda::AgendaList;
 use crate::components::chrome::{LinkPill, TopBar, event_time};
-use crate::components::live::use_live;
+use crate::components::live::{use_clock, use_live};
 use crate::components::pace::PaceButtons;
+use crate::domain::event::{Phase, countdown};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,6 +31,32 @@ pub fn AttendeePage() -> impl IntoView {
 #[component]
 fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let live = use_live(event.slug.clone(), None, None);
+    let now = use_clock();
+    let stored = event.lifecycle;
+    let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
+    let starts_at = event.starts_at;
+    // Before Start the page waits; on Start it turns into the live view by itself.
+    let stage = move || {
+        match phase.get() {
+        Phase::Scheduled | Phase::DoorsOpen => view! {
+            <section class="card waiting" aria-labelledby="waiting-heading" data-testid="waiting">
+                <p class="eyebrow">"You are in the right place"</p>
+                <h2 id="waiting-heading">"The tutorial starts soon"</h2>
+                <p class="countdown">"Starts "{move || countdown(now.get(), starts_at)}</p>
+                <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
+            </section>
+        }
+        .into_any(),
+        Phase::Live => view! { <PaceButtons live/> }.into_any(),
+        Phase::Ended => view! {
+            <section class="card ended" data-testid="ended">
+                <h2>"This tutorial has ended"</h2>
+                <p>"Thank you for joining!"</p>
+            </section>
+        }
+        .into_any(),
+    }
+    };
     view! {
         <Title text=event.title.clone()/>
         <TopBar context="Attendee"><LinkPill state=live.state/></TopBar>
@@ -37,9 +64,12 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
             <header class="event-head">
                 <h1>{event.title.clone()}</h1>
                 {(!event.hosts.is_empty()).then(|| view! { <p class="hosts">"with "{event.hosts.clone()}</p> })}
-                <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
+                <p class="muted">
+                    {event_time(event.starts_at, &event.time_zone)}
+                    {move || (phase.get() == Phase::Live).then(|| view! { " · " <strong class="live-now">"Live now"</strong> })}
+                </p>
             </header>
-            <PaceButtons live/>
+            {stage}
             {(!event.materials.is_empty()).then(|| view! {
                 <section class="card" aria-labelledby="materials-heading">
                     <h2 id="materials-heading">"Materials"</h2>

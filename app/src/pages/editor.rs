@@ -95,6 +95,7 @@ pub fn NewEvent() -> impl IntoView {
     let hosts = RwSignal::new(String::new());
     let starts_at = RwSignal::new(String::new());
     let time_zone = RwSignal::new("UTC".to_string());
+    let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
     Effect::new(move |_| {
         if let Some(zone) = browser_time_zone() {
             time_zone.set(zone);
@@ -139,6 +140,10 @@ pub fn NewEvent() -> impl IntoView {
             time_zone: time_zone.get_untracked(),
             materials,
             sections,
+            doors_open_minutes: Some(minutes(
+                "doors_open_minutes".into(),
+                &doors_open.get_untracked(),
+            )?),
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -184,6 +189,10 @@ pub fn NewEvent() -> impl IntoView {
                                 <datalist id="zones">{ZONES.map(|z| view! { <option value=z/> }).collect_view()}</datalist>
                             </label>
                         </div>
+                        <label class="field">
+                            <span>"Waiting screen opens (minutes before the start)"</span>
+                            <input type="number" min="0" max="1440" inputmode="numeric" bind:value=doors_open name="doors_open_minutes"/>
+                        </label>
                     </section>
 
                     <SectionsEditor sections new_row=section/>

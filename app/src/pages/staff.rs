@@ -7,10 +7,12 @@ use crate::api::StaffView;
 use crate::api::events::fetch_staff_view;
 use crate::components::agenda::AgendaList;
 use crate::components::chrome::{LinkPill, TopBar, event_time};
-use crate::components::live::use_live;
+use crate::components::live::{LiveHandle, use_clock, use_live};
 use crate::components::pace::PaceMeter;
 use crate::domain::event::Role;
+use crate::domain::event::{Lifecycle, Phase, countdown};
 use crate::error::AppError;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -70,10 +72,90 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 <h1>{event.title.clone()}</h1>
                 <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
             </header>
+            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=role == Role::Presenter/>
             <div class="staff-grid">
                 <PaceMeter live/>
                 <AgendaList sections=event.sections.clone()/>
             </div>
         </main>
+    }
+}
+
+/// Where the event stands, and for the presenter the Start and End buttons.
+#[component]
+fn EventControl(
+    live: LiveHandle,
+    stored: Lifecycle,
+    time_zone: String,
+    can_steer: bool,
+) -> impl IntoView {
+    let now = use_clock();
+    let lifecycle = move || live.lifecycle(stored);
+    let phase = Memo::new(move |_| lifecycle().phase(now.get()));
+    let tz: Option<chrono_tz::Tz> = time_zone.parse().ok();
+    let clock = move |at: DateTime<Utc>| match tz {
+        Some(tz) => at.with_timezone(&tz).format("%H:%M").to_string(),
+        None => at.format("%H:%M UTC").to_string(),
+    };
+    let status = move || {
+        let l = lifecycle();
+        match phase.get() {
+            Phase::Scheduled => {
+                format!("Not started · starts {}", countdown(now.get(), l.starts_at))
+            }
+            Phase::DoorsOpen => format!(
+                "Waiting screen open · starts {}",
+                countdown(now.get(), l.starts_at)
+            ),
+            Phase::Live => format!("Live since {}", l.started_at.map(clock).unwrap_or_default()),
+            Phase::Ended => format!("Ended at {}", l.ended_at.map(clock).unwrap_or_default()),
+        }
+    };
+    let end = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            let sure = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message("End the tutorial for everyone?")
+                        .ok()
+                })
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+        }
+        live.end_event();
+    };
+    let buttons = move || {
+        if !can_steer {
+            return None;
+        }
+        Some(match phase.get() {
+            Phase::Scheduled | Phase::DoorsOpen => view! {
+                <button type="button" class="button button-big" on:click=move |_| live.start_event()>"Start the tutorial"</button>
+            }
+            .into_any(),
+            Phase::Live => view! {
+                <button type="button" class="button button-danger" on:click=end>"End the tutorial"</button>
+            }
+            .into_any(),
+            Phase::Ended => ().into_any(),
+        })
+    };
+    view! {
+        <section class=move || format!("card control control-{}", phase_name(phase.get())) aria-label="Event state">
+            <p class="control-status" role="status" data-testid="event-state">{status}</p>
+            {buttons}
+            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert">{n}</p> })}
+        </section>
+    }
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Scheduled => "scheduled",
+        Phase::DoorsOpen => "doors-open",
+        Phase::Live => "live",
+        Phase::Ended => "ended",
     }
 }

@@ -80,6 +80,7 @@ pub fn draft(title: &str) -> EventDraft {
                 exercise_minutes: 10,
             },
         ],
+        doors_open_minutes: None,
     }
 }
 

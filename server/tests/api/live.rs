@@ -359,3 +359,96 @@ async fn a_stopping_server_tells_live_pages_to_reconnect() {
         "then the socket closes"
     );
 }
+
+async fn act(
+    client: &mut crate::helpers::LiveClient,
+    make: impl FnOnce(Uuid) -> ClientMsg,
+) -> ServerMsg {
+    let id = Uuid::new_v4();
+    client.send(&make(id)).await;
+    client.answer_to(id).await
+}
+
+#[tokio::test]
+async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
+    let app = spawn_app().await;
+    let event = app.create_event("Lifecycle").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    let waiting = attendee.snapshot_where(|_| true).await;
+    assert_eq!(waiting.started_at, None);
+
+    assert!(matches!(
+        act(&mut presenter, |id| ClientMsg::Start { id }).await,
+        ServerMsg::Ack { .. }
+    ));
+    let live = attendee.snapshot_where(|s| s.started_at.is_some()).await;
+    assert_eq!(live.ended_at, None);
+    let stored = app
+        .core
+        .store
+        .event_by_slug(&event.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.lifecycle.started_at, live.started_at,
+        "Start is stored before it is shown"
+    );
+
+    match act(&mut presenter, |id| ClientMsg::Start { id }).await {
+        ServerMsg::Error {
+            code: ErrorCode::Refused,
+            message,
+            ..
+        } => assert!(message.contains("already started"), "{message}"),
+        other => panic!("a second Start should be refused, got {other:?}"),
+    }
+
+    assert!(matches!(
+        act(&mut presenter, |id| ClientMsg::End { id }).await,
+        ServerMsg::Ack { .. }
+    ));
+    attendee.snapshot_where(|s| s.ended_at.is_some()).await;
+}
+
+#[tokio::test]
+async fn only_the_presenter_starts_the_event() {
+    let app = spawn_app().await;
+    let event = app.create_event("Who starts").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    let browser = app.browser();
+    browser.get(&format!("/r/{}", event.moderator_token)).await;
+    let mut moderator = browser.live(&event.slug, Some("moderator")).await.unwrap();
+    for client in [&mut attendee, &mut moderator] {
+        match act(client, |id| ClientMsg::Start { id }).await {
+            ServerMsg::Error {
+                code: ErrorCode::Forbidden,
+                ..
+            } => {}
+            other => panic!("expected forbidden, got {other:?}"),
+        }
+    }
+    let stored = app
+        .core
+        .store
+        .event_by_slug(&event.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.lifecycle.started_at, None);
+}
+
+#[tokio::test]
+async fn an_event_that_has_not_started_cannot_end() {
+    let app = spawn_app().await;
+    let event = app.create_event("Too soon").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    assert!(matches!(
+        act(&mut presenter, |id| ClientMsg::End { id }).await,
+        ServerMsg::Error {
+            code: ErrorCode::Refused,
+            ..
+        }
+    ));
+}
