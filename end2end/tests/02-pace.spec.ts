@@ -11,12 +11,12 @@ test('the waiting page turns live on Start, and a slower vote reaches the presen
   await presenter.goto(links.presenter);
   await expect(presenter).toHaveURL(new RegExp(`/e/${links.slug}/present$`));
   await hydrated(presenter);
-  await expect(presenter.getByTestId('link-state')).toHaveText('Live');
+  await expect(presenter.getByTestId('link-state')).toHaveText('Connected');
   await expect(presenter.getByTestId('count-slower')).toHaveText('0');
 
   await attendee.goto(links.attendee);
   await hydrated(attendee);
-  await expect(attendee.getByTestId('link-state')).toHaveText('Live');
+  await expect(attendee.getByTestId('link-state')).toHaveText('Connected');
   await expect(attendee.getByTestId('waiting')).toContainText('You are in the right place');
   await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveCount(0);
   await expect(presenter.getByTestId('online')).toHaveText('1 attendee connected');

@@ -28,7 +28,7 @@ pub fn TopBar(
 pub fn LinkPill(state: RwSignal<LinkState>) -> impl IntoView {
     let text = move || match state.get() {
         LinkState::Connecting => "Connecting…".to_string(),
-        LinkState::Live => "Live".to_string(),
+        LinkState::Live => "Connected".to_string(),
         LinkState::Retrying(secs) => format!("Reconnecting in {secs} s"),
     };
     let class = move || match state.get() {
