@@ -452,3 +452,47 @@ async fn an_event_that_has_not_started_cannot_end() {
         }
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_votes_from_many_attendees_is_counted_exactly() {
+    const ATTENDEES: usize = 120;
+    let app = spawn_app().await;
+    let event = app.create_event("Burst").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let mut clients = Vec::new();
+    for _ in 0..ATTENDEES {
+        clients.push(app.attendee(&event).await);
+    }
+    let votes = [PaceVote::Slower, PaceVote::JustRight, PaceVote::Faster];
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, (browser, mut client))| {
+            tokio::spawn(async move {
+                let answer = vote(&mut client, Some(votes[i % 3])).await;
+                assert!(
+                    matches!(answer, ServerMsg::Ack { .. }),
+                    "vote {i}: {answer:?}"
+                );
+                (browser, client)
+            })
+        })
+        .collect();
+    let mut kept = Vec::new();
+    for task in tasks {
+        kept.push(task.await.expect("attendee task"));
+    }
+    let third = (ATTENDEES / 3) as u32;
+    let seen = presenter
+        .snapshot_where(|s| s.pace.total() == ATTENDEES as u32)
+        .await;
+    assert_eq!(
+        seen.pace,
+        PaceCounts {
+            slower: third,
+            just_right: third,
+            faster: third
+        }
+    );
+    assert_eq!(seen.online.attendees, ATTENDEES as u32);
+}
