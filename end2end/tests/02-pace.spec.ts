@@ -4,7 +4,8 @@ import { createEventFromCli, hydrated } from './helpers';
 test('the waiting page turns live on Start, and a slower vote reaches the presenter within two seconds', async ({ browser, baseURL }) => {
   const links = createEventFromCli(baseURL!);
   const presenterContext = await browser.newContext();
-  const attendeeContext = await browser.newContext();
+  // An attendee in India: the waiting view shows the start in their own time as well.
+  const attendeeContext = await browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'en-GB' });
   const presenter = await presenterContext.newPage();
   const attendee = await attendeeContext.newPage();
 
@@ -18,6 +19,9 @@ test('the waiting page turns live on Start, and a slower vote reaches the presen
   await hydrated(attendee);
   await expect(attendee.getByTestId('link-state')).toHaveText('Connected');
   await expect(attendee.getByTestId('waiting')).toContainText('You are in the right place');
+  // 17:00 in London on 10 December is 22:30 in Kolkata.
+  await expect(attendee.getByTestId('viewer-time')).toContainText('22:30');
+  await expect(attendee.getByTestId('viewer-time')).toContainText('10 Dec');
   await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveCount(0);
   await expect(presenter.getByTestId('online')).toHaveText('1 attendee connected');
 

@@ -94,6 +94,34 @@ pub fn event_time(at: DateTime<Utc>, time_zone: &str) -> String {
     }
 }
 
+/// A time as this browser's own clock and zone read it ("Thu, 10 Dec, 18:00 CET"),
+/// filled in once the page is live in the browser (the server does not know the zone).
+pub fn use_viewer_time(at: DateTime<Utc>) -> RwSignal<Option<String>> {
+    let text = RwSignal::new(None);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsValue;
+            let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
+            let options = js_sys::Object::new();
+            for (key, value) in [
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+                ("timeZoneName", "short"),
+            ] {
+                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+            }
+            text.set(date.to_locale_string("default", &options).as_string());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (at, text);
+    });
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

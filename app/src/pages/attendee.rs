@@ -5,7 +5,7 @@ use super::{Loading, failure, slug_param};
 use crate::api::EventPublic;
 use crate::api::events::fetch_event_public;
 use crate::components::agenda::AgendaList;
-use crate::components::chrome::{LinkPill, TopBar, event_time};
+use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
 use crate::components::live::{use_clock, use_live};
 use crate::components::pace::PaceButtons;
 use crate::domain::event::{Phase, countdown};
@@ -35,6 +35,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let stored = event.lifecycle;
     let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
     let starts_at = event.starts_at;
+    let viewer_time = use_viewer_time(starts_at);
     // Before Start the page waits; on Start it turns into the live view by itself.
     let stage = move || {
         match phase.get() {
@@ -43,6 +44,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                 <p class="eyebrow">"You are in the right place"</p>
                 <h2 id="waiting-heading">"The tutorial starts soon"</h2>
                 <p class="countdown">"Starts "{move || countdown(now.get(), starts_at)}</p>
+                {move || viewer_time.get().map(|t| view! { <p data-testid="viewer-time">"Your time: "{t}</p> })}
                 <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
             </section>
         }
