@@ -263,6 +263,13 @@ impl LiveClient {
         }
     }
 
+    /// Sends an action with a fresh id and returns the server's answer to it.
+    pub async fn act(&mut self, make: impl FnOnce(uuid::Uuid) -> ClientMsg) -> ServerMsg {
+        let id = uuid::Uuid::new_v4();
+        self.send(&make(id)).await;
+        self.answer_to(id).await
+    }
+
     /// Reads until the answer to action `id` (ack or error), skipping the welcome and snapshots.
     pub async fn answer_to(&mut self, id: uuid::Uuid) -> ServerMsg {
         loop {

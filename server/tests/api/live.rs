@@ -4,12 +4,9 @@
 use crate::helpers::{PATIENCE, spawn_app};
 use app::domain::pace::{PaceCounts, PaceVote};
 use app::live::{ClientMsg, ErrorCode, ServerMsg, Viewer};
-use uuid::Uuid;
 
 async fn vote(client: &mut crate::helpers::LiveClient, vote: Option<PaceVote>) -> ServerMsg {
-    let id = Uuid::new_v4();
-    client.send(&ClientMsg::Pace { id, vote }).await;
-    client.answer_to(id).await
+    client.act(|id| ClientMsg::Pace { id, vote }).await
 }
 
 #[tokio::test]
@@ -360,15 +357,6 @@ async fn a_stopping_server_tells_live_pages_to_reconnect() {
     );
 }
 
-async fn act(
-    client: &mut crate::helpers::LiveClient,
-    make: impl FnOnce(Uuid) -> ClientMsg,
-) -> ServerMsg {
-    let id = Uuid::new_v4();
-    client.send(&make(id)).await;
-    client.answer_to(id).await
-}
-
 #[tokio::test]
 async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
     let app = spawn_app().await;
@@ -379,7 +367,7 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
     assert_eq!(waiting.started_at, None);
 
     assert!(matches!(
-        act(&mut presenter, |id| ClientMsg::Start { id }).await,
+        presenter.act(|id| ClientMsg::Start { id }).await,
         ServerMsg::Ack { .. }
     ));
     let live = attendee.snapshot_where(|s| s.started_at.is_some()).await;
@@ -396,7 +384,7 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
         "Start is stored before it is shown"
     );
 
-    match act(&mut presenter, |id| ClientMsg::Start { id }).await {
+    match presenter.act(|id| ClientMsg::Start { id }).await {
         ServerMsg::Error {
             code: ErrorCode::Refused,
             message,
@@ -406,7 +394,7 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
     }
 
     assert!(matches!(
-        act(&mut presenter, |id| ClientMsg::End { id }).await,
+        presenter.act(|id| ClientMsg::End { id }).await,
         ServerMsg::Ack { .. }
     ));
     attendee.snapshot_where(|s| s.ended_at.is_some()).await;
@@ -421,7 +409,7 @@ async fn only_the_presenter_starts_the_event() {
     browser.get(&format!("/r/{}", event.moderator_token)).await;
     let mut moderator = browser.live(&event.slug, Some("moderator")).await.unwrap();
     for client in [&mut attendee, &mut moderator] {
-        match act(client, |id| ClientMsg::Start { id }).await {
+        match client.act(|id| ClientMsg::Start { id }).await {
             ServerMsg::Error {
                 code: ErrorCode::Forbidden,
                 ..
@@ -445,7 +433,7 @@ async fn an_event_that_has_not_started_cannot_end() {
     let event = app.create_event("Too soon").await;
     let (_p, mut presenter) = app.presenter(&event).await;
     assert!(matches!(
-        act(&mut presenter, |id| ClientMsg::End { id }).await,
+        presenter.act(|id| ClientMsg::End { id }).await,
         ServerMsg::Error {
             code: ErrorCode::Refused,
             ..
