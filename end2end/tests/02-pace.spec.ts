@@ -22,6 +22,8 @@ test('the waiting page turns live on Start, and a slower vote reaches the presen
   // 17:00 in London on 10 December is 22:30 in Kolkata.
   await expect(attendee.getByTestId('viewer-time')).toContainText('22:30');
   await expect(attendee.getByTestId('viewer-time')).toContainText('10 Dec');
+  await expect(attendee.getByTestId('here-count')).toHaveText('You are the first one here.');
+  await expect(attendee.getByRole('link', { name: 'Launch Binder' })).toHaveClass(/button/);
   await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveCount(0);
   await expect(presenter.getByTestId('online')).toHaveText('1 attendee connected');
 

@@ -36,6 +36,8 @@ pub struct EventPublic {
     pub time_zone: String,
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
+    /// A survey to fill in while waiting, if the organizer set one.
+    pub survey_url: Option<String>,
     /// Doors-open time, Start and End, as stored.
     pub lifecycle: Lifecycle,
 }
@@ -146,6 +148,7 @@ pub(crate) mod ssr {
                 time_zone: e.time_zone.name().to_string(),
                 sections: e.sections,
                 materials: e.materials,
+                survey_url: e.survey_url,
                 lifecycle: e.lifecycle,
             }
         }

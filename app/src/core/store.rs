@@ -44,6 +44,7 @@ pub struct EventRecord {
     pub created_by: Option<i64>,
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
+    pub survey_url: Option<String>,
     /// Doors-open time, Start and End: what decides the event's phase.
     pub lifecycle: Lifecycle,
 }
@@ -238,8 +239,8 @@ impl Store {
         let now = millis(Utc::now());
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+            "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -249,6 +250,7 @@ impl Store {
         .bind(created_by)
         .bind(now)
         .bind(i64::from(event.doors_open_minutes))
+        .bind(event.survey_url.as_deref())
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {
@@ -294,7 +296,7 @@ impl Store {
 
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
-            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at
+            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url
              from event where slug = $1",
         )
         .bind(slug)
@@ -344,6 +346,7 @@ impl Store {
             created_by: row.try_get("created_by")?,
             sections,
             materials,
+            survey_url: row.try_get("survey_url")?,
             lifecycle: Lifecycle {
                 starts_at: from_millis(row.try_get("starts_at")?),
                 doors_open_minutes: u32::try_from(row.try_get::<i64, _>("doors_open_minutes")?)

@@ -164,16 +164,27 @@ impl Material {
     pub fn parse(index: usize, label: &str, url: &str) -> Result<Self, DomainError> {
         let field = |name: &str| format!("materials[{}].{name}", index + 1);
         let label = bounded_text(&field("label"), label, 1, 80)?;
-        let url = bounded_text(&field("url"), url, 1, 500)?;
-        let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-        if !scheme_ok || url.chars().any(char::is_whitespace) {
-            return Err(DomainError::new(
-                field("url"),
-                "must be a web address starting with https:// or http://",
-            ));
-        }
+        let url = web_address(&field("url"), url)?;
         Ok(Self { label, url })
     }
+
+    /// A Binder launch link: shown as a button, since attendees need it first.
+    pub fn is_binder(&self) -> bool {
+        self.url.contains("mybinder.org/")
+    }
+}
+
+/// A link for attendees to open: http(s) only, so no `javascript:` can sneak in.
+pub fn web_address(field: &str, raw: &str) -> Result<String, DomainError> {
+    let url = bounded_text(field, raw, 1, 500)?;
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme_ok || url.chars().any(char::is_whitespace) {
+        return Err(DomainError::new(
+            field,
+            "must be a web address starting with https:// or http://",
+        ));
+    }
+    Ok(url)
 }
 
 /// A section as typed into the editor or an event file, not yet checked.
@@ -204,6 +215,9 @@ pub struct EventDraft {
     /// Minutes before the start that the waiting screen opens (default 30).
     #[serde(default)]
     pub doors_open_minutes: Option<u32>,
+    /// A survey attendees may fill in while they wait (a registration form, a poll).
+    #[serde(default)]
+    pub survey_url: Option<String>,
 }
 
 /// A checked event, ready to be stored.
@@ -216,6 +230,7 @@ pub struct NewEvent {
     pub materials: Vec<Material>,
     pub sections: Vec<Section>,
     pub doors_open_minutes: u32,
+    pub survey_url: Option<String>,
 }
 
 impl EventDraft {
@@ -263,6 +278,10 @@ impl EventDraft {
                 "must be at most a day (1440 minutes)",
             ));
         }
+        let survey_url = match self.survey_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(url) => Some(web_address("survey_url", url)?),
+        };
         Ok(NewEvent {
             title,
             hosts,
@@ -271,6 +290,7 @@ impl EventDraft {
             materials,
             sections,
             doors_open_minutes,
+            survey_url,
         })
     }
 }
@@ -455,7 +475,28 @@ mod tests {
                 exercise_minutes: 0,
             }],
             doors_open_minutes: None,
+            survey_url: None,
         }
+    }
+
+    #[test]
+    fn a_survey_link_is_optional_but_must_be_a_web_link() {
+        let with = |url: &str| {
+            EventDraft {
+                survey_url: Some(url.into()),
+                ..draft()
+            }
+            .parse()
+        };
+        assert_eq!(with("").unwrap().survey_url, None);
+        assert_eq!(
+            with(" https://forms.example.org/x ")
+                .unwrap()
+                .survey_url
+                .as_deref(),
+            Some("https://forms.example.org/x")
+        );
+        assert_eq!(with("javascript:alert(1)").unwrap_err().field, "survey_url");
     }
 
     #[test]

@@ -36,6 +36,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);
+    let survey = event.survey_url.clone();
     // Before Start the page waits; on Start it turns into the live view by itself.
     let stage = move || {
         match phase.get() {
@@ -45,6 +46,10 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                 <h2 id="waiting-heading">"The tutorial starts soon"</h2>
                 <p class="countdown">"Starts "{move || countdown(now.get(), starts_at)}</p>
                 {move || viewer_time.get().map(|t| view! { <p data-testid="viewer-time">"Your time: "{t}</p> })}
+                <p data-testid="here-count">{move || here(live.snapshot.with(|s| s.as_ref().map_or(0, |s| s.online.attendees)))}</p>
+                {survey.clone().map(|url| view! {
+                    <p><a class="button button-quiet" href=url target="_blank" rel="noopener noreferrer">"Before we start: a short survey"</a></p>
+                })}
                 <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
             </section>
         }
@@ -77,12 +82,24 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                     <h2 id="materials-heading">"Materials"</h2>
                     <ul class="materials">
                         {event.materials.iter().map(|m| view! {
-                            <li><a href=m.url.clone() target="_blank" rel="noopener noreferrer">{m.label.clone()}</a></li>
+                            <li>
+                                <a href=m.url.clone() target="_blank" rel="noopener noreferrer" class:button=m.is_binder()>
+                                    {m.label.clone()}
+                                </a>
+                            </li>
                         }).collect_view()}
                     </ul>
                 </section>
             })}
             <AgendaList sections=event.sections.clone()/>
         </main>
+    }
+}
+
+/// "You are the first one here" / "12 people are here" (counting this page).
+fn here(online: u32) -> String {
+    match online {
+        0 | 1 => "You are the first one here.".to_string(),
+        n => format!("{n} people are here."),
     }
 }

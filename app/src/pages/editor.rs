@@ -95,6 +95,7 @@ pub fn NewEvent() -> impl IntoView {
     let hosts = RwSignal::new(String::new());
     let starts_at = RwSignal::new(String::new());
     let time_zone = RwSignal::new("UTC".to_string());
+    let survey_url = RwSignal::new(String::new());
     let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
     Effect::new(move |_| {
         if let Some(zone) = browser_time_zone() {
@@ -144,6 +145,7 @@ pub fn NewEvent() -> impl IntoView {
                 "doors_open_minutes".into(),
                 &doors_open.get_untracked(),
             )?),
+            survey_url: Some(survey_url.get_untracked()),
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -192,6 +194,11 @@ pub fn NewEvent() -> impl IntoView {
                         <label class="field">
                             <span>"Waiting screen opens (minutes before the start)"</span>
                             <input type="number" min="0" max="1440" inputmode="numeric" bind:value=doors_open name="doors_open_minutes"/>
+                        </label>
+                        <label class="field">
+                            <span>"Survey link (optional)"</span>
+                            <input type="url" bind:value=survey_url name="survey_url" placeholder="https://forms.example.org/…"/>
+                            <small class="muted">"Attendees see it while they wait: a registration form, a pre-tutorial poll."</small>
                         </label>
                     </section>
 

@@ -81,6 +81,7 @@ pub fn draft(title: &str) -> EventDraft {
             },
         ],
         doors_open_minutes: None,
+        survey_url: None,
     }
 }
 

@@ -151,7 +151,9 @@ async fn an_organizer_creates_an_event_and_gets_its_three_links() {
     let ada = app.browser();
     ada.set_up("ada@example.org").await;
     let created: CreatedEvent = ada
-        .call_json::<CreateEvent>(serde_json::json!({ "draft": draft("Dask tutorial") }))
+        .call_json::<CreateEvent>(
+            serde_json::json!({ "draft": with_survey(draft("Dask tutorial")) }),
+        )
         .await
         .json()
         .await
@@ -181,6 +183,27 @@ async fn an_organizer_creates_an_event_and_gets_its_three_links() {
     let admin = ada.get(&format!("/events/{}", created.slug)).await;
     assert_eq!(admin.status(), 200);
     assert!(admin.text().await.unwrap().contains("Presenter link"));
+
+    let waiting = app
+        .browser()
+        .get(&format!("/e/{}", created.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        waiting.contains("You are in the right place"),
+        "the page waits before Start"
+    );
+    assert!(
+        waiting.contains(r#"href="https://forms.example.org/dask""#),
+        "and offers the survey"
+    );
+}
+
+fn with_survey(mut draft: app::domain::event::EventDraft) -> app::domain::event::EventDraft {
+    draft.survey_url = Some("https://forms.example.org/dask".into());
+    draft
 }
 
 #[tokio::test]
