@@ -6,6 +6,7 @@
 //! [`ServerMsg::Snapshot`]s — the whole live state, numbered by `seq` — coalesced in time.
 //! A client that reconnects simply takes the next snapshot: there is no history to replay.
 
+use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::pace::{PaceCounts, PaceVote};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,12 +31,25 @@ pub enum ClientMsg {
     Start { id: ActionId },
     /// The presenter ends the tutorial.
     End { id: ActionId },
+    /// An attendee says where they are joining from (again, to change it).
+    CheckIn {
+        id: ActionId,
+        place: String,
+        #[serde(default)]
+        name: String,
+    },
+    /// The presenter or a co-instructor has read the new places out.
+    MarkPlacesRead { id: ActionId },
 }
 
 impl ClientMsg {
     pub fn id(&self) -> ActionId {
         match self {
-            ClientMsg::Pace { id, .. } | ClientMsg::Start { id } | ClientMsg::End { id } => *id,
+            ClientMsg::Pace { id, .. }
+            | ClientMsg::Start { id }
+            | ClientMsg::End { id }
+            | ClientMsg::CheckIn { id, .. }
+            | ClientMsg::MarkPlacesRead { id } => *id,
         }
     }
 }
@@ -58,7 +72,7 @@ pub struct Online {
 }
 
 /// Everything live about an event, as every page sees it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LiveSnapshot {
     /// Increases by one with every snapshot the hub publishes; a client ignores older ones.
     pub seq: u64,
@@ -68,6 +82,8 @@ pub struct LiveSnapshot {
     pub started_at: Option<DateTime<Utc>>,
     /// When the presenter pressed End, if they have.
     pub ended_at: Option<DateTime<Utc>>,
+    /// Who is here from where.
+    pub checkins: CheckInTally,
 }
 
 /// Why the server refused an action or a frame.
@@ -80,6 +96,8 @@ pub enum ErrorCode {
     TooLarge,
     /// The sender's role may not do this.
     Forbidden,
+    /// The action's content was refused (an empty or overlong place, say).
+    Invalid,
     /// The action does not fit the event's state (e.g. starting it twice).
     Refused,
     /// The server could not store the action; it was not applied. Safe to retry.
@@ -87,13 +105,16 @@ pub enum ErrorCode {
 }
 
 /// What the hub tells a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     /// First message on every connection: who you are and your own sticky state.
     Welcome {
         viewer: Viewer,
         pace: Option<PaceVote>,
+        /// This attendee's own check-in, to show and edit.
+        #[serde(default)]
+        check_in: Option<CheckIn>,
     },
     /// The whole live state.
     Snapshot(LiveSnapshot),
@@ -117,10 +138,9 @@ impl ServerMsg {
 }
 
 /// Parses one text frame from a client, with the error to send back when it is not valid.
-pub fn decode_client(frame: &str) -> Result<ClientMsg, ServerMsg> {
+pub fn decode_client(frame: &str) -> Result<ClientMsg, FrameError> {
     if frame.len() > MAX_CLIENT_MESSAGE_BYTES {
-        return Err(ServerMsg::Error {
-            id: None,
+        return Err(FrameError {
             code: ErrorCode::TooLarge,
             message: format!(
                 "message is {} bytes; at most {MAX_CLIENT_MESSAGE_BYTES}",
@@ -128,11 +148,27 @@ pub fn decode_client(frame: &str) -> Result<ClientMsg, ServerMsg> {
             ),
         });
     }
-    serde_json::from_str(frame).map_err(|e| ServerMsg::Error {
-        id: None,
+    serde_json::from_str(frame).map_err(|e| FrameError {
         code: ErrorCode::Malformed,
         message: format!("not a Lectern message: {e}"),
     })
+}
+
+/// Why a frame could not be read as a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<FrameError> for ServerMsg {
+    fn from(e: FrameError) -> Self {
+        ServerMsg::Error {
+            id: None,
+            code: e.code,
+            message: e.message,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,9 +201,8 @@ mod tests {
             r#"{"type":"pace","id":"x","vote":"slower"}"#,
         ] {
             match decode_client(frame) {
-                Err(ServerMsg::Error {
+                Err(FrameError {
                     code: ErrorCode::Malformed,
-                    id: None,
                     ..
                 }) => {}
                 other => panic!("{frame:?} gave {other:?}"),
@@ -180,7 +215,7 @@ mod tests {
         let frame = "x".repeat(MAX_CLIENT_MESSAGE_BYTES + 1);
         assert!(matches!(
             decode_client(&frame),
-            Err(ServerMsg::Error {
+            Err(FrameError {
                 code: ErrorCode::TooLarge,
                 ..
             })

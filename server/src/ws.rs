@@ -5,7 +5,7 @@
 use crate::http::{AppState, HttpError, same_origin};
 use app::core::Core;
 use app::core::access;
-use app::core::hub::{LifecycleRefusal, Membership};
+use app::core::hub::{Membership, Refusal};
 use app::domain::event::Role;
 use app::error::AppError;
 use app::live::{
@@ -102,6 +102,7 @@ async fn connection(
     let welcome = ServerMsg::Welcome {
         viewer: membership.viewer(),
         pace: attendee.as_deref().and_then(|a| membership.pace_of(a)),
+        check_in: attendee.as_deref().and_then(|a| membership.check_in_of(a)),
     };
     if send(&mut socket, &welcome).await.is_err() {
         return;
@@ -164,7 +165,7 @@ async fn act(
 ) -> ServerMsg {
     let msg = match decode_client(frame) {
         Ok(msg) => msg,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into(),
     };
     let id = msg.id();
     match msg {
@@ -193,8 +194,25 @@ async fn act(
                 "only the presenter starts and ends the tutorial",
             )
         }
-        ClientMsg::Start { .. } => lifecycle_answer(id, membership.start(&core.store).await),
-        ClientMsg::End { .. } => lifecycle_answer(id, membership.end(&core.store).await),
+        ClientMsg::Start { .. } => answer(id, membership.start(&core.store).await),
+        ClientMsg::End { .. } => answer(id, membership.end(&core.store).await),
+        ClientMsg::CheckIn { place, name, .. } => match attendee {
+            Some(attendee) => answer(
+                id,
+                membership
+                    .check_in(&core.store, attendee, &place, &name)
+                    .await,
+            ),
+            None => refuse(id, ErrorCode::Forbidden, "only attendees check in"),
+        },
+        ClientMsg::MarkPlacesRead { .. } if membership.viewer() == Viewer::Attendee => refuse(
+            id,
+            ErrorCode::Forbidden,
+            "only the presenter and co-instructors mark places read",
+        ),
+        ClientMsg::MarkPlacesRead { .. } => {
+            answer(id, membership.mark_places_read(&core.store).await)
+        }
     }
 }
 
@@ -206,12 +224,14 @@ fn refuse(id: ActionId, code: ErrorCode, message: &str) -> ServerMsg {
     }
 }
 
-fn lifecycle_answer(id: ActionId, result: Result<(), LifecycleRefusal>) -> ServerMsg {
+/// The answer to an action the hub carried out or refused.
+fn answer(id: ActionId, result: Result<(), Refusal>) -> ServerMsg {
     match result {
         Ok(()) => ServerMsg::Ack { id },
-        Err(LifecycleRefusal::Refused(why)) => refuse(id, ErrorCode::Refused, &why),
-        Err(LifecycleRefusal::Failed(e)) => {
-            tracing::warn!(error = %e, "event state change not stored");
+        Err(Refusal::Invalid(why)) => refuse(id, ErrorCode::Invalid, &why),
+        Err(Refusal::Refused(why)) => refuse(id, ErrorCode::Refused, &why),
+        Err(Refusal::Failed(e)) => {
+            tracing::warn!(error = %e, "action not stored");
             refuse(
                 id,
                 ErrorCode::Unavailable,

@@ -67,7 +67,7 @@ pub struct EventAdmin {
 }
 
 /// What a presenter or co-instructor page starts from before its socket connects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffView {
     pub event: EventPublic,
     pub role: Role,

@@ -6,6 +6,7 @@
 //! first snapshot is taken whatever its number (the server may have restarted), later
 //! ones only when newer.
 
+use crate::domain::checkin::CheckIn;
 use crate::domain::event::{Lifecycle, Role};
 use crate::domain::pace::PaceVote;
 use crate::live::LiveSnapshot;
@@ -30,6 +31,8 @@ pub struct LiveHandle {
     pub my_pace: RwSignal<Option<PaceVote>>,
     /// The last refusal from the server, in words.
     pub notice: RwSignal<Option<String>>,
+    /// This attendee's own check-in, as last sent or as the server knew it.
+    pub my_check_in: RwSignal<Option<CheckIn>>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<std::rc::Rc<client::Client>>, LocalStorage>,
 }
@@ -50,6 +53,30 @@ impl LiveHandle {
         #[cfg(feature = "hydrate")]
         if let Some(client) = self.client.get_value() {
             client.send_new(|id| crate::live::ClientMsg::Start { id });
+        }
+    }
+
+    /// Says (or changes) where this attendee is joining from.
+    pub fn check_in(&self, place: String, name: String) {
+        self.notice.set(None);
+        self.my_check_in.set(Some(CheckIn {
+            place_text: place.trim().to_string(),
+            name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
+            place: None,
+            at: Utc::now(),
+        }));
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.outbox_drop_check_ins();
+            client.send_new(|id| crate::live::ClientMsg::CheckIn { id, place, name });
+        }
+    }
+
+    /// The presenter or a co-instructor has read the new places out.
+    pub fn mark_places_read(&self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.send_new(|id| crate::live::ClientMsg::MarkPlacesRead { id });
         }
     }
 
@@ -110,6 +137,7 @@ pub fn use_live(slug: String, role: Option<Role>, initial: Option<LiveSnapshot>)
         snapshot: RwSignal::new(initial),
         my_pace: RwSignal::new(None),
         notice: RwSignal::new(None),
+        my_check_in: RwSignal::new(None),
         #[cfg(feature = "hydrate")]
         client: StoredValue::new_local(None),
     };
@@ -213,6 +241,13 @@ mod client {
             self.send(msg);
         }
 
+        /// Only the latest check-in matters: drop an older one still waiting.
+        pub fn outbox_drop_check_ins(&self) {
+            self.outbox
+                .borrow_mut()
+                .retain(|m| !matches!(m, ClientMsg::CheckIn { .. }));
+        }
+
         /// Sends an action made with a fresh id, and keeps it until acknowledged.
         pub fn send_new(&self, make: impl FnOnce(uuid::Uuid) -> ClientMsg) {
             self.send(make(new_action_id()));
@@ -284,15 +319,17 @@ mod client {
         fn receive(self: &Rc<Self>, msg: ServerMsg) {
             let handle = self.handle;
             match msg {
-                ServerMsg::Welcome { pace, .. } => {
-                    // An unacknowledged vote of ours is newer than what the server knew.
-                    let waiting = self
-                        .outbox
-                        .borrow()
-                        .iter()
-                        .any(|m| matches!(m, ClientMsg::Pace { .. }));
-                    if !waiting {
+                ServerMsg::Welcome { pace, check_in, .. } => {
+                    // An unacknowledged action of ours is newer than what the server knew.
+                    let outbox = self.outbox.borrow();
+                    if !outbox.iter().any(|m| matches!(m, ClientMsg::Pace { .. })) {
                         handle.my_pace.set(pace);
+                    }
+                    if !outbox
+                        .iter()
+                        .any(|m| matches!(m, ClientMsg::CheckIn { .. }))
+                    {
+                        handle.my_check_in.set(check_in);
                     }
                 }
                 ServerMsg::Snapshot(snapshot) => {

@@ -1,6 +1,7 @@
 //! Views used on more than one screen.
 
 pub mod agenda;
+pub mod checkin;
 pub mod chrome;
 pub mod live;
 pub mod pace;

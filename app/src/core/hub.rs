@@ -12,11 +12,14 @@
 //! when both are taken, the hub's comes first.
 
 use super::store::{EventRecord, Store};
+use crate::domain::checkin::{CheckIn, CheckInBoard};
 use crate::domain::event::Lifecycle;
 use crate::domain::pace::{PaceBoard, PaceVote};
+use crate::domain::place::{parse_check_in_name, parse_place};
 use crate::error::AppError;
 use crate::live::{LiveSnapshot, Online, ServerMsg, Viewer};
 use axum::extract::ws::Utf8Bytes;
+use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -50,6 +53,9 @@ pub struct Room {
 struct RoomState {
     lifecycle: Lifecycle,
     pace: PaceBoard<String>,
+    checkins: CheckInBoard<String>,
+    /// When the presenter last read the new places out.
+    places_read_at: Option<DateTime<Utc>>,
     online: Online,
     seq: u64,
 }
@@ -103,9 +109,15 @@ impl Hub {
         for (attendee, vote) in self.inner.store.pace_votes(event.id).await? {
             pace.cast(attendee, Some(vote));
         }
+        let mut checkins = CheckInBoard::default();
+        for (attendee, check_in) in self.inner.store.check_ins(event.id).await? {
+            checkins.record(attendee, check_in);
+        }
         Ok(RoomState {
             lifecycle: event.lifecycle,
             pace,
+            checkins,
+            places_read_at: event.places_read_at,
             online: Online::default(),
             seq: 0,
         })
@@ -196,6 +208,7 @@ impl RoomState {
             online: self.online,
             started_at: self.lifecycle.started_at,
             ended_at: self.lifecycle.ended_at,
+            checkins: self.checkins.tally(self.places_read_at),
         }
     }
 }
@@ -218,6 +231,54 @@ impl Membership {
     /// from a stale one.
     pub fn snapshot_now(&self) -> Utf8Bytes {
         Utf8Bytes::from(ServerMsg::Snapshot(self.room.current()).to_json())
+    }
+
+    pub fn check_in_of(&self, attendee_id: &str) -> Option<CheckIn> {
+        lock(&self.room.state)
+            .checkins
+            .of(&attendee_id.to_string())
+            .cloned()
+    }
+
+    /// Checks an attendee in (or changes their check-in): the place is checked and
+    /// matched against the gazetteer, stored, then applied.
+    pub async fn check_in(
+        &self,
+        store: &Store,
+        attendee_id: &str,
+        place: &str,
+        name: &str,
+    ) -> Result<(), Refusal> {
+        let invalid = |e: crate::domain::DomainError| Refusal::Invalid(e.to_string());
+        let place_text = parse_place(place).map_err(invalid)?;
+        let name = parse_check_in_name(name).map_err(invalid)?;
+        let check_in = CheckIn {
+            place: super::gazetteer().resolve(&place_text),
+            place_text,
+            name,
+            at: SubsecRound::trunc_subsecs(Utc::now(), 3),
+        };
+        store
+            .save_check_in(self.room.event_id, attendee_id, &check_in)
+            .await
+            .map_err(Refusal::Failed)?;
+        lock(&self.room.state)
+            .checkins
+            .record(attendee_id.to_string(), check_in);
+        self.room.changed.notify_one();
+        Ok(())
+    }
+
+    /// The presenter or a co-instructor read the new places out: they stop being new.
+    pub async fn mark_places_read(&self, store: &Store) -> Result<(), Refusal> {
+        let now = SubsecRound::trunc_subsecs(Utc::now(), 3);
+        store
+            .mark_places_read(self.room.event_id, now)
+            .await
+            .map_err(Refusal::Failed)?;
+        lock(&self.room.state).places_read_at = Some(now);
+        self.room.changed.notify_one();
+        Ok(())
     }
 
     pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
@@ -247,35 +308,38 @@ impl Membership {
     }
 }
 
-/// Why a Start or End did not happen.
+/// Why an action did not happen.
 #[derive(Debug)]
-pub enum LifecycleRefusal {
+pub enum Refusal {
+    /// Its content is not acceptable; the sentence says why.
+    Invalid(String),
     /// Not possible in the event's state; the sentence says why.
     Refused(String),
+    /// Storing it failed; nothing changed.
     Failed(AppError),
 }
 
 impl Membership {
     /// Starts the event (the presenter's Start): checked, stored, then applied.
-    pub async fn start(&self, store: &Store) -> Result<(), LifecycleRefusal> {
+    pub async fn start(&self, store: &Store) -> Result<(), Refusal> {
         self.change_lifecycle(store, true).await
     }
 
     /// Ends the live event (the presenter's End).
-    pub async fn end(&self, store: &Store) -> Result<(), LifecycleRefusal> {
+    pub async fn end(&self, store: &Store) -> Result<(), Refusal> {
         self.change_lifecycle(store, false).await
     }
 
-    async fn change_lifecycle(&self, store: &Store, start: bool) -> Result<(), LifecycleRefusal> {
+    async fn change_lifecycle(&self, store: &Store, start: bool) -> Result<(), Refusal> {
         // Milliseconds, as stored: the room and the database must agree to the instant.
-        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3);
+        let now = SubsecRound::trunc_subsecs(Utc::now(), 3);
         let mut next = lock(&self.room.state).lifecycle;
         let checked = if start {
             next.start(now)
         } else {
             next.end(now)
         };
-        checked.map_err(|e| LifecycleRefusal::Refused(format!("The tutorial {}.", e.message)))?;
+        checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
         let stored = if start {
             store.mark_started(self.room.event_id, now).await
         } else {
@@ -283,10 +347,10 @@ impl Membership {
         };
         match stored {
             // Another presenter (or another server) got there first.
-            Ok(false) => Err(LifecycleRefusal::Refused(
+            Ok(false) => Err(Refusal::Refused(
                 "Someone else changed the tutorial's state just now.".into(),
             )),
-            Err(e) => Err(LifecycleRefusal::Failed(e)),
+            Err(e) => Err(Refusal::Failed(e)),
             Ok(true) => {
                 lock(&self.room.state).lifecycle = next;
                 self.room.changed.notify_one();

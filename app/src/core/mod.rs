@@ -6,6 +6,7 @@ pub mod hub;
 pub mod secrets;
 pub mod store;
 
+use crate::domain::place::Gazetteer;
 use hub::Hub;
 use std::sync::Arc;
 use store::Store;
@@ -94,4 +95,41 @@ pub fn attendee_url(base: &str, slug: &crate::domain::event::Slug) -> String {
 /// The address of a secret role link: opening it grants the role and leads to its page.
 pub fn role_link_url(base: &str, token: &str) -> String {
     format!("{base}/r/{token}")
+}
+
+/// The bundled gazetteer (`app/data`, from `scripts/update-gazetteer`), read on first use.
+pub fn gazetteer() -> &'static Gazetteer {
+    static GAZETTEER: std::sync::LazyLock<Gazetteer> = std::sync::LazyLock::new(|| {
+        Gazetteer::from_tsv(
+            include_str!("../../data/cities.tsv"),
+            include_str!("../../data/countries.tsv"),
+        )
+    });
+    &GAZETTEER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gazetteer;
+
+    fn label(text: &str) -> Option<String> {
+        gazetteer().resolve(text).map(|p| p.label)
+    }
+
+    #[test]
+    fn the_bundled_gazetteer_knows_the_places_of_a_typical_tutorial() {
+        assert_eq!(label("Pune").as_deref(), Some("Pune, India"));
+        assert_eq!(label("lagos").as_deref(), Some("Lagos, Nigeria"));
+        assert_eq!(label("Leeds").as_deref(), Some("Leeds, United Kingdom"));
+        assert_eq!(label("Berlin, Germany").as_deref(), Some("Berlin, Germany"));
+        assert_eq!(
+            label("NYC").as_deref(),
+            Some("New York City, United States")
+        );
+        assert_eq!(label("zurich").as_deref(), Some("Zürich, Switzerland"));
+        assert_eq!(label("Sao Paulo").as_deref(), Some("São Paulo, Brazil"));
+        assert_eq!(label("Bombay").as_deref(), Some("Mumbai, India"));
+        assert_eq!(label("UK").as_deref(), Some("United Kingdom"));
+        assert_eq!(label("somewhere over the rainbow"), None);
+    }
 }

@@ -5,8 +5,10 @@
 //! for times, text for client-made ids, `returning` for new ids. Methods take and give
 //! domain types; rows never leave this module.
 
+use crate::domain::checkin::CheckIn;
 use crate::domain::event::{Lifecycle, Material, NewEvent, Role, Section, SectionKind, Slug};
 use crate::domain::pace::PaceVote;
+use crate::domain::place::Place;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -45,6 +47,8 @@ pub struct EventRecord {
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
     pub survey_url: Option<String>,
+    /// When the presenter last read the new places out.
+    pub places_read_at: Option<DateTime<Utc>>,
     /// Doors-open time, Start and End: what decides the event's phase.
     pub lifecycle: Lifecycle,
 }
@@ -296,7 +300,7 @@ impl Store {
 
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
-            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url
+            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url, places_read_at
              from event where slug = $1",
         )
         .bind(slug)
@@ -347,6 +351,9 @@ impl Store {
             sections,
             materials,
             survey_url: row.try_get("survey_url")?,
+            places_read_at: row
+                .try_get::<Option<i64>, _>("places_read_at")?
+                .map(from_millis),
             lifecycle: Lifecycle {
                 starts_at: from_millis(row.try_get("starts_at")?),
                 doors_open_minutes: u32::try_from(row.try_get::<i64, _>("doors_open_minutes")?)
@@ -469,6 +476,87 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores an attendee's check-in, replacing an earlier one.
+    pub async fn save_check_in(
+        &self,
+        event_id: i64,
+        attendee_id: &str,
+        check_in: &CheckIn,
+    ) -> Result<(), AppError> {
+        let place = check_in.place.as_ref();
+        sqlx::query(
+            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
+                 label = excluded.label, country_code = excluded.country_code, country = excluded.country,
+                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
+        )
+        .bind(event_id)
+        .bind(attendee_id)
+        .bind(&check_in.place_text)
+        .bind(check_in.name.as_deref())
+        .bind(place.map(|p| p.label.as_str()))
+        .bind(place.map(|p| p.country_code.as_str()))
+        .bind(place.map(|p| p.country.as_str()))
+        .bind(place.map(|p| f64::from(p.latitude)))
+        .bind(place.map(|p| f64::from(p.longitude)))
+        .bind(millis(check_in.at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every check-in of an event, to rebuild its room after a restart.
+    pub async fn check_ins(&self, event_id: i64) -> Result<Vec<(String, CheckIn)>, AppError> {
+        let rows = sqlx::query(
+            "select attendee_id, place_text, name, label, country_code, country, latitude, longitude, at
+             from check_in where event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let label: Option<String> = r.try_get("label")?;
+                let place = match (
+                    label,
+                    r.try_get::<Option<f64>, _>("latitude")?,
+                    r.try_get::<Option<f64>, _>("longitude")?,
+                ) {
+                    (Some(label), Some(latitude), Some(longitude)) => Some(Place {
+                        label,
+                        country_code: r
+                            .try_get::<Option<String>, _>("country_code")?
+                            .unwrap_or_default(),
+                        country: r
+                            .try_get::<Option<String>, _>("country")?
+                            .unwrap_or_default(),
+                        latitude: latitude as f32,
+                        longitude: longitude as f32,
+                    }),
+                    _ => None,
+                };
+                let check_in = CheckIn {
+                    place_text: r.try_get("place_text")?,
+                    name: r.try_get("name")?,
+                    place,
+                    at: from_millis(r.try_get("at")?),
+                };
+                Ok((r.try_get("attendee_id")?, check_in))
+            })
+            .collect()
+    }
+
+    /// The presenter read the new places out.
+    pub async fn mark_places_read(&self, event_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+        sqlx::query("update event set places_read_at = $1 where id = $2")
+            .bind(millis(at))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Stores an attendee's pace vote (or its removal). Called before the vote is

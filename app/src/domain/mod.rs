@@ -4,8 +4,10 @@
 //! [`DomainError`] naming the field) and is valid from then on.
 
 pub mod account;
+pub mod checkin;
 pub mod event;
 pub mod pace;
+pub mod place;
 
 use serde::{Deserialize, Serialize};
 

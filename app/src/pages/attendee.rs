@@ -5,6 +5,7 @@ use super::{Loading, failure, slug_param};
 use crate::api::EventPublic;
 use crate::api::events::fetch_event_public;
 use crate::components::agenda::AgendaList;
+use crate::components::checkin::CheckInCard;
 use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
 use crate::components::live::{use_clock, use_live};
 use crate::components::pace::PaceButtons;
@@ -37,6 +38,8 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);
     let survey = event.survey_url.clone();
+    // A memo, so the form is not rebuilt (and its typing lost) when the phase moves on.
+    let checking_in = Memo::new(move |_| phase.get() != Phase::Ended);
     // Before Start the page waits; on Start it turns into the live view by itself.
     let stage = move || {
         match phase.get() {
@@ -77,6 +80,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                 </p>
             </header>
             {stage}
+            {move || checking_in.get().then(|| view! { <CheckInCard live/> })}
             {(!event.materials.is_empty()).then(|| view! {
                 <section class="card" aria-labelledby="materials-heading">
                     <h2 id="materials-heading">"Materials"</h2>

@@ -6,6 +6,7 @@ use super::{Loading, failure, set_status, slug_param};
 use crate::api::StaffView;
 use crate::api::events::fetch_staff_view;
 use crate::components::agenda::AgendaList;
+use crate::components::checkin::NewPlaces;
 use crate::components::chrome::{LinkPill, TopBar, event_time};
 use crate::components::live::{LiveHandle, use_clock, use_live};
 use crate::components::pace::PaceMeter;
@@ -74,7 +75,10 @@ fn StaffLive(data: StaffView) -> impl IntoView {
             </header>
             <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=role == Role::Presenter/>
             <div class="staff-grid">
-                <PaceMeter live/>
+                <div class="staff-column">
+                    <PaceMeter live/>
+                    <NewPlaces live/>
+                </div>
                 <AgendaList sections=event.sections.clone()/>
             </div>
         </main>

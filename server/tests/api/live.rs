@@ -18,7 +18,8 @@ async fn votes_of_three_attendees_reach_the_presenter() {
         presenter.next().await,
         ServerMsg::Welcome {
             viewer: Viewer::Presenter,
-            pace: None
+            pace: None,
+            check_in: None
         }
     ));
 
@@ -35,7 +36,8 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             client.next().await,
             ServerMsg::Welcome {
                 viewer: Viewer::Attendee,
-                pace: None
+                pace: None,
+                check_in: None
             }
         ));
         assert!(matches!(

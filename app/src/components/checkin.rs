@@ -1,0 +1,113 @@
+//! Check-ins on the attendee's page (the form, and who is here from where) and on the
+//! presenter's panel (new places to read aloud).
+
+use super::live::LiveHandle;
+use crate::domain::checkin::spoken_list;
+use leptos::prelude::*;
+
+/// "Where are you joining from?" — a place and an optional name; sending again edits.
+#[component]
+pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
+    let place = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    // Fill the form with the check-in the server remembers, once it arrives.
+    Effect::new(move |_| {
+        if let Some(mine) = live.my_check_in.get() {
+            if place.get_untracked().is_empty() {
+                place.set(mine.place_text.clone());
+            }
+            if name.get_untracked().is_empty() {
+                name.set(mine.name.clone().unwrap_or_default());
+            }
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        live.check_in(place.get_untracked(), name.get_untracked());
+    };
+    let confirmation = move || {
+        live.my_check_in.get().map(|mine| {
+            let from = mine.place.as_ref().map_or(mine.place_text.clone(), |p| p.label.clone());
+            view! { <p class="checked-in" data-testid="checked-in">"✓ Checked in from "<strong>{from}</strong></p> }
+        })
+    };
+    view! {
+        <section class="card" aria-labelledby="checkin-heading">
+            <h2 id="checkin-heading">"Say hi: where are you joining from?"</h2>
+            <form class="checkin-form" on:submit=submit>
+                <label class="field">
+                    <span>"City or country"</span>
+                    <input type="text" required maxlength="80" bind:value=place name="place" placeholder="Pune, Lagos, Leeds…" autocomplete="address-level2"/>
+                </label>
+                <label class="field">
+                    <span>"Your name (optional)"</span>
+                    <input type="text" maxlength="40" bind:value=name name="name" autocomplete="given-name"/>
+                </label>
+                <button type="submit" class="button">{move || if live.my_check_in.get().is_some() { "Update" } else { "Check in" }}</button>
+            </form>
+            {confirmation}
+            <HereFrom live/>
+        </section>
+    }
+}
+
+/// How many have checked in, and the places they are joining from.
+#[component]
+pub fn HereFrom(live: LiveHandle) -> impl IntoView {
+    let tally = move || {
+        live.snapshot
+            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
+    };
+    view! {
+        <div class="here-from" data-testid="here-from">
+            {move || {
+                let tally = tally();
+                (tally.count > 0).then(|| view! {
+                    <p class="muted">{format!("{} checked in, from:", tally.count)}</p>
+                    <ul class="place-list">
+                        {tally.places.into_iter().take(12).map(|p| view! {
+                            <li>{p.label}<span class="place-count">{(p.count > 1).then(|| format!(" × {}", p.count))}</span></li>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </div>
+    }
+}
+
+/// The presenter's panel: the places to greet, and a way to mark them read.
+#[component]
+pub fn NewPlaces(live: LiveHandle) -> impl IntoView {
+    let tally = move || {
+        live.snapshot
+            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
+    };
+    view! {
+        <section class="card" aria-labelledby="places-heading" data-testid="new-places">
+            <div class="card-head">
+                <h2 id="places-heading">"Joining from"</h2>
+                <span class="muted" data-testid="checkin-count">{move || format!("{} checked in", tally().count)}</span>
+            </div>
+            {move || {
+                let unread = tally().unread;
+                if unread.is_empty() {
+                    view! { <p class="muted">"No new places since you last read them out."</p> }.into_any()
+                } else {
+                    view! {
+                        <p class="greeting">"Say hello to folks in "<strong data-testid="greeting">{spoken_list(&unread)}</strong></p>
+                        <button type="button" class="button button-quiet" on:click=move |_| live.mark_places_read()>"Mark read"</button>
+                    }
+                    .into_any()
+                }
+            }}
+            {move || {
+                let countries = tally().countries;
+                (!countries.is_empty()).then(|| view! {
+                    <p class="muted countries">
+                        {countries.into_iter().take(8).map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join(" · ")}
+                    </p>
+                })
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,175 @@
+//! Check-ins: "where are you joining from?" reaches every page, an edit replaces,
+//! bad input is refused clearly, the presenter reads new places out.
+
+use crate::helpers::{LiveClient, spawn_app};
+use app::live::{ClientMsg, ErrorCode, ServerMsg};
+
+async fn check_in(client: &mut LiveClient, place: &str, name: &str) -> ServerMsg {
+    let (place, name) = (place.to_string(), name.to_string());
+    client
+        .act(|id| ClientMsg::CheckIn { id, place, name })
+        .await
+}
+
+#[tokio::test]
+async fn check_ins_from_several_attendees_reach_every_page() {
+    let app = spawn_app().await;
+    let event = app.create_event("Hello from").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_o, mut onlooker) = app.attendee(&event).await;
+    for (place, name) in [("Pune", "Asha"), ("lagos", ""), ("Leeds, UK", "Tom")] {
+        let (_b, mut attendee) = app.attendee(&event).await;
+        assert!(matches!(
+            check_in(&mut attendee, place, name).await,
+            ServerMsg::Ack { .. }
+        ));
+    }
+    for client in [&mut presenter, &mut onlooker] {
+        let seen = client.snapshot_where(|s| s.checkins.count == 3).await;
+        let mut labels: Vec<_> = seen
+            .checkins
+            .places
+            .iter()
+            .map(|p| p.label.as_str())
+            .collect();
+        labels.sort();
+        assert_eq!(
+            labels,
+            ["Lagos, Nigeria", "Leeds, United Kingdom", "Pune, India"]
+        );
+        assert!(
+            seen.checkins.places.iter().all(|p| p.point.is_some()),
+            "all three are on the map"
+        );
+        assert_eq!(seen.checkins.unread.len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn an_edit_replaces_the_earlier_check_in() {
+    let app = spawn_app().await;
+    let event = app.create_event("Edit").await;
+    let (browser, mut attendee) = app.attendee(&event).await;
+    check_in(&mut attendee, "Berlin", "Ada").await;
+    check_in(&mut attendee, "Zurich", "Ada").await;
+    let seen = attendee
+        .snapshot_where(|s| {
+            s.checkins
+                .places
+                .first()
+                .is_some_and(|p| p.label.starts_with("Zürich"))
+        })
+        .await;
+    assert_eq!(seen.checkins.count, 1);
+    assert_eq!(seen.checkins.places.len(), 1);
+
+    attendee.close().await;
+    let mut again = browser.live(&event.slug, None).await.unwrap();
+    match again.next().await {
+        ServerMsg::Welcome {
+            check_in: Some(mine),
+            ..
+        } => {
+            assert_eq!(mine.place_text, "Zurich");
+            assert_eq!(mine.name.as_deref(), Some("Ada"));
+        }
+        other => panic!("expected my check-in in the welcome, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unknown_places_still_count_under_their_own_words() {
+    let app = spawn_app().await;
+    let event = app.create_event("Unknown").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    check_in(&mut attendee, "my kitchen table", "").await;
+    let seen = attendee.snapshot_where(|s| s.checkins.count == 1).await;
+    assert_eq!(seen.checkins.places[0].label, "my kitchen table");
+    assert_eq!(seen.checkins.places[0].point, None);
+}
+
+#[tokio::test]
+async fn bad_check_ins_are_refused_with_a_reason_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let event = app.create_event("Bad input").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    let long_place = "x".repeat(81);
+    let long_name = "y".repeat(41);
+    for (place, name, expect) in [
+        ("  ", "", "Place is required"),
+        (&long_place, "", "Place is too long"),
+        ("Pune", &long_name, "Name is too long"),
+    ] {
+        match check_in(&mut attendee, place, name).await {
+            ServerMsg::Error {
+                code: ErrorCode::Invalid,
+                message,
+                ..
+            } => assert!(message.starts_with(expect), "{message}"),
+            other => panic!("{place:?}/{name:?} gave {other:?}"),
+        }
+    }
+    let record = app
+        .core
+        .store
+        .event_by_slug(&event.slug)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        app.core
+            .store
+            .check_ins(record.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_presenter_marks_new_places_read_and_attendees_cannot() {
+    let app = spawn_app().await;
+    let event = app.create_event("Read aloud").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    check_in(&mut attendee, "Pune", "").await;
+    presenter
+        .snapshot_where(|s| s.checkins.unread.len() == 1)
+        .await;
+
+    match attendee.act(|id| ClientMsg::MarkPlacesRead { id }).await {
+        ServerMsg::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        } => {}
+        other => panic!("expected forbidden, got {other:?}"),
+    }
+    assert!(matches!(
+        presenter.act(|id| ClientMsg::MarkPlacesRead { id }).await,
+        ServerMsg::Ack { .. }
+    ));
+    let read = presenter
+        .snapshot_where(|s| s.checkins.unread.is_empty())
+        .await;
+    assert_eq!(read.checkins.count, 1, "read places still count");
+
+    check_in(&mut attendee, "Lagos", "").await;
+    let fresh = presenter
+        .snapshot_where(|s| !s.checkins.unread.is_empty())
+        .await;
+    assert_eq!(fresh.checkins.unread, ["Lagos, Nigeria"]);
+}
+
+#[tokio::test]
+async fn staff_cannot_check_in() {
+    let app = spawn_app().await;
+    let event = app.create_event("Staff").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    assert!(matches!(
+        check_in(&mut presenter, "Pune", "").await,
+        ServerMsg::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+}
