@@ -61,6 +61,27 @@ pub enum Viewer {
     Attendee,
     Presenter,
     Moderator,
+    /// The stage screen shared into the call: it watches and never acts.
+    Stage,
+}
+
+impl Viewer {
+    pub fn of_role(role: crate::domain::event::Role) -> Self {
+        match role {
+            crate::domain::event::Role::Presenter => Viewer::Presenter,
+            crate::domain::event::Role::Moderator => Viewer::Moderator,
+        }
+    }
+
+    /// The `as` query of the live socket's address (`None` for attendees).
+    pub fn query(self) -> Option<&'static str> {
+        match self {
+            Viewer::Attendee => None,
+            Viewer::Presenter => Some("presenter"),
+            Viewer::Moderator => Some("moderator"),
+            Viewer::Stage => Some("stage"),
+        }
+    }
 }
 
 /// How many pages are connected right now.
@@ -69,6 +90,9 @@ pub struct Online {
     pub attendees: u32,
     /// Presenters and co-instructors.
     pub staff: u32,
+    /// Stage screens.
+    #[serde(default)]
+    pub screens: u32,
 }
 
 /// Everything live about an event, as every page sees it.

@@ -31,6 +31,17 @@ test('three attendees check in and the presenter greets their places', async ({ 
   await expect(last.getByTestId('here-from')).toContainText('3 checked in');
   await expect(last.getByTestId('here-from')).toContainText('Lagos, Nigeria');
 
+  // The stage screen shows the count and a dot per place on the world map.
+  const stage = await presenterContext.newPage();
+  await stage.setViewportSize({ width: 1920, height: 1080 });
+  await stage.goto(`/e/${links.slug}/stage`);
+  await hydrated(stage);
+  await expect(stage.getByTestId('stage-count')).toHaveText('3');
+  await expect(stage.getByTestId('map-dot')).toHaveCount(3);
+  await expect(stage.getByTestId('stage-newest')).toContainText('Leeds');
+  const overflow = await stage.evaluate(() => document.documentElement.scrollHeight > window.innerHeight || document.documentElement.scrollWidth > window.innerWidth);
+  expect(overflow, 'no scrollbars on the stage').toBe(false);
+
   await presenter.getByRole('button', { name: 'Mark read' }).click();
   await expect(presenter.getByText('No new places since you last read them out.')).toBeVisible();
 

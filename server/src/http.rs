@@ -86,6 +86,8 @@ pub async fn router(
         .route("/healthz", get(healthz))
         .route("/r/{token}", get(open_role_link))
         .route("/e/{slug}/live", get(ws::live))
+        .route("/e/{slug}/qr.svg", get(join_qr_code))
+        .route("/map.svg", get(world_map))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -171,6 +173,44 @@ async fn healthz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+/// The land of the world map (static, cached by browsers for a day).
+async fn world_map() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        app::core::world_map_svg(),
+    )
+        .into_response()
+}
+
+/// A QR code of the event's public address, for the stage screen.
+async fn join_qr_code(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let event = state
+        .core
+        .store
+        .event_by_slug(&slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?;
+    let base = state.core.base_url(Some(&headers));
+    let code = qrcode::QrCode::new(app::core::attendee_url(&base, &event.slug).as_bytes())
+        .map_err(|e| {
+            tracing::error!(error = %e, "QR code");
+            AppError::Internal
+        })?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build();
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
 /// `/r/{token}`: a secret role link. Grants the role to this browser's session and goes

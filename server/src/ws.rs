@@ -52,15 +52,13 @@ pub async fn live(
         .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?;
     let (viewer, attendee) = match query.role.as_deref() {
         None => (Viewer::Attendee, Some(access::attendee_id(&session).await?)),
+        // The stage screen shows what the public page shows; it needs no link.
+        Some("stage") => (Viewer::Stage, None),
         Some(raw) => {
             let role = Role::parse(raw)
-                .ok_or_else(|| AppError::invalid("as", "must be presenter or moderator"))?;
+                .ok_or_else(|| AppError::invalid("as", "must be presenter, moderator or stage"))?;
             access::require_role(&core, &session, event.id, role).await?;
-            let viewer = match role {
-                Role::Presenter => Viewer::Presenter,
-                Role::Moderator => Viewer::Moderator,
-            };
-            (viewer, None)
+            (Viewer::of_role(role), None)
         }
     };
     let shutdown = state.shutdown.clone();
@@ -205,11 +203,15 @@ async fn act(
             ),
             None => refuse(id, ErrorCode::Forbidden, "only attendees check in"),
         },
-        ClientMsg::MarkPlacesRead { .. } if membership.viewer() == Viewer::Attendee => refuse(
-            id,
-            ErrorCode::Forbidden,
-            "only the presenter and co-instructors mark places read",
-        ),
+        ClientMsg::MarkPlacesRead { .. }
+            if matches!(membership.viewer(), Viewer::Attendee | Viewer::Stage) =>
+        {
+            refuse(
+                id,
+                ErrorCode::Forbidden,
+                "only the presenter and co-instructors mark places read",
+            )
+        }
         ClientMsg::MarkPlacesRead { .. } => {
             answer(id, membership.mark_places_read(&core.store).await)
         }

@@ -1,6 +1,6 @@
 //! Events: create, list, read, and manage their role links.
 
-use super::{CreatedEvent, EventAdmin, EventPublic, EventSummary, StaffView};
+use super::{CreatedEvent, EventAdmin, EventPublic, EventSummary, StaffView, StageView};
 use crate::domain::event::{EventDraft, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -121,6 +121,21 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
 #[server]
 pub async fn fetch_event_public(slug: String) -> Result<EventPublic, AppError> {
     answer(async move { Ok(event(&core()?, &slug).await?.into()) }).await
+}
+
+/// The stage screen's event and join address (public, like the attendee page).
+#[server]
+pub async fn fetch_stage_view(slug: String) -> Result<StageView, AppError> {
+    answer(async move {
+        let core = core()?;
+        let event = event(&core, &slug).await?;
+        let join_url = attendee_url(&base_url(&core), &event.slug);
+        Ok(StageView {
+            event: event.into(),
+            join_url,
+        })
+    })
+    .await
 }
 
 /// The starting state of a presenter's or co-instructor's page; needs that role's link.

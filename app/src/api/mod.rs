@@ -66,6 +66,14 @@ pub struct EventAdmin {
     pub active_links: Vec<(Role, DateTime<Utc>)>,
 }
 
+/// What the stage screen shows before its socket connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageView {
+    pub event: EventPublic,
+    /// The public address people type or scan to join.
+    pub join_url: String,
+}
+
 /// What a presenter or co-instructor page starts from before its socket connects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffView {
@@ -113,22 +121,10 @@ pub(crate) mod ssr {
         })
     }
 
-    /// Where people reach this deployment: the configured public URL, else the request's
-    /// own host over plain HTTP (right for local use; set a public URL behind TLS).
+    /// Where people reach this deployment, as this request tells ([`Core::base_url`]).
     pub fn base_url(core: &Core) -> String {
-        if let Some(url) = &core.public_url {
-            return url.clone();
-        }
-        let host = use_context::<http::request::Parts>()
-            .and_then(|parts| {
-                parts
-                    .headers
-                    .get(http::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "127.0.0.1:3000".to_string());
-        format!("http://{host}")
+        let parts = use_context::<http::request::Parts>();
+        core.base_url(parts.as_ref().map(|p| &p.headers))
     }
 
     pub async fn event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {

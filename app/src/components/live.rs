@@ -7,9 +7,9 @@
 //! ones only when newer.
 
 use crate::domain::checkin::CheckIn;
-use crate::domain::event::{Lifecycle, Role};
+use crate::domain::event::Lifecycle;
 use crate::domain::pace::PaceVote;
-use crate::live::LiveSnapshot;
+use crate::live::{LiveSnapshot, Viewer};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -130,8 +130,8 @@ pub fn use_clock() -> RwSignal<DateTime<Utc>> {
 }
 
 /// Opens the live connection for `slug` in the browser (on the server it only makes the
-/// signals, seeded with `initial`). `role` is `None` for attendees.
-pub fn use_live(slug: String, role: Option<Role>, initial: Option<LiveSnapshot>) -> LiveHandle {
+/// signals, seeded with `initial`). `viewer` says who this page is for.
+pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> LiveHandle {
     let handle = LiveHandle {
         state: RwSignal::new(LinkState::Connecting),
         snapshot: RwSignal::new(initial),
@@ -145,7 +145,7 @@ pub fn use_live(slug: String, role: Option<Role>, initial: Option<LiveSnapshot>)
     {
         handle
             .client
-            .set_value(Some(client::Client::start(&slug, role, handle)));
+            .set_value(Some(client::Client::start(&slug, viewer, handle)));
         let stored = handle.client;
         on_cleanup(move || {
             if let Some(Some(client)) = stored.try_get_value() {
@@ -154,15 +154,15 @@ pub fn use_live(slug: String, role: Option<Role>, initial: Option<LiveSnapshot>)
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (slug, role);
+    let _ = (slug, viewer);
     handle
 }
 
 #[cfg(feature = "hydrate")]
 mod client {
     use super::{LinkState, LiveHandle};
-    use crate::domain::event::Role;
     use crate::domain::pace::PaceVote;
+    use crate::live::Viewer;
     use crate::live::{ClientMsg, ServerMsg};
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
@@ -184,7 +184,7 @@ mod client {
         stopped: Cell<bool>,
     }
 
-    fn live_url(slug: &str, role: Option<Role>) -> String {
+    fn live_url(slug: &str, viewer: Viewer) -> String {
         let location = web_sys::window().map(|w| w.location());
         let secure = location
             .as_ref()
@@ -192,8 +192,8 @@ mod client {
             .is_some_and(|p| p == "https:");
         let host = location.and_then(|l| l.host().ok()).unwrap_or_default();
         let scheme = if secure { "wss" } else { "ws" };
-        match role {
-            Some(role) => format!("{scheme}://{host}/e/{slug}/live?as={}", role.as_str()),
+        match viewer.query() {
+            Some(role) => format!("{scheme}://{host}/e/{slug}/live?as={role}"),
             None => format!("{scheme}://{host}/e/{slug}/live"),
         }
     }
@@ -208,9 +208,9 @@ mod client {
     }
 
     impl Client {
-        pub fn start(slug: &str, role: Option<Role>, handle: LiveHandle) -> Rc<Self> {
+        pub fn start(slug: &str, viewer: Viewer, handle: LiveHandle) -> Rc<Self> {
             let client = Rc::new(Self {
-                url: live_url(slug, role),
+                url: live_url(slug, viewer),
                 handle,
                 socket: RefCell::new(None),
                 outbox: RefCell::new(Vec::new()),

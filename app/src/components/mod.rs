@@ -5,3 +5,4 @@ pub mod checkin;
 pub mod chrome;
 pub mod live;
 pub mod pace;
+pub mod world_map;

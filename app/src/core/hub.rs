@@ -147,7 +147,7 @@ impl Hub {
         let mut rooms = lock(&self.inner.rooms);
         let empty = {
             let state = lock(&room.state);
-            state.online.attendees + state.online.staff == 0
+            state.online.attendees + state.online.staff + state.online.screens == 0
         };
         if empty {
             rooms.remove(&room.event_id);
@@ -178,6 +178,7 @@ impl Room {
         match viewer {
             Viewer::Attendee => state.online.attendees += 1,
             Viewer::Presenter | Viewer::Moderator => state.online.staff += 1,
+            Viewer::Stage => state.online.screens += 1,
         }
         drop(state);
         self.changed.notify_one();
@@ -190,6 +191,7 @@ impl Room {
             Viewer::Presenter | Viewer::Moderator => {
                 state.online.staff = state.online.staff.saturating_sub(1)
             }
+            Viewer::Stage => state.online.screens = state.online.screens.saturating_sub(1),
         }
         drop(state);
         self.changed.notify_one();

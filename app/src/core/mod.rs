@@ -26,6 +26,19 @@ pub struct CoreInner {
 }
 
 impl Core {
+    /// Where people reach this deployment: the configured public URL, else the host the
+    /// request came to, over plain HTTP (right for local use; set a public URL behind TLS).
+    pub fn base_url(&self, request_headers: Option<&http::HeaderMap>) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = request_headers
+            .and_then(|h| h.get(http::header::HOST))
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1:3000");
+        format!("http://{host}")
+    }
+
     pub fn new(store: Store, public_url: Option<String>) -> Self {
         let hub = Hub::new(store.clone());
         Self(Arc::new(CoreInner {
@@ -108,9 +121,42 @@ pub fn gazetteer() -> &'static Gazetteer {
     &GAZETTEER
 }
 
+/// The world map's land, drawn once as an SVG of dots where the gazetteer has cities
+/// (a population map: no borders to keep up to date, no tiles, no CDN).
+pub fn world_map_svg() -> &'static str {
+    static MAP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        const CELL: f32 = 2.0;
+        let mut cells: Vec<(u16, u16)> = gazetteer()
+            .city_points()
+            .map(|(x, y)| ((x / CELL) as u16, (y / CELL) as u16))
+            .collect();
+        cells.sort_unstable();
+        cells.dedup();
+        let mut path = String::with_capacity(cells.len() * 12);
+        for (col, row) in cells {
+            let (x, y) = (
+                f32::from(col) * CELL + CELL / 2.0,
+                f32::from(row) * CELL + CELL / 2.0,
+            );
+            path.push_str(&format!("M{x} {y}h0"));
+        }
+        format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 360 180"><path d="{path}" fill="none" stroke="#8a94ab" stroke-opacity="0.55" stroke-width="1.5" stroke-linecap="round"/></svg>"##
+        )
+    });
+    &MAP
+}
+
 #[cfg(test)]
 mod tests {
     use super::gazetteer;
+
+    #[test]
+    fn the_world_map_is_one_small_svg() {
+        let map = super::world_map_svg();
+        assert!(map.starts_with("<svg") && map.ends_with("</svg>"));
+        assert!(map.len() < 200_000, "{} bytes", map.len());
+    }
 
     fn label(text: &str) -> Option<String> {
         gazetteer().resolve(text).map(|p| p.label)

@@ -32,6 +32,15 @@ pub fn normalize(text: &str) -> String {
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The world map's projection: equirectangular, 360 × 180 units, north up, so a
+/// place's (longitude, latitude) is its position on the map, shifted.
+pub fn map_point(latitude: f32, longitude: f32) -> (f32, f32) {
+    (
+        longitude.clamp(-180.0, 180.0) + 180.0,
+        90.0 - latitude.clamp(-90.0, 90.0),
+    )
+}
+
 /// A place the gazetteer recognised.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Place {
@@ -199,6 +208,13 @@ impl Gazetteer {
         hint.and_then(|code| self.country_place(code))
     }
 
+    /// Every city's position, for drawing the land as dots.
+    pub fn city_points(&self) -> impl Iterator<Item = (f32, f32)> + '_ {
+        self.cities
+            .iter()
+            .map(|c| map_point(c.latitude, c.longitude))
+    }
+
     fn city_place(&self, index: usize) -> Option<Place> {
         let city = self.cities.get(index)?;
         let country = self.countries.get(&city.country_code)?;
@@ -250,6 +266,17 @@ mod tests {
 
     fn label(text: &str) -> Option<String> {
         gazetteer().resolve(text).map(|p| p.label)
+    }
+
+    #[test]
+    fn the_map_puts_the_origin_in_the_middle_and_north_up() {
+        assert_eq!(map_point(0.0, 0.0), (180.0, 90.0));
+        assert_eq!(map_point(90.0, -180.0), (0.0, 0.0));
+        assert_eq!(
+            map_point(-95.0, 200.0),
+            (360.0, 180.0),
+            "out-of-range input stays on the map"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
 use crate::components::live::{use_clock, use_live};
 use crate::components::pace::PaceButtons;
 use crate::domain::event::{Phase, countdown};
+use crate::live::Viewer;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -31,7 +32,7 @@ pub fn AttendeePage() -> impl IntoView {
 
 #[component]
 fn AttendeeLive(event: EventPublic) -> impl IntoView {
-    let live = use_live(event.slug.clone(), None, None);
+    let live = use_live(event.slug.clone(), Viewer::Attendee, None);
     let now = use_clock();
     let stored = event.lifecycle;
     let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));

@@ -7,6 +7,7 @@ pub mod home;
 pub mod not_found;
 pub mod organizer;
 pub mod staff;
+pub mod stage;
 
 use crate::components::chrome::ErrorNote;
 use crate::error::AppError;

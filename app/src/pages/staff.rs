@@ -13,6 +13,7 @@ use crate::components::pace::PaceMeter;
 use crate::domain::event::Role;
 use crate::domain::event::{Lifecycle, Phase, countdown};
 use crate::error::AppError;
+use crate::live::Viewer;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,7 +61,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
         role,
         snapshot,
     } = data;
-    let live = use_live(event.slug.clone(), Some(role), Some(snapshot));
+    let live = use_live(event.slug.clone(), Viewer::of_role(role), Some(snapshot));
     let context = match role {
         Role::Presenter => "Presenter",
         Role::Moderator => "Co-instructor",

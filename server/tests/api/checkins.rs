@@ -173,3 +173,45 @@ async fn staff_cannot_check_in() {
         }
     ));
 }
+
+#[tokio::test]
+async fn the_stage_screen_is_public_and_watches_without_acting() {
+    let app = spawn_app().await;
+    let event = app.create_event("On stage").await;
+    let viewer = app.browser();
+    let page = viewer.get(&format!("/e/{}/stage", event.slug)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("On stage") && html.contains(&format!("/e/{}/qr.svg", event.slug)));
+
+    let qr = viewer.get(&format!("/e/{}/qr.svg", event.slug)).await;
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.unwrap().starts_with("<?xml"));
+    assert_eq!(viewer.get("/e/no-such-event/qr.svg").await.status(), 404);
+    let map = viewer.get("/map.svg").await.text().await.unwrap();
+    assert!(map.contains("<path"), "the land is drawn");
+
+    let mut stage = viewer.live(&event.slug, Some("stage")).await.unwrap();
+    let (_a, mut attendee) = app.attendee(&event).await;
+    check_in(&mut attendee, "Pune", "").await;
+    let seen = stage.snapshot_where(|s| s.checkins.count == 1).await;
+    assert_eq!(seen.online.screens, 1);
+    assert_eq!(
+        seen.online.attendees, 1,
+        "the stage does not count as an attendee"
+    );
+    assert!(matches!(
+        check_in(&mut stage, "Pune", "").await,
+        ServerMsg::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+    assert!(matches!(
+        stage.act(|id| ClientMsg::MarkPlacesRead { id }).await,
+        ServerMsg::Error {
+            code: ErrorCode::Forbidden,
+            ..
+        }
+    ));
+}
