@@ -79,3 +79,14 @@ test('markup typed as a place shows as text everywhere', async ({ browser, baseU
   await presenterContext.close();
   await attendeeContext.close();
 });
+
+test('a place the server refuses is explained on the page', async ({ page, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  await page.goto(links.attendee);
+  await hydrated(page);
+  await expect(page.getByTestId('link-state')).toHaveText('Connected');
+  // Spaces pass the browser's "required" check; the server says what is wrong.
+  await page.getByLabel('City or country').fill('   ');
+  await page.getByRole('button', { name: 'Check in' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('Place is required');
+});

@@ -57,14 +57,11 @@ impl LiveHandle {
     }
 
     /// Says (or changes) where this attendee is joining from.
+    /// The check-in shows as made once the server acknowledges it.
     pub fn check_in(&self, place: String, name: String) {
         self.notice.set(None);
-        self.my_check_in.set(Some(CheckIn {
-            place_text: place.trim().to_string(),
-            name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
-            place: None,
-            at: Utc::now(),
-        }));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (place, name);
         #[cfg(feature = "hydrate")]
         if let Some(client) = self.client.get_value() {
             client.outbox_drop_check_ins();
@@ -161,9 +158,11 @@ pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> 
 #[cfg(feature = "hydrate")]
 mod client {
     use super::{LinkState, LiveHandle};
+    use crate::domain::checkin::CheckIn;
     use crate::domain::pace::PaceVote;
     use crate::live::Viewer;
     use crate::live::{ClientMsg, ServerMsg};
+    use chrono::Utc;
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
@@ -341,7 +340,16 @@ mod client {
                     }
                 }
                 ServerMsg::Ack { id } => {
+                    let acked = self.outbox.borrow().iter().find(|m| m.id() == id).cloned();
                     self.outbox.borrow_mut().retain(|m| m.id() != id);
+                    if let Some(ClientMsg::CheckIn { place, name, .. }) = acked {
+                        handle.my_check_in.set(Some(CheckIn {
+                            place_text: place.trim().to_string(),
+                            name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
+                            place: None,
+                            at: Utc::now(),
+                        }));
+                    }
                 }
                 ServerMsg::Error { id, message, .. } => {
                     if let Some(id) = id {

@@ -53,7 +53,6 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
                 {PaceVote::ALL.into_iter().map(button).collect_view()}
             </div>
             <p class="muted" aria-live="polite">{said}</p>
-            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert">{n}</p> })}
         </section>
     }
 }

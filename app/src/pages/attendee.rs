@@ -80,6 +80,8 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                     {move || (phase.get() == Phase::Live).then(|| view! { " · " <strong class="live-now">"Live now"</strong> })}
                 </p>
             </header>
+            // The server's refusals (a place too long, a vote not saved), whatever sent them.
+            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert" data-testid="notice">{n}</p> })}
             {stage}
             {move || checking_in.get().then(|| view! { <CheckInCard live/> })}
             {(!event.materials.is_empty()).then(|| view! {
