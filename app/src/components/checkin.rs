@@ -54,10 +54,7 @@ pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
 /// How many have checked in, and the places they are joining from.
 #[component]
 pub fn HereFrom(live: LiveHandle) -> impl IntoView {
-    let tally = move || {
-        live.snapshot
-            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
-    };
+    let tally = move || live.checkins();
     view! {
         <div class="here-from" data-testid="here-from">
             {move || {
@@ -78,10 +75,7 @@ pub fn HereFrom(live: LiveHandle) -> impl IntoView {
 /// The presenter's panel: the places to greet, and a way to mark them read.
 #[component]
 pub fn NewPlaces(live: LiveHandle) -> impl IntoView {
-    let tally = move || {
-        live.snapshot
-            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
-    };
+    let tally = move || live.checkins();
     view! {
         <section class="card" aria-labelledby="places-heading" data-testid="new-places">
             <div class="card-head">

@@ -6,7 +6,7 @@
 //! first snapshot is taken whatever its number (the server may have restarted), later
 //! ones only when newer.
 
-use crate::domain::checkin::CheckIn;
+use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::event::Lifecycle;
 use crate::domain::pace::PaceVote;
 use crate::live::{LiveSnapshot, Viewer};
@@ -84,6 +84,12 @@ impl LiveHandle {
         if let Some(client) = self.client.get_value() {
             client.send_new(|id| crate::live::ClientMsg::End { id });
         }
+    }
+
+    /// The latest check-in tally (empty until the first snapshot).
+    pub fn checkins(&self) -> CheckInTally {
+        self.snapshot
+            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
     }
 
     /// The event's lifecycle as this page knows it: the stored one, updated by the

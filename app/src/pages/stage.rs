@@ -44,10 +44,7 @@ fn StageLive(stage: StageView) -> impl IntoView {
         Phase::Live => "Live now".to_string(),
         Phase::Ended => "Thank you for joining!".to_string(),
     };
-    let tally = move || {
-        live.snapshot
-            .with(|s| s.as_ref().map(|s| s.checkins.clone()).unwrap_or_default())
-    };
+    let tally = move || live.checkins();
     let short_url = join_url
         .trim_start_matches("https://")
         .trim_start_matches("http://")

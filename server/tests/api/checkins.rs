@@ -109,13 +109,7 @@ async fn bad_check_ins_are_refused_with_a_reason_and_nothing_is_stored() {
             other => panic!("{place:?}/{name:?} gave {other:?}"),
         }
     }
-    let record = app
-        .core
-        .store
-        .event_by_slug(&event.slug)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = app.stored(&event).await;
     assert!(
         app.core
             .store

@@ -114,6 +114,16 @@ impl TestApp {
         }
     }
 
+    /// The event as the database has it now.
+    pub async fn stored(&self, event: &TestEvent) -> app::core::store::EventRecord {
+        self.core
+            .store
+            .event_by_slug(&event.slug)
+            .await
+            .expect("store")
+            .expect("event")
+    }
+
     /// A browser-like HTTP client with its own cookie jar.
     pub fn browser(&self) -> Browser {
         let jar = Arc::new(reqwest::cookie::Jar::default());

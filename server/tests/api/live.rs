@@ -127,13 +127,7 @@ async fn acknowledged_votes_are_stored_before_the_ack() {
     let event = app.create_event("Durable").await;
     let (_a, mut attendee) = app.attendee(&event).await;
     vote(&mut attendee, Some(PaceVote::Faster)).await;
-    let record = app
-        .core
-        .store
-        .event_by_slug(&event.slug)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = app.stored(&event).await;
     let stored = app.core.store.pace_votes(record.id).await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].1, PaceVote::Faster);
@@ -207,13 +201,7 @@ async fn a_wrong_or_revoked_role_link_opens_nothing() {
             .status(),
         200
     );
-    let record = app
-        .core
-        .store
-        .event_by_slug(&event.slug)
-        .await
-        .unwrap()
-        .unwrap();
+    let record = app.stored(&event).await;
     app.core
         .store
         .revoke_role_link(record.id, app::domain::event::Role::Presenter)
@@ -374,13 +362,7 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
     ));
     let live = attendee.snapshot_where(|s| s.started_at.is_some()).await;
     assert_eq!(live.ended_at, None);
-    let stored = app
-        .core
-        .store
-        .event_by_slug(&event.slug)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&event).await;
     assert_eq!(
         stored.lifecycle.started_at, live.started_at,
         "Start is stored before it is shown"
@@ -419,13 +401,7 @@ async fn only_the_presenter_starts_the_event() {
             other => panic!("expected forbidden, got {other:?}"),
         }
     }
-    let stored = app
-        .core
-        .store
-        .event_by_slug(&event.slug)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&event).await;
     assert_eq!(stored.lifecycle.started_at, None);
 }
 
