@@ -48,14 +48,6 @@ impl AppError {
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }
     }
-
-    /// The form field at fault, for pages that highlight it.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            AppError::Invalid(e) => Some(&e.field),
-            _ => None,
-        }
-    }
 }
 
 impl From<DomainError> for AppError {

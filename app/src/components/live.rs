@@ -7,7 +7,7 @@
 //! ones only when newer.
 
 use crate::domain::checkin::{CheckIn, CheckInTally};
-use crate::domain::event::Lifecycle;
+use crate::domain::event::{Lifecycle, Phase};
 use crate::domain::pace::PaceVote;
 use crate::live::{LiveSnapshot, Viewer};
 use chrono::{DateTime, Utc};
@@ -104,6 +104,14 @@ impl LiveHandle {
             None => stored,
         })
     }
+}
+
+/// The clock and the event's phase as this page sees them: the stored lifecycle,
+/// updated by the live Start and End, read against the ticking clock.
+pub fn use_phase(live: LiveHandle, stored: Lifecycle) -> (RwSignal<DateTime<Utc>>, Memo<Phase>) {
+    let now = use_clock();
+    let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
+    (now, phase)
 }
 
 /// The current time, ticking every second in the browser (fixed on the server).

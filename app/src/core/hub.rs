@@ -154,10 +154,6 @@ impl Hub {
         }
         empty
     }
-
-    pub fn store(&self) -> &Store {
-        &self.inner.store
-    }
 }
 
 impl Room {
@@ -236,10 +232,7 @@ impl Membership {
     }
 
     pub fn check_in_of(&self, attendee_id: &str) -> Option<CheckIn> {
-        lock(&self.room.state)
-            .checkins
-            .of(&attendee_id.to_string())
-            .cloned()
+        lock(&self.room.state).checkins.of(attendee_id).cloned()
     }
 
     /// Checks an attendee in (or changes their check-in): the place is checked and
@@ -284,9 +277,7 @@ impl Membership {
     }
 
     pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
-        lock(&self.room.state)
-            .pace
-            .vote_of(&attendee_id.to_string())
+        lock(&self.room.state).pace.vote_of(attendee_id)
     }
 
     /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is

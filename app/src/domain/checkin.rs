@@ -75,7 +75,10 @@ impl<A: Eq + Hash> CheckInBoard<A> {
         self.by_attendee.insert(attendee, check_in);
     }
 
-    pub fn of(&self, attendee: &A) -> Option<&CheckIn> {
+    pub fn of<Q: Eq + Hash + ?Sized>(&self, attendee: &Q) -> Option<&CheckIn>
+    where
+        A: std::borrow::Borrow<Q>,
+    {
         self.by_attendee.get(attendee)
     }
 

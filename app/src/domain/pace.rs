@@ -121,7 +121,10 @@ impl<A: Eq + Hash> PaceBoard<A> {
         true
     }
 
-    pub fn vote_of(&self, attendee: &A) -> Option<PaceVote> {
+    pub fn vote_of<Q: Eq + Hash + ?Sized>(&self, attendee: &Q) -> Option<PaceVote>
+    where
+        A: std::borrow::Borrow<Q>,
+    {
         self.votes.get(attendee).copied()
     }
 

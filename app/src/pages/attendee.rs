@@ -7,7 +7,7 @@ use crate::api::events::fetch_event_public;
 use crate::components::agenda::AgendaList;
 use crate::components::checkin::CheckInCard;
 use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
-use crate::components::live::{use_clock, use_live};
+use crate::components::live::{use_live, use_phase};
 use crate::components::pace::PaceButtons;
 use crate::domain::event::{Phase, countdown};
 use crate::live::Viewer;
@@ -33,9 +33,7 @@ pub fn AttendeePage() -> impl IntoView {
 #[component]
 fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let live = use_live(event.slug.clone(), Viewer::Attendee, None);
-    let now = use_clock();
-    let stored = event.lifecycle;
-    let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
+    let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);
     let survey = event.survey_url.clone();

@@ -8,7 +8,7 @@ use crate::api::events::fetch_staff_view;
 use crate::components::agenda::AgendaList;
 use crate::components::checkin::NewPlaces;
 use crate::components::chrome::{LinkPill, TopBar, event_time};
-use crate::components::live::{LiveHandle, use_clock, use_live};
+use crate::components::live::{LiveHandle, use_live, use_phase};
 use crate::components::pace::PaceMeter;
 use crate::domain::event::Role;
 use crate::domain::event::{Lifecycle, Phase, countdown};
@@ -94,9 +94,8 @@ fn EventControl(
     time_zone: String,
     can_steer: bool,
 ) -> impl IntoView {
-    let now = use_clock();
+    let (now, phase) = use_phase(live, stored);
     let lifecycle = move || live.lifecycle(stored);
-    let phase = Memo::new(move |_| lifecycle().phase(now.get()));
     let tz: Option<chrono_tz::Tz> = time_zone.parse().ok();
     let clock = move |at: DateTime<Utc>| match tz {
         Some(tz) => at.with_timezone(&tz).format("%H:%M").to_string(),

@@ -5,7 +5,7 @@
 use super::{Loading, failure, slug_param};
 use crate::api::StageView;
 use crate::api::events::fetch_stage_view;
-use crate::components::live::{use_clock, use_live};
+use crate::components::live::{use_live, use_phase};
 use crate::components::world_map::WorldMap;
 use crate::domain::checkin::spoken_list;
 use crate::domain::event::{Phase, countdown};
@@ -33,9 +33,7 @@ pub fn StagePage() -> impl IntoView {
 fn StageLive(stage: StageView) -> impl IntoView {
     let StageView { event, join_url } = stage;
     let live = use_live(event.slug.clone(), Viewer::Stage, None);
-    let now = use_clock();
-    let stored = event.lifecycle;
-    let phase = Memo::new(move |_| live.lifecycle(stored).phase(now.get()));
+    let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let headline = move || match phase.get() {
         Phase::Scheduled | Phase::DoorsOpen => {
