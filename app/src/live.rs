@@ -73,6 +73,16 @@ impl Viewer {
         }
     }
 
+    /// Its name in logs and metrics.
+    pub fn label(self) -> &'static str {
+        match self {
+            Viewer::Attendee => "attendee",
+            Viewer::Presenter => "presenter",
+            Viewer::Moderator => "moderator",
+            Viewer::Stage => "stage",
+        }
+    }
+
     /// The `as` query of the live socket's address (`None` for attendees).
     pub fn query(self) -> Option<&'static str> {
         match self {

@@ -4,6 +4,7 @@
 use crate::Settings;
 use crate::ws;
 use app::core::access::{self, Grant};
+use app::core::store::{Backend, Store};
 use app::core::{Core, secrets};
 use app::error::AppError;
 use app::{App, shell};
@@ -17,7 +18,8 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::OnceLock;
@@ -27,8 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 /// The router's state: what handlers reach with `State`.
 #[derive(Clone)]
@@ -73,7 +75,6 @@ pub async fn router(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let sessions = session_layer(&settings.database_url, settings.secure_cookies).await?;
     let state = AppState {
         leptos_options: leptos_options.clone(),
         core: core.clone(),
@@ -82,8 +83,9 @@ pub async fn router(
     let routes = route_list();
     let context = move || provide_context(core.clone());
 
-    Ok(Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/r/{token}", get(open_role_link))
         .route("/e/{slug}/live", get(ws::live))
         .route("/e/{slug}/qr.svg", get(join_qr_code))
@@ -97,27 +99,30 @@ pub async fn router(
             _,
         >(context, shell))
         .layer(middleware::from_fn(ensure_attendee))
-        .layer(middleware::from_fn(same_origin_writes))
-        .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                // The route pattern, not the URI: no query strings, no tokens in logs.
-                let route = req
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("(static or unknown)", MatchedPath::as_str);
-                tracing::info_span!("request", method = %req.method(), route = %route)
-            }),
-        )
-        .with_state(state))
+        .layer(middleware::from_fn(same_origin_writes));
+    Ok(
+        with_sessions(app, &state.core.store, settings.secure_cookies)
+            .await?
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    // The route pattern, not the URI: no query strings, no tokens in logs.
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("(static or unknown)", MatchedPath::as_str);
+                    tracing::info_span!("request", method = %req.method(), route = %route)
+                }),
+            )
+            .with_state(state),
+    )
 }
 
 /// The app's routes, generated once per process. Generating them renders the app with
@@ -129,23 +134,49 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Cookie sessions stored in the same SQLite database, 14 days from last use.
-async fn session_layer(
-    database_url: &str,
+/// Cookie sessions, stored in Lectern's own database, 14 days from last use.
+async fn with_sessions(
+    router: Router<AppState>,
+    store: &Store,
     secure: bool,
-) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await?;
-    let store = SqliteStore::new(pool);
-    store.migrate().await?;
+) -> anyhow::Result<Router<AppState>> {
+    Ok(match store.backend() {
+        Backend::Sqlite => {
+            let options = SqliteConnectOptions::from_str(store.url())?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            let sessions = SqliteStore::new(pool);
+            sessions.migrate().await?;
+            router.layer(session_manager(sessions, secure))
+        }
+        Backend::Postgres => {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .connect(store.url())
+                .await?;
+            let sessions = PostgresStore::new(pool);
+            // Replicas starting at once may race to create the table: the loser tries again.
+            if sessions.migrate().await.is_err() {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                sessions.migrate().await?;
+            }
+            router.layer(session_manager(sessions, secure))
+        }
+    })
+}
+
+fn session_manager<S>(sessions: S, secure: bool) -> SessionManagerLayer<S>
+where
+    S: SessionStore + ExpiredDeletion + Clone,
+{
     // Sessions of attendees long gone would otherwise pile up, one row per browser.
-    let sweeper = store.clone();
+    let sweeper = sessions.clone();
     tokio::spawn(async move {
         if let Err(e) = sweeper
             .continuously_delete_expired(Duration::from_secs(3600))
@@ -154,14 +185,14 @@ async fn session_layer(
             tracing::error!(error = %e, "expired-session sweeper stopped");
         }
     });
-    Ok(SessionManagerLayer::new(store)
+    SessionManagerLayer::new(sessions)
         .with_name("lectern_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::days(14),
-        )))
+        ))
 }
 
 /// Ready when the database answers.
@@ -173,6 +204,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+/// Prometheus metrics: connections by role, messages in and out, publish and database
+/// commit times, dropped slow clients.
+async fn metrics() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::telemetry::metrics().render(),
+    )
+        .into_response()
 }
 
 /// The land of the world map (static, cached by browsers for a day).

@@ -46,7 +46,11 @@ impl Lectern {
         let store = Store::connect(&settings.database_url)
             .await
             .context("opening the database")?;
+        telemetry::metrics();
         let core = Core::new(store, settings.public_url.clone());
+        app::core::replicas::start(&core.hub)
+            .await
+            .context("following the other replicas")?;
         let (shutdown, _) = watch::channel(false);
         let addr = listener.local_addr()?;
         let router = http::router(core.clone(), &settings, addr, shutdown.subscribe()).await?;

@@ -1,5 +1,6 @@
 //! Logs: human-readable by default, JSON with `LECTERN_LOG_FORMAT=json`, filtered by
 //! `RUST_LOG`. Request logs name the route pattern, never the query or a token.
+//! Metrics: Prometheus text at `/metrics`.
 
 use tracing_subscriber::EnvFilter;
 
@@ -14,4 +15,19 @@ pub fn init() {
     } else {
         builder.compact().try_init()
     };
+}
+
+/// The process's Prometheus recorder, installed on first use (once per process: tests
+/// run many servers in one, and they share it).
+pub fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics stays empty");
+        }
+        handle
+    })
 }

@@ -3,7 +3,6 @@
 //! room's snapshots as they come (the same bytes for everyone).
 
 use crate::http::{AppState, HttpError, same_origin};
-use app::core::Core;
 use app::core::access;
 use app::core::hub::{Membership, Refusal};
 use app::domain::event::Role;
@@ -11,7 +10,7 @@ use app::error::AppError;
 use app::live::{
     ActionId, ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client,
 };
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +22,10 @@ use tower_sessions::Session;
 /// Keeps idle connections alive through proxies that close silent ones (nginx: 60 s).
 const KEEPALIVE: Duration = Duration::from_secs(25);
 /// A small read buffer per socket: messages are tiny, and 100,000 idle sockets must fit.
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 1024;
+/// A page that takes longer than this to take one message is stuck: it is dropped, and
+/// its client reconnects and starts again from a fresh snapshot.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
@@ -69,7 +71,7 @@ pub async fn live(
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
             match core.hub.join(&event, viewer).await {
-                Ok(membership) => connection(socket, core, membership, attendee, shutdown).await,
+                Ok(membership) => connection(socket, membership, attendee, shutdown).await,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not open the event's room");
                     let mut socket = socket;
@@ -86,12 +88,25 @@ pub async fn live(
 }
 
 async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), axum::Error> {
-    socket.send(Message::Text(msg.to_json().into())).await
+    send_text(socket, msg.to_json().into()).await
+}
+
+/// Sends one message, giving up on a page that does not take it within [`SEND_TIMEOUT`].
+async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), axum::Error> {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text))).await {
+        Ok(sent) => {
+            metrics::counter!("lectern_messages_out_total").increment(1);
+            sent
+        }
+        Err(_) => {
+            metrics::counter!("lectern_slow_clients_dropped_total").increment(1);
+            Err(axum::Error::new("the page stopped reading"))
+        }
+    }
 }
 
 async fn connection(
     mut socket: WebSocket,
-    core: Core,
     membership: Membership,
     attendee: Option<String>,
     mut shutdown: watch::Receiver<bool>,
@@ -105,8 +120,7 @@ async fn connection(
     if send(&mut socket, &welcome).await.is_err() {
         return;
     }
-    if socket
-        .send(Message::Text(membership.snapshot_now()))
+    if send_text(&mut socket, membership.snapshot_now())
         .await
         .is_err()
     {
@@ -121,13 +135,16 @@ async fn connection(
                     break;
                 }
                 let latest = snapshots.borrow_and_update().clone();
-                if socket.send(Message::Text(latest)).await.is_err() {
+                if send_text(&mut socket, latest).await.is_err() {
                     break;
                 }
             }
             frame = socket.recv() => {
                 let reply = match frame {
-                    Some(Ok(Message::Text(text))) => act(&core, &membership, attendee.as_deref(), text.as_str()).await,
+                    Some(Ok(Message::Text(text))) => {
+                        metrics::counter!("lectern_messages_in_total").increment(1);
+                         act(&membership, attendee.as_deref(), text.as_str()).await
+                    }
                     Some(Ok(Message::Binary(_))) => ServerMsg::Error {
                         id: None,
                         code: ErrorCode::Malformed,
@@ -155,12 +172,7 @@ async fn connection(
 }
 
 /// Carries out one client message and says how it went.
-async fn act(
-    core: &Core,
-    membership: &Membership,
-    attendee: Option<&str>,
-    frame: &str,
-) -> ServerMsg {
+async fn act(membership: &Membership, attendee: Option<&str>, frame: &str) -> ServerMsg {
     let msg = match decode_client(frame) {
         Ok(msg) => msg,
         Err(refusal) => return refusal.into(),
@@ -171,7 +183,7 @@ async fn act(
             let Some(attendee) = attendee else {
                 return refuse(id, ErrorCode::Forbidden, "only attendees vote on the pace");
             };
-            match membership.cast_pace(&core.store, attendee, vote).await {
+            match membership.cast_pace(attendee, vote).await {
                 Ok(()) => ServerMsg::Ack { id },
                 Err(e) => {
                     tracing::warn!(error = %e, "pace vote not stored");
@@ -192,15 +204,10 @@ async fn act(
                 "only the presenter starts and ends the tutorial",
             )
         }
-        ClientMsg::Start { .. } => answer(id, membership.start(&core.store).await),
-        ClientMsg::End { .. } => answer(id, membership.end(&core.store).await),
+        ClientMsg::Start { .. } => answer(id, membership.start().await),
+        ClientMsg::End { .. } => answer(id, membership.end().await),
         ClientMsg::CheckIn { place, name, .. } => match attendee {
-            Some(attendee) => answer(
-                id,
-                membership
-                    .check_in(&core.store, attendee, &place, &name)
-                    .await,
-            ),
+            Some(attendee) => answer(id, membership.check_in(attendee, &place, &name).await),
             None => refuse(id, ErrorCode::Forbidden, "only attendees check in"),
         },
         ClientMsg::MarkPlacesRead { .. }
@@ -212,9 +219,7 @@ async fn act(
                 "only the presenter and co-instructors mark places read",
             )
         }
-        ClientMsg::MarkPlacesRead { .. } => {
-            answer(id, membership.mark_places_read(&core.store).await)
-        }
+        ClientMsg::MarkPlacesRead { .. } => answer(id, membership.mark_places_read().await),
     }
 }
 

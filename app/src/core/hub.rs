@@ -1,17 +1,25 @@
 //! The live hub: one room per event with someone connected, holding the event's live
 //! state in memory and pushing it to every page.
 //!
-//! Where a vote goes: [`Room::cast_pace`] stores it ([`Store::set_pace_vote`]), applies it
-//! to the room's [`PaceBoard`] (the tally), and wakes the room's publisher, which
-//! serializes one [`ServerMsg::Snapshot`] and puts the same bytes in a `watch` slot that
-//! every connection reads. A `watch` keeps only the latest value, so a slow page skips
-//! stale tallies instead of queueing them; the publisher sleeps [`COALESCE`] between
-//! snapshots, so a burst of votes costs a few broadcasts, not one per vote.
+//! Where a vote goes: [`Membership::cast_pace`] hands a [`Change`] to the [`Writer`]
+//! (group commit: stored in the vote table and the event's change log), applies it to
+//! the room's [`PaceBoard`] (the tally), and wakes the room's publisher. The publisher
+//! serializes one [`ServerMsg::Snapshot`] and puts the same bytes in two `watch` slots:
+//! the staff slot at once, the public slot at most every [`PUBLIC_TICK`]. A `watch`
+//! keeps only the latest value, so a slow page skips stale tallies instead of queueing
+//! them, and a burst of votes costs a few broadcasts, not one per vote.
+//!
+//! With several replicas (PostgreSQL), the publisher also wakes the other replicas, which
+//! read the change log and apply what others wrote ([`super::replicas`]).
 //!
 //! Locks: `Hub::rooms` and `Room::state` are std mutexes, never held across an `.await`;
 //! when both are taken, the hub's comes first.
 
-use super::store::{EventRecord, Store};
+use super::change::Change;
+use super::replicas::Follow;
+use super::store::Store;
+use super::store::live::{EventRecord, StoredRoom};
+use super::writer::Writer;
 use crate::domain::checkin::{CheckIn, CheckInBoard};
 use crate::domain::event::Lifecycle;
 use crate::domain::pace::{PaceBoard, PaceVote};
@@ -21,12 +29,17 @@ use crate::live::{LiveSnapshot, Online, ServerMsg, Viewer};
 use axum::extract::ws::Utf8Bytes;
 use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::Instant;
 
-/// The shortest time between two snapshots of one room: at most ten a second.
-pub const COALESCE: Duration = Duration::from_millis(100);
+/// The shortest time between two snapshots to the presenter and co-instructors.
+pub const STAFF_TICK: Duration = Duration::from_millis(25);
+/// The shortest time between two snapshots to everyone else: at most ten a second,
+/// since one broadcast to 10,000 sockets costs about 50 ms of CPU.
+pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
 
 /// All the live rooms of this server process.
 #[derive(Clone)]
@@ -36,18 +49,29 @@ pub struct Hub {
 
 struct HubInner {
     store: Store,
+    writer: Writer,
+    /// This process's name in the change log, so it skips its own changes there.
+    origin: Arc<str>,
     /// Rooms by event id; a room leaves when its last connection does.
     rooms: Mutex<HashMap<i64, Arc<Room>>>,
+    /// Tells the replica follower which events to listen for (PostgreSQL only).
+    follow: OnceLock<mpsc::UnboundedSender<Follow>>,
 }
 
-/// One event's live state and its broadcast slot.
+/// One event's live state and its broadcast slots.
 pub struct Room {
     event_id: i64,
     state: Mutex<RoomState>,
-    /// The latest snapshot, serialized once for everyone.
-    snapshot: watch::Sender<Utf8Bytes>,
+    /// The latest snapshot for the presenter and co-instructors, serialized once.
+    staff: watch::Sender<Utf8Bytes>,
+    /// The latest snapshot for attendees and stage screens, serialized once.
+    public: watch::Sender<Utf8Bytes>,
     /// Wakes the publisher after a change.
     changed: Notify,
+    /// This process wrote a change since the publisher last woke the other replicas.
+    wrote: AtomicBool,
+    /// One catch-up from the change log at a time.
+    catching_up: tokio::sync::Mutex<()>,
 }
 
 struct RoomState {
@@ -57,11 +81,15 @@ struct RoomState {
     /// When the presenter last read the new places out.
     places_read_at: Option<DateTime<Utc>>,
     online: Online,
+    /// Snapshots published so far.
     seq: u64,
+    /// The last change-log entry this room has seen.
+    log_seq: u64,
 }
 
 /// A connection's place in a room; leaving the room is dropping this.
 pub struct Membership {
+    hub: Hub,
     room: Arc<Room>,
     viewer: Viewer,
 }
@@ -74,12 +102,31 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
+    /// Starts the hub and its group-commit writer.
     pub fn new(store: Store) -> Self {
+        let origin: Arc<str> = uuid::Uuid::new_v4().to_string().into();
         Self {
             inner: Arc::new(HubInner {
+                writer: Writer::start(store.clone(), origin.clone()),
                 store,
+                origin,
                 rooms: Mutex::new(HashMap::new()),
+                follow: OnceLock::new(),
             }),
+        }
+    }
+
+    pub(super) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(super) fn set_follower(&self, follow: mpsc::UnboundedSender<Follow>) {
+        let _ = self.inner.follow.set(follow);
+    }
+
+    fn follow(&self, what: Follow) {
+        if let Some(follow) = self.inner.follow.get() {
+            let _ = follow.send(what);
         }
     }
 
@@ -94,33 +141,34 @@ impl Hub {
             // Someone may have opened the room while we were loading: theirs wins.
             let room = rooms.entry(event.id).or_insert_with(|| {
                 let room = Room::new(event.id, state);
+                self.follow(Follow::Start(event.id));
                 tokio::spawn(publish(self.clone(), room.clone()));
                 room
             });
             room.enter(viewer);
             room.clone()
         };
-        Ok(Membership { room, viewer })
+        Ok(Membership {
+            hub: self.clone(),
+            room,
+            viewer,
+        })
     }
 
     /// A room's state as the database has it.
     async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
-        let mut pace = PaceBoard::default();
-        for (attendee, vote) in self.inner.store.pace_votes(event.id).await? {
-            pace.cast(attendee, Some(vote));
-        }
-        let mut checkins = CheckInBoard::default();
-        for (attendee, check_in) in self.inner.store.check_ins(event.id).await? {
-            checkins.record(attendee, check_in);
-        }
-        Ok(RoomState {
+        let stored = self.inner.store.room_state(event.id).await?;
+        let mut state = RoomState {
             lifecycle: event.lifecycle,
-            pace,
-            checkins,
-            places_read_at: event.places_read_at,
+            pace: PaceBoard::default(),
+            checkins: CheckInBoard::default(),
+            places_read_at: None,
             online: Online::default(),
             seq: 0,
-        })
+            log_seq: 0,
+        };
+        state.reset(stored);
+        Ok(state)
     }
 
     fn try_join_open(&self, event_id: i64, viewer: Viewer) -> Option<Membership> {
@@ -128,6 +176,7 @@ impl Hub {
         let room = rooms.get(&event_id)?;
         room.enter(viewer);
         Some(Membership {
+            hub: self.clone(),
             room: room.clone(),
             viewer,
         })
@@ -142,6 +191,61 @@ impl Hub {
         }
     }
 
+    /// The events with an open room here.
+    pub(super) fn open_events(&self) -> Vec<i64> {
+        lock(&self.inner.rooms).keys().copied().collect()
+    }
+
+    /// Applies what other replicas wrote to the event's change log since this room last
+    /// looked. A room that fell behind the kept log reloads from the tables.
+    pub(super) async fn catch_up(&self, event_id: i64) -> Result<(), AppError> {
+        const PAGE: u32 = 2_000;
+        let Some(room) = lock(&self.inner.rooms).get(&event_id).cloned() else {
+            return Ok(());
+        };
+        let _turn = room.catching_up.lock().await;
+        loop {
+            let after = lock(&room.state).log_seq;
+            let changes = self
+                .inner
+                .store
+                .changes_after(event_id, after, PAGE)
+                .await?;
+            let Some(first) = changes.first() else {
+                return Ok(());
+            };
+            if first.seq != after + 1 {
+                tracing::info!(
+                    event_id,
+                    after,
+                    first = first.seq,
+                    "behind the change log: reloading the room"
+                );
+                let stored = self.inner.store.room_state(event_id).await?;
+                lock(&room.state).reset(stored);
+                room.changed.notify_one();
+                return Ok(());
+            }
+            let full = changes.len() == PAGE as usize;
+            {
+                let mut state = lock(&room.state);
+                for logged in changes {
+                    if logged.seq <= state.log_seq {
+                        continue;
+                    }
+                    if *logged.origin != *self.inner.origin {
+                        state.apply(&logged.change);
+                    }
+                    state.log_seq = logged.seq;
+                }
+            }
+            room.changed.notify_one();
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
     /// Closes the room if nobody is in it; true when it was closed.
     fn close_if_empty(&self, room: &Room) -> bool {
         let mut rooms = lock(&self.inner.rooms);
@@ -151,6 +255,7 @@ impl Hub {
         };
         if empty {
             rooms.remove(&room.event_id);
+            self.follow(Follow::Stop(room.event_id));
         }
         empty
     }
@@ -158,14 +263,17 @@ impl Hub {
 
 impl Room {
     fn new(event_id: i64, state: RoomState) -> Arc<Self> {
-        let (snapshot, _) = watch::channel(Utf8Bytes::from(
-            ServerMsg::Snapshot(state.snapshot()).to_json(),
-        ));
+        let first = Utf8Bytes::from(ServerMsg::Snapshot(state.snapshot()).to_json());
+        let (staff, _) = watch::channel(first.clone());
+        let (public, _) = watch::channel(first);
         Arc::new(Self {
             event_id,
             state: Mutex::new(state),
-            snapshot,
+            staff,
+            public,
             changed: Notify::new(),
+            wrote: AtomicBool::new(false),
+            catching_up: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -177,6 +285,7 @@ impl Room {
             Viewer::Stage => state.online.screens += 1,
         }
         drop(state);
+        metrics::gauge!("lectern_connections", "role" => viewer.label()).increment(1.0);
         self.changed.notify_one();
     }
 
@@ -190,6 +299,7 @@ impl Room {
             Viewer::Stage => state.online.screens = state.online.screens.saturating_sub(1),
         }
         drop(state);
+        metrics::gauge!("lectern_connections", "role" => viewer.label()).decrement(1.0);
         self.changed.notify_one();
     }
 
@@ -209,6 +319,45 @@ impl RoomState {
             checkins: self.checkins.tally(self.places_read_at),
         }
     }
+
+    /// Applies one change. Every change sets a value, so applying one again is harmless.
+    fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Pace { attendee, vote } => {
+                self.pace.cast(attendee.clone(), *vote);
+            }
+            Change::CheckIn { attendee, check_in } => {
+                self.checkins.record(attendee.clone(), check_in.clone());
+            }
+            Change::Started { at } => {
+                self.lifecycle.started_at.get_or_insert(*at);
+            }
+            Change::Ended { at } => {
+                self.lifecycle.ended_at.get_or_insert(*at);
+            }
+            Change::PlacesRead { at } => {
+                self.places_read_at = self.places_read_at.max(Some(*at));
+            }
+        }
+    }
+
+    /// Replaces the stored part of the state (everything but who is online here).
+    fn reset(&mut self, stored: StoredRoom) {
+        let mut pace = PaceBoard::default();
+        for (attendee, vote) in stored.pace_votes {
+            pace.cast(attendee, Some(vote));
+        }
+        let mut checkins = CheckInBoard::default();
+        for (attendee, check_in) in stored.check_ins {
+            checkins.record(attendee, check_in);
+        }
+        self.pace = pace;
+        self.checkins = checkins;
+        self.lifecycle.started_at = stored.started_at;
+        self.lifecycle.ended_at = stored.ended_at;
+        self.places_read_at = stored.places_read_at;
+        self.log_seq = stored.seq;
+    }
 }
 
 impl Membership {
@@ -216,16 +365,21 @@ impl Membership {
         self.viewer
     }
 
-    /// A receiver of the room's published snapshots, with the one published so far
-    /// marked as seen: a new connection starts from [`Membership::snapshot_now`] instead.
+    /// A receiver of the room's published snapshots (the staff slot for the presenter and
+    /// co-instructors), with the one published so far marked as seen: a new connection
+    /// starts from [`Membership::snapshot_now`] instead.
     pub fn snapshots(&self) -> watch::Receiver<Utf8Bytes> {
-        let mut receiver = self.room.snapshot.subscribe();
+        let slot = match self.viewer {
+            Viewer::Presenter | Viewer::Moderator => &self.room.staff,
+            Viewer::Attendee | Viewer::Stage => &self.room.public,
+        };
+        let mut receiver = slot.subscribe();
         receiver.mark_unchanged();
         receiver
     }
 
     /// The room's state this instant, serialized for one new connection. The published
-    /// snapshot may lag by up to [`COALESCE`]; a (re)connecting page must not start
+    /// snapshot may lag by up to [`PUBLIC_TICK`]; a (re)connecting page must not start
     /// from a stale one.
     pub fn snapshot_now(&self) -> Utf8Bytes {
         Utf8Bytes::from(ServerMsg::Snapshot(self.room.current()).to_json())
@@ -235,11 +389,47 @@ impl Membership {
         lock(&self.room.state).checkins.of(attendee_id).cloned()
     }
 
+    pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
+        lock(&self.room.state).pace.vote_of(attendee_id)
+    }
+
+    /// Writes a change (group commit), then applies it here and wakes the publisher.
+    /// `Ok(false)`: the event's state in the database refused it, and nothing changed.
+    async fn record(&self, change: Change) -> Result<bool, AppError> {
+        let written = self
+            .hub
+            .inner
+            .writer
+            .write(self.room.event_id, change.clone())
+            .await?;
+        if written.is_none() {
+            return Ok(false);
+        }
+        lock(&self.room.state).apply(&change);
+        self.room.wrote.store(true, Ordering::Relaxed);
+        self.room.changed.notify_one();
+        Ok(true)
+    }
+
+    /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
+    /// durable and will be in the next snapshot.
+    pub async fn cast_pace(
+        &self,
+        attendee_id: &str,
+        vote: Option<PaceVote>,
+    ) -> Result<(), AppError> {
+        self.record(Change::Pace {
+            attendee: attendee_id.to_string(),
+            vote,
+        })
+        .await
+        .map(|_| ())
+    }
+
     /// Checks an attendee in (or changes their check-in): the place is checked and
     /// matched against the gazetteer, stored, then applied.
     pub async fn check_in(
         &self,
-        store: &Store,
         attendee_id: &str,
         place: &str,
         name: &str,
@@ -253,51 +443,53 @@ impl Membership {
             name,
             at: SubsecRound::trunc_subsecs(Utc::now(), 3),
         };
-        store
-            .save_check_in(self.room.event_id, attendee_id, &check_in)
-            .await
-            .map_err(Refusal::Failed)?;
-        lock(&self.room.state)
-            .checkins
-            .record(attendee_id.to_string(), check_in);
-        self.room.changed.notify_one();
+        self.record(Change::CheckIn {
+            attendee: attendee_id.to_string(),
+            check_in,
+        })
+        .await
+        .map_err(Refusal::Failed)?;
         Ok(())
     }
 
     /// The presenter or a co-instructor read the new places out: they stop being new.
-    pub async fn mark_places_read(&self, store: &Store) -> Result<(), Refusal> {
-        let now = SubsecRound::trunc_subsecs(Utc::now(), 3);
-        store
-            .mark_places_read(self.room.event_id, now)
+    pub async fn mark_places_read(&self) -> Result<(), Refusal> {
+        let at = SubsecRound::trunc_subsecs(Utc::now(), 3);
+        self.record(Change::PlacesRead { at })
             .await
             .map_err(Refusal::Failed)?;
-        lock(&self.room.state).places_read_at = Some(now);
-        self.room.changed.notify_one();
         Ok(())
     }
 
-    pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
-        lock(&self.room.state).pace.vote_of(attendee_id)
+    /// Starts the event (the presenter's Start): checked, stored, then applied.
+    pub async fn start(&self) -> Result<(), Refusal> {
+        self.change_lifecycle(true).await
     }
 
-    /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
-    /// durable and will be in the next snapshot.
-    pub async fn cast_pace(
-        &self,
-        store: &Store,
-        attendee_id: &str,
-        vote: Option<PaceVote>,
-    ) -> Result<(), AppError> {
-        store
-            .set_pace_vote(self.room.event_id, attendee_id, vote)
-            .await?;
-        let changed = lock(&self.room.state)
-            .pace
-            .cast(attendee_id.to_string(), vote);
-        if changed {
-            self.room.changed.notify_one();
+    /// Ends the live event (the presenter's End).
+    pub async fn end(&self) -> Result<(), Refusal> {
+        self.change_lifecycle(false).await
+    }
+
+    async fn change_lifecycle(&self, start: bool) -> Result<(), Refusal> {
+        // Milliseconds, as stored: the room and the database must agree to the instant.
+        let at = SubsecRound::trunc_subsecs(Utc::now(), 3);
+        let mut next = lock(&self.room.state).lifecycle;
+        let checked = if start { next.start(at) } else { next.end(at) };
+        checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
+        let change = if start {
+            Change::Started { at }
+        } else {
+            Change::Ended { at }
+        };
+        match self.record(change).await {
+            Ok(true) => Ok(()),
+            // Another presenter (or another replica) got there first.
+            Ok(false) => Err(Refusal::Refused(
+                "Someone else changed the tutorial's state just now.".into(),
+            )),
+            Err(e) => Err(Refusal::Failed(e)),
         }
-        Ok(())
     }
 }
 
@@ -312,67 +504,53 @@ pub enum Refusal {
     Failed(AppError),
 }
 
-impl Membership {
-    /// Starts the event (the presenter's Start): checked, stored, then applied.
-    pub async fn start(&self, store: &Store) -> Result<(), Refusal> {
-        self.change_lifecycle(store, true).await
-    }
-
-    /// Ends the live event (the presenter's End).
-    pub async fn end(&self, store: &Store) -> Result<(), Refusal> {
-        self.change_lifecycle(store, false).await
-    }
-
-    async fn change_lifecycle(&self, store: &Store, start: bool) -> Result<(), Refusal> {
-        // Milliseconds, as stored: the room and the database must agree to the instant.
-        let now = SubsecRound::trunc_subsecs(Utc::now(), 3);
-        let mut next = lock(&self.room.state).lifecycle;
-        let checked = if start {
-            next.start(now)
-        } else {
-            next.end(now)
-        };
-        checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
-        let stored = if start {
-            store.mark_started(self.room.event_id, now).await
-        } else {
-            store.mark_ended(self.room.event_id, now).await
-        };
-        match stored {
-            // Another presenter (or another server) got there first.
-            Ok(false) => Err(Refusal::Refused(
-                "Someone else changed the tutorial's state just now.".into(),
-            )),
-            Err(e) => Err(Refusal::Failed(e)),
-            Ok(true) => {
-                lock(&self.room.state).lifecycle = next;
-                self.room.changed.notify_one();
-                Ok(())
-            }
-        }
-    }
-}
-
 impl Drop for Membership {
     fn drop(&mut self) {
         self.room.leave(self.viewer);
     }
 }
 
-/// The room's publisher: after each change, one snapshot, then a pause to coalesce.
-/// Ends when the room closes (its last connection left).
+/// The room's publisher: after each change, a snapshot to the staff slot at once and to
+/// the public slot when [`PUBLIC_TICK`] has passed since the last one (else as soon as
+/// it has). Ends when the room closes (its last connection left).
 async fn publish(hub: Hub, room: Arc<Room>) {
+    let mut last_public = Instant::now() - PUBLIC_TICK;
+    let mut public_due: Option<Instant> = None;
     loop {
-        room.changed.notified().await;
+        match public_due {
+            None => room.changed.notified().await,
+            Some(due) => {
+                tokio::select! {
+                    () = room.changed.notified() => {}
+                    () = tokio::time::sleep_until(due) => {}
+                }
+            }
+        }
+        let started = std::time::Instant::now();
         let json = {
             let mut state = lock(&room.state);
             state.seq += 1;
             ServerMsg::Snapshot(state.snapshot()).to_json()
         };
-        room.snapshot.send_replace(Utf8Bytes::from(json));
+        let bytes = Utf8Bytes::from(json);
+        room.staff.send_replace(bytes.clone());
+        let now = Instant::now();
+        if now >= last_public + PUBLIC_TICK {
+            room.public.send_replace(bytes);
+            last_public = now;
+            public_due = None;
+        } else {
+            public_due = Some(last_public + PUBLIC_TICK);
+        }
+        metrics::histogram!("lectern_publish_seconds").record(started.elapsed().as_secs_f64());
+        if room.wrote.swap(false, Ordering::Relaxed)
+            && let Err(e) = hub.inner.store.wake_replicas(room.event_id).await
+        {
+            tracing::warn!(error = %e, "could not wake the other replicas");
+        }
         if hub.close_if_empty(&room) {
             return;
         }
-        tokio::time::sleep(COALESCE).await;
+        tokio::time::sleep(STAFF_TICK).await;
     }
 }

@@ -2,9 +2,12 @@
 //! may do what. Server functions and the `lectern` binary share it through [`Core`].
 
 pub mod access;
+pub mod change;
 pub mod hub;
+pub mod replicas;
 pub mod secrets;
 pub mod store;
+pub mod writer;
 
 use crate::domain::place::Gazetteer;
 use hub::Hub;

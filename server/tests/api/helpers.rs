@@ -19,8 +19,8 @@ pub const PATIENCE: Duration = Duration::from_secs(5);
 pub struct TestApp {
     pub base: String,
     pub core: Core,
-    /// Keeps the database folder alive for the test's length.
-    _dir: tempfile::TempDir,
+    /// The test's database, shared with replicas and restarts of this server.
+    pub db: Arc<TestDb>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -31,11 +31,53 @@ pub struct TestEvent {
     pub moderator_token: String,
 }
 
+/// A database of the test's own: SQLite in a temporary folder, or, when
+/// `LECTERN_TEST_POSTGRES` names a server (`postgres://user@host:port`), a fresh
+/// PostgreSQL database there (`scripts/test` drops them afterwards).
+pub struct TestDb {
+    pub url: String,
+    /// Holds the SQLite file, and the site folder either way.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new() -> Arc<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match std::env::var("LECTERN_TEST_POSTGRES") {
+            Ok(server) if !server.is_empty() => {
+                use sqlx::{Connection, Executor};
+                let name = format!("lectern_t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin =
+                    sqlx::postgres::PgConnection::connect(&format!("{server}/postgres"))
+                        .await
+                        .expect("the PostgreSQL server named by LECTERN_TEST_POSTGRES");
+                admin
+                    .execute(format!("create database {name}").as_str())
+                    .await
+                    .expect("a test database");
+                let _ = admin.close().await;
+                format!("{server}/{name}")
+            }
+            _ => format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()),
+        };
+        Arc::new(Self { url, dir })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres")
+    }
+}
+
+/// A server on a database of its own.
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_on(TestDb::new().await).await
+}
+
+/// A server on the given database: a second replica, or the same server started again.
+pub async fn spawn_app_on(db: Arc<TestDb>) -> TestApp {
     let settings = Settings {
-        database_url: format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()),
-        site_root: dir.path().join("site"),
+        database_url: db.url.clone(),
+        site_root: db.dir.path().join("site"),
         public_url: None,
         secure_cookies: false,
     };
@@ -54,7 +96,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         core,
-        _dir: dir,
+        db,
         stop: Some(stop),
     }
 }

@@ -1,7 +1,7 @@
 //! Organizers: first-run setup, sign-in, invitations, creating events and their links,
 //! and the command line.
 
-use crate::helpers::{Browser, draft, spawn_app};
+use crate::helpers::{Browser, TestDb, draft, spawn_app};
 use app::api::auth::{
     AcceptInvite, CurrentOrganizer, InviteOrganizer, SetUpFirstOrganizer, SignIn, SignOut,
 };
@@ -313,8 +313,8 @@ async fn health_answers_when_the_database_does() {
 
 #[tokio::test]
 async fn the_cli_creates_the_seed_tutorial_and_prints_its_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let db = TestDb::new().await;
+    let url = db.url.clone();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
         .args([
             "event",
@@ -356,8 +356,8 @@ async fn the_cli_creates_the_seed_tutorial_and_prints_its_links() {
 
 #[tokio::test]
 async fn the_cli_creates_an_organizer_who_can_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/cli.db?mode=rwc", dir.path().display());
+    let db = TestDb::new().await;
+    let url = db.url.clone();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
         .args([
             "user",

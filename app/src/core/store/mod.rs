@@ -1,28 +1,57 @@
 //! All of Lectern's SQL, in one place.
 //!
-//! The store speaks to SQLite (the embedded default) through sqlx's `Any` driver, with
-//! SQL kept to what SQLite and PostgreSQL share: `$n` parameters, integer milliseconds
-//! for times, text for client-made ids, `returning` for new ids. Methods take and give
-//! domain types; rows never leave this module.
+//! The store speaks to SQLite (the embedded default) or PostgreSQL (for several replicas)
+//! through sqlx's `Any` driver, with SQL kept to what both share: `$n` parameters,
+//! integer milliseconds for times, text for client-made ids, `returning` for new ids.
+//! Each backend has its own migrations (`migrations/sqlite`, `migrations/postgres`)
+//! describing the same tables. Methods take and give domain types; rows never leave
+//! this module. [`live`] holds the live side: events, batched writes, the change log.
 
-use crate::domain::checkin::CheckIn;
-use crate::domain::event::{Lifecycle, Material, NewEvent, Role, Section, SectionKind, Slug};
-use crate::domain::pace::PaceVote;
-use crate::domain::place::Place;
+pub mod live;
+
+use crate::domain::event::{NewEvent, Role, Slug};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::sync::Arc;
 use std::time::Duration;
+
+pub use live::EventRecord;
 
 /// Embedded at compile time so the binary migrates its own database on start.
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database a [`Store`] speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, one server process: the default.
+    Sqlite,
+    /// One database shared by any number of replicas.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, or a sentence saying what is accepted.
+    pub fn of_url(url: &str) -> Result<Self, String> {
+        match url.split(':').next().unwrap_or_default() {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            other => Err(format!(
+                "unsupported database URL scheme {other:?}: use sqlite://path/to/lectern.db or postgres://user@host/database"
+            )),
+        }
+    }
+}
 
 /// The database behind Lectern; cheap to clone (a pool handle).
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    backend: Backend,
+    url: Arc<str>,
 }
 
 /// An organizer as the sign-in check needs them.
@@ -32,25 +61,6 @@ pub struct OrganizerRecord {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-}
-
-/// An event with its agenda and materials, as stored.
-#[derive(Debug, Clone)]
-pub struct EventRecord {
-    pub id: i64,
-    pub slug: Slug,
-    pub title: String,
-    pub hosts: String,
-    pub starts_at: DateTime<Utc>,
-    pub time_zone: Tz,
-    pub created_by: Option<i64>,
-    pub sections: Vec<Section>,
-    pub materials: Vec<Material>,
-    pub survey_url: Option<String>,
-    /// When the presenter last read the new places out.
-    pub places_read_at: Option<DateTime<Utc>>,
-    /// Doors-open time, Start and End: what decides the event's phase.
-    pub lifecycle: Lifecycle,
 }
 
 /// A role link that is still valid, found by its token.
@@ -86,26 +96,50 @@ impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
-        if !url.starts_with("sqlite:") {
-            return Err(sqlx::Error::Configuration(
-                format!("unsupported database URL scheme in {:?}: Lectern stores its data in SQLite (sqlite://path)", url.split(':').next().unwrap_or_default()).into(),
-            ));
-        }
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the writer; NORMAL sync keeps every commit
-                    // through a process crash (kill -9), which is the promise we make.
-                    conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma busy_timeout = 5000;").await?;
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await?;
-        SQLITE_MIGRATIONS.run(&pool).await?;
-        Ok(Self { pool })
+        let backend = Backend::of_url(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; NORMAL sync keeps every
+                            // commit through a process crash (kill -9), which is the promise.
+                            conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma busy_timeout = 5000;").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?;
+                SQLITE_MIGRATIONS.run(&pool).await?;
+                pool
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(12)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                // Replicas starting together take turns: the migrator holds an advisory lock.
+                POSTGRES_MIGRATIONS.run(&pool).await?;
+                pool
+            }
+        };
+        Ok(Self {
+            pool,
+            backend,
+            url: url.into(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL it was opened with (the session store opens its own pool with it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Answers when the database does: for `/healthz`.
@@ -298,74 +332,6 @@ impl Store {
         Ok(event_id)
     }
 
-    pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
-        let row = sqlx::query(
-            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url, places_read_at
-             from event where slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let id: i64 = row.try_get("id")?;
-        let sections = sqlx::query(
-            "select title, kind, minutes, exercise_minutes from section where event_id = $1 order by position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Section {
-                title: r.try_get("title")?,
-                kind: SectionKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or_default(),
-                minutes: u32::try_from(r.try_get::<i64, _>("minutes")?).unwrap_or_default(),
-                exercise_minutes: u32::try_from(r.try_get::<i64, _>("exercise_minutes")?).unwrap_or_default(),
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let materials =
-            sqlx::query("select label, url from material where event_id = $1 order by position")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(Material {
-                        label: r.try_get("label")?,
-                        url: r.try_get("url")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok(Some(EventRecord {
-            id,
-            slug: Slug::parse(&row.try_get::<String, _>("slug")?)?,
-            title: row.try_get("title")?,
-            hosts: row.try_get("hosts")?,
-            starts_at: from_millis(row.try_get("starts_at")?),
-            time_zone: row
-                .try_get::<String, _>("time_zone")?
-                .parse()
-                .unwrap_or(Tz::UTC),
-            created_by: row.try_get("created_by")?,
-            sections,
-            materials,
-            survey_url: row.try_get("survey_url")?,
-            places_read_at: row
-                .try_get::<Option<i64>, _>("places_read_at")?
-                .map(from_millis),
-            lifecycle: Lifecycle {
-                starts_at: from_millis(row.try_get("starts_at")?),
-                doors_open_minutes: u32::try_from(row.try_get::<i64, _>("doors_open_minutes")?)
-                    .unwrap_or_default(),
-                started_at: row
-                    .try_get::<Option<i64>, _>("started_at")?
-                    .map(from_millis),
-                ended_at: row.try_get::<Option<i64>, _>("ended_at")?.map(from_millis),
-            },
-        }))
-    }
-
     /// The events an organizer may manage: their own, and those made from the command
     /// line (which belong to no one in particular), soonest first.
     pub async fn events_for_organizer(
@@ -455,156 +421,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.is_some())
-    }
-
-    /// Records the presenter's Start. Only the first one counts: false when the event
-    /// had started already (a second presenter, a retry).
-    pub async fn mark_started(&self, event_id: i64, at: DateTime<Utc>) -> Result<bool, AppError> {
-        let done = sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
-            .bind(millis(at))
-            .bind(event_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Records the presenter's End; false when it was not live.
-    pub async fn mark_ended(&self, event_id: i64, at: DateTime<Utc>) -> Result<bool, AppError> {
-        let done = sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
-            .bind(millis(at))
-            .bind(event_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Stores an attendee's check-in, replacing an earlier one.
-    pub async fn save_check_in(
-        &self,
-        event_id: i64,
-        attendee_id: &str,
-        check_in: &CheckIn,
-    ) -> Result<(), AppError> {
-        let place = check_in.place.as_ref();
-        sqlx::query(
-            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
-                 label = excluded.label, country_code = excluded.country_code, country = excluded.country,
-                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
-        )
-        .bind(event_id)
-        .bind(attendee_id)
-        .bind(&check_in.place_text)
-        .bind(check_in.name.as_deref())
-        .bind(place.map(|p| p.label.as_str()))
-        .bind(place.map(|p| p.country_code.as_str()))
-        .bind(place.map(|p| p.country.as_str()))
-        .bind(place.map(|p| f64::from(p.latitude)))
-        .bind(place.map(|p| f64::from(p.longitude)))
-        .bind(millis(check_in.at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Every check-in of an event, to rebuild its room after a restart.
-    pub async fn check_ins(&self, event_id: i64) -> Result<Vec<(String, CheckIn)>, AppError> {
-        let rows = sqlx::query(
-            "select attendee_id, place_text, name, label, country_code, country, latitude, longitude, at
-             from check_in where event_id = $1",
-        )
-        .bind(event_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let label: Option<String> = r.try_get("label")?;
-                let place = match (
-                    label,
-                    r.try_get::<Option<f64>, _>("latitude")?,
-                    r.try_get::<Option<f64>, _>("longitude")?,
-                ) {
-                    (Some(label), Some(latitude), Some(longitude)) => Some(Place {
-                        label,
-                        country_code: r
-                            .try_get::<Option<String>, _>("country_code")?
-                            .unwrap_or_default(),
-                        country: r
-                            .try_get::<Option<String>, _>("country")?
-                            .unwrap_or_default(),
-                        latitude: latitude as f32,
-                        longitude: longitude as f32,
-                    }),
-                    _ => None,
-                };
-                let check_in = CheckIn {
-                    place_text: r.try_get("place_text")?,
-                    name: r.try_get("name")?,
-                    place,
-                    at: from_millis(r.try_get("at")?),
-                };
-                Ok((r.try_get("attendee_id")?, check_in))
-            })
-            .collect()
-    }
-
-    /// The presenter read the new places out.
-    pub async fn mark_places_read(&self, event_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
-        sqlx::query("update event set places_read_at = $1 where id = $2")
-            .bind(millis(at))
-            .bind(event_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Stores an attendee's pace vote (or its removal). Called before the vote is
-    /// applied or acknowledged, so an acknowledged vote survives a restart.
-    pub async fn set_pace_vote(
-        &self,
-        event_id: i64,
-        attendee_id: &str,
-        vote: Option<PaceVote>,
-    ) -> Result<(), AppError> {
-        match vote {
-            Some(vote) => {
-                sqlx::query(
-                    "insert into pace_vote (event_id, attendee_id, vote, cast_at) values ($1, $2, $3, $4)
-                     on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
-                )
-                .bind(event_id)
-                .bind(attendee_id)
-                .bind(vote.as_str())
-                .bind(millis(Utc::now()))
-                .execute(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query("delete from pace_vote where event_id = $1 and attendee_id = $2")
-                    .bind(event_id)
-                    .bind(attendee_id)
-                    .execute(&self.pool)
-                    .await?
-            }
-        };
-        Ok(())
-    }
-
-    /// Every stored pace vote of an event, to rebuild its board after a restart.
-    pub async fn pace_votes(&self, event_id: i64) -> Result<Vec<(String, PaceVote)>, AppError> {
-        let rows: Vec<AnyRow> =
-            sqlx::query("select attendee_id, vote from pace_vote where event_id = $1")
-                .bind(event_id)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                let vote =
-                    PaceVote::parse(&r.try_get::<String, _>(1)?).ok_or(AppError::Internal)?;
-                Ok((r.try_get(0)?, vote))
-            })
-            .collect()
     }
 }
 

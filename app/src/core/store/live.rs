@@ -1,0 +1,450 @@
+//! The live side of the store: events as rooms load them, the batched writes of live
+//! changes, and the change log that replicas follow.
+//!
+//! [`Store::commit`] writes a batch of [`Change`]s in one transaction: first it takes
+//! the row lock of each event in the batch (in id order, so two replicas never wait on
+//! each other in a circle), then writes each change to its table, then numbers the
+//! changes that took effect from the event's `change_seq` and appends them to
+//! `live_change`. Numbers are handed out under the event's lock, so they commit in
+//! order and without gaps: a reader that sees change n has seen every change before it.
+
+use super::{Backend, Store, from_millis, millis};
+use crate::core::change::Change;
+use crate::domain::checkin::CheckIn;
+use crate::domain::event::{Lifecycle, Material, Section, SectionKind, Slug};
+use crate::domain::pace::PaceVote;
+use crate::domain::place::Place;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
+/// How many rows one multi-row insert carries (5 parameters each; SQLite allows 32,766).
+const ROWS_PER_INSERT: usize = 500;
+
+/// An event with its agenda and materials, as stored.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    pub hosts: String,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: Tz,
+    pub created_by: Option<i64>,
+    pub sections: Vec<Section>,
+    pub materials: Vec<Material>,
+    pub survey_url: Option<String>,
+    /// When the presenter last read the new places out.
+    pub places_read_at: Option<DateTime<Utc>>,
+    /// Doors-open time, Start and End: what decides the event's phase.
+    pub lifecycle: Lifecycle,
+}
+
+/// Everything a live room starts from, read after the change number it is current to:
+/// replaying the log from `seq` onwards over it brings it up to date.
+#[derive(Debug, Clone, Default)]
+pub struct StoredRoom {
+    pub seq: u64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub places_read_at: Option<DateTime<Utc>>,
+    pub pace_votes: Vec<(String, PaceVote)>,
+    pub check_ins: Vec<(String, CheckIn)>,
+}
+
+/// One entry of an event's change log.
+#[derive(Debug, Clone)]
+pub struct LoggedChange {
+    pub seq: u64,
+    /// The replica that made it.
+    pub origin: String,
+    pub change: Change,
+}
+
+/// The PostgreSQL channel that wakes replicas following an event (no payload: the
+/// change log says what changed).
+pub fn wake_channel(event_id: i64) -> String {
+    format!("lectern_event_{event_id}")
+}
+
+impl Store {
+    pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
+        let row = sqlx::query(
+            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url, places_read_at
+             from event where slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: i64 = row.try_get("id")?;
+        let sections = sqlx::query(
+            "select title, kind, minutes, exercise_minutes from section where event_id = $1 order by position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Section {
+                title: r.try_get("title")?,
+                kind: SectionKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or_default(),
+                minutes: u32::try_from(r.try_get::<i64, _>("minutes")?).unwrap_or_default(),
+                exercise_minutes: u32::try_from(r.try_get::<i64, _>("exercise_minutes")?).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let materials =
+            sqlx::query("select label, url from material where event_id = $1 order by position")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(Material {
+                        label: r.try_get("label")?,
+                        url: r.try_get("url")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(Some(EventRecord {
+            id,
+            slug: Slug::parse(&row.try_get::<String, _>("slug")?)?,
+            title: row.try_get("title")?,
+            hosts: row.try_get("hosts")?,
+            starts_at: from_millis(row.try_get("starts_at")?),
+            time_zone: row
+                .try_get::<String, _>("time_zone")?
+                .parse()
+                .unwrap_or(Tz::UTC),
+            created_by: row.try_get("created_by")?,
+            sections,
+            materials,
+            survey_url: row.try_get("survey_url")?,
+            places_read_at: optional_time(&row, "places_read_at")?,
+            lifecycle: Lifecycle {
+                starts_at: from_millis(row.try_get("starts_at")?),
+                doors_open_minutes: u32::try_from(row.try_get::<i64, _>("doors_open_minutes")?)
+                    .unwrap_or_default(),
+                started_at: optional_time(&row, "started_at")?,
+                ended_at: optional_time(&row, "ended_at")?,
+            },
+        }))
+    }
+
+    /// An event's live state as stored, with the number of the last change it includes.
+    /// The number is read first: a change made meanwhile is then both in the tables and
+    /// after `seq` in the log, and applying it again changes nothing.
+    pub async fn room_state(&self, event_id: i64) -> Result<StoredRoom, AppError> {
+        let row = sqlx::query(
+            "select change_seq, started_at, ended_at, places_read_at from event where id = $1",
+        )
+        .bind(event_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event {event_id}")))?;
+        Ok(StoredRoom {
+            seq: u64::try_from(row.try_get::<i64, _>("change_seq")?).unwrap_or_default(),
+            started_at: optional_time(&row, "started_at")?,
+            ended_at: optional_time(&row, "ended_at")?,
+            places_read_at: optional_time(&row, "places_read_at")?,
+            pace_votes: self.pace_votes(event_id).await?,
+            check_ins: self.check_ins(event_id).await?,
+        })
+    }
+
+    /// Writes a batch of changes in one transaction (a group commit) and appends those
+    /// that took effect to their event's change log. Gives, per change, its number in
+    /// the log, or `None` when the event's state refused it (a second Start).
+    pub async fn commit(
+        &self,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
+        // Same event and key: in the order made. Otherwise sorted, so that concurrent
+        // transactions lock rows in one order.
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|&a, &b| (batch[a].0, batch[a].1.key()).cmp(&(batch[b].0, batch[b].1.key())));
+        let mut tx = self.pool.begin().await?;
+        let mut took: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for &i in &order {
+            took.entry(batch[i].0).or_default();
+        }
+        for &event_id in took.keys() {
+            // Takes the event row's lock until commit (on SQLite, the database's).
+            sqlx::query("update event set change_seq = change_seq where id = $1")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for &i in &order {
+            let (event_id, change) = &batch[i];
+            if write_change(&mut tx, *event_id, change).await? {
+                took.entry(*event_id).or_default().push(i);
+            }
+        }
+        let now = millis(Utc::now());
+        let mut numbers = vec![None; batch.len()];
+        for (event_id, items) in &took {
+            if items.is_empty() {
+                continue;
+            }
+            let last: i64 = sqlx::query(
+                "update event set change_seq = change_seq + $1 where id = $2 returning change_seq",
+            )
+            .bind(items.len() as i64)
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            let first = last - items.len() as i64 + 1;
+            for (offset, chunk) in items.chunks(ROWS_PER_INSERT).enumerate() {
+                let mut sql = String::from(
+                    "insert into live_change (event_id, seq, origin, at, body) values ",
+                );
+                for row in 0..chunk.len() {
+                    let p = row * 5;
+                    if row > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    ));
+                }
+                let mut insert = sqlx::query(&sql);
+                for (row, &i) in chunk.iter().enumerate() {
+                    let seq = first + (offset * ROWS_PER_INSERT + row) as i64;
+                    numbers[i] = Some(seq as u64);
+                    insert = insert
+                        .bind(*event_id)
+                        .bind(seq)
+                        .bind(origin)
+                        .bind(now)
+                        .bind(batch[i].1.to_json());
+                }
+                insert.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(numbers)
+    }
+
+    /// The changes of an event after number `after`, oldest first, at most `limit`.
+    pub async fn changes_after(
+        &self,
+        event_id: i64,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<LoggedChange>, AppError> {
+        let rows = sqlx::query(
+            "select seq, origin, body from live_change where event_id = $1 and seq > $2 order by seq limit $3",
+        )
+        .bind(event_id)
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let body: String = r.try_get("body")?;
+                let change = serde_json::from_str(&body).map_err(|e| {
+                    tracing::error!(error = %e, "unreadable change in the log");
+                    AppError::Internal
+                })?;
+                Ok(LoggedChange {
+                    seq: u64::try_from(r.try_get::<i64, _>("seq")?).unwrap_or_default(),
+                    origin: r.try_get("origin")?,
+                    change,
+                })
+            })
+            .collect()
+    }
+
+    /// Forgets log entries older than `before`; a replica further behind reloads its
+    /// rooms from the tables instead. Gives how many went.
+    pub async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        Ok(sqlx::query("delete from live_change where at < $1")
+            .bind(millis(before))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// Wakes the replicas following the event (PostgreSQL only; one process has no one
+    /// to wake on SQLite). Sent outside any transaction: a transaction that notifies
+    /// takes a global lock at commit.
+    pub async fn wake_replicas(&self, event_id: i64) -> Result<(), AppError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("select pg_notify($1, '')")
+                .bind(wake_channel(event_id))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A listener for replica wake-ups, on its own connection (PostgreSQL only).
+    pub async fn listener(&self) -> Result<Option<sqlx::postgres::PgListener>, AppError> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => Ok(Some(sqlx::postgres::PgListener::connect(&self.url).await?)),
+        }
+    }
+
+    /// Every stored pace vote of an event.
+    pub async fn pace_votes(&self, event_id: i64) -> Result<Vec<(String, PaceVote)>, AppError> {
+        let rows: Vec<AnyRow> =
+            sqlx::query("select attendee_id, vote from pace_vote where event_id = $1")
+                .bind(event_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let vote =
+                    PaceVote::parse(&r.try_get::<String, _>(1)?).ok_or(AppError::Internal)?;
+                Ok((r.try_get(0)?, vote))
+            })
+            .collect()
+    }
+
+    /// Every check-in of an event.
+    pub async fn check_ins(&self, event_id: i64) -> Result<Vec<(String, CheckIn)>, AppError> {
+        let rows = sqlx::query(
+            "select attendee_id, place_text, name, label, country_code, country, latitude, longitude, at
+             from check_in where event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let label: Option<String> = r.try_get("label")?;
+                let place = match (
+                    label,
+                    r.try_get::<Option<f64>, _>("latitude")?,
+                    r.try_get::<Option<f64>, _>("longitude")?,
+                ) {
+                    (Some(label), Some(latitude), Some(longitude)) => Some(Place {
+                        label,
+                        country_code: r
+                            .try_get::<Option<String>, _>("country_code")?
+                            .unwrap_or_default(),
+                        country: r
+                            .try_get::<Option<String>, _>("country")?
+                            .unwrap_or_default(),
+                        latitude: latitude as f32,
+                        longitude: longitude as f32,
+                    }),
+                    _ => None,
+                };
+                let check_in = CheckIn {
+                    place_text: r.try_get("place_text")?,
+                    name: r.try_get("name")?,
+                    place,
+                    at: from_millis(r.try_get("at")?),
+                };
+                Ok((r.try_get("attendee_id")?, check_in))
+            })
+            .collect()
+    }
+}
+
+fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    Ok(row.try_get::<Option<i64>, _>(column)?.map(from_millis))
+}
+
+/// Writes one change to its table; false when the event's state refused it.
+async fn write_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    change: &Change,
+) -> Result<bool, AppError> {
+    let done = match change {
+        Change::Pace {
+            attendee,
+            vote: Some(vote),
+        } => {
+            sqlx::query(
+                "insert into pace_vote (event_id, attendee_id, vote, cast_at) values ($1, $2, $3, $4)
+                 on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
+            )
+            .bind(event_id)
+            .bind(attendee)
+            .bind(vote.as_str())
+            .bind(millis(Utc::now()))
+            .execute(&mut **tx)
+            .await?;
+            true
+        }
+        Change::Pace {
+            attendee,
+            vote: None,
+        } => {
+            sqlx::query("delete from pace_vote where event_id = $1 and attendee_id = $2")
+                .bind(event_id)
+                .bind(attendee)
+                .execute(&mut **tx)
+                .await?;
+            true
+        }
+        Change::CheckIn { attendee, check_in } => {
+            let place = check_in.place.as_ref();
+            sqlx::query(
+                "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
+                     label = excluded.label, country_code = excluded.country_code, country = excluded.country,
+                     latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
+            )
+            .bind(event_id)
+            .bind(attendee)
+            .bind(&check_in.place_text)
+            .bind(check_in.name.as_deref())
+            .bind(place.map(|p| p.label.as_str()))
+            .bind(place.map(|p| p.country_code.as_str()))
+            .bind(place.map(|p| p.country.as_str()))
+            .bind(place.map(|p| f64::from(p.latitude)))
+            .bind(place.map(|p| f64::from(p.longitude)))
+            .bind(millis(check_in.at))
+            .execute(&mut **tx)
+            .await?;
+            true
+        }
+        // Only the first Start counts, and only before the End.
+        Change::Started { at } => {
+            sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
+                .bind(millis(*at))
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                == 1
+        }
+        Change::Ended { at } => {
+            sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
+                .bind(millis(*at))
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                == 1
+        }
+        Change::PlacesRead { at } => {
+            sqlx::query("update event set places_read_at = $1 where id = $2")
+                .bind(millis(*at))
+                .bind(event_id)
+                .execute(&mut **tx)
+                .await?;
+            true
+        }
+    };
+    Ok(done)
+}

@@ -1,0 +1,91 @@
+//! Group commit: live changes from every connection go through one writer task, which
+//! commits whatever has queued up while the previous commit ran, in one transaction.
+//! A burst of 10,000 votes becomes a few dozen commits instead of 10,000, and each
+//! change is still durable before its sender hears back (and acknowledges the client).
+
+use super::change::Change;
+use super::store::Store;
+use crate::error::AppError;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most changes one transaction carries.
+const MAX_BATCH: usize = 2_000;
+/// How many changes may wait for the writer before senders wait too.
+const QUEUE: usize = 50_000;
+
+/// The handle connections write through; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Pending>,
+}
+
+struct Pending {
+    event_id: i64,
+    change: Change,
+    done: oneshot::Sender<Result<Option<u64>, AppError>>,
+}
+
+impl Writer {
+    /// Starts the writer task. It ends, having written everything queued, when the last
+    /// handle is dropped.
+    pub fn start(store: Store, origin: Arc<str>) -> Self {
+        let (queue, pending) = mpsc::channel(QUEUE);
+        tokio::spawn(run(store, origin, pending));
+        Self { queue }
+    }
+
+    /// Writes one change; returns once it is committed, with its number in the event's
+    /// change log, or `None` when the event's state refused it.
+    pub async fn write(&self, event_id: i64, change: Change) -> Result<Option<u64>, AppError> {
+        let (done, answer) = oneshot::channel();
+        self.queue
+            .send(Pending {
+                event_id,
+                change,
+                done,
+            })
+            .await
+            .map_err(|_| AppError::Internal)?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+}
+
+async fn run(store: Store, origin: Arc<str>, mut pending: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (changes, replies): (Vec<(i64, Change)>, Vec<_>) = batch
+            .drain(..)
+            .map(|p| ((p.event_id, p.change), p.done))
+            .unzip();
+        let started = Instant::now();
+        let result = store.commit(&origin, &changes).await;
+        metrics::histogram!("lectern_db_commit_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("lectern_db_commit_changes").record(changes.len() as f64);
+        match result {
+            Ok(numbers) => {
+                for (reply, number) in replies.into_iter().zip(numbers) {
+                    let _ = reply.send(Ok(number));
+                }
+            }
+            // One bad change must not sink the others: write them one by one.
+            Err(e) if changes.len() > 1 => {
+                tracing::warn!(error = %e, changes = changes.len(), "batch failed; writing its changes one by one");
+                for (change, reply) in changes.into_iter().zip(replies) {
+                    let one = store
+                        .commit(&origin, std::slice::from_ref(&change))
+                        .await
+                        .map(|numbers| numbers.first().copied().flatten());
+                    let _ = reply.send(one);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "change not written");
+                for reply in replies {
+                    let _ = reply.send(Err(AppError::Internal));
+                }
+            }
+        }
+    }
+}

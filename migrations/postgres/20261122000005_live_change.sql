@@ -1,0 +1,14 @@
+-- The change log (an outbox): every live change an event's room applied, numbered per
+-- event. Replicas on one database read it to follow each other's changes. Numbers are
+-- handed out under the event row's lock (`change_seq`), so they commit in order: a
+-- reader that has seen change n has seen every change before it.
+alter table event add column change_seq bigint not null default 0;
+
+create table live_change (
+    event_id bigint not null references event(id) on delete cascade,
+    seq bigint not null,
+    origin text not null,
+    at bigint not null,
+    body text not null,
+    primary key (event_id, seq)
+);
