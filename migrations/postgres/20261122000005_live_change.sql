@@ -12,3 +12,15 @@ create table live_change (
     body text not null,
     primary key (event_id, seq)
 );
+
+-- Who is connected to each replica, per event, refreshed every second by each replica
+-- (PostgreSQL deployments): every page counts the people on all replicas.
+create table presence (
+    event_id bigint not null references event(id) on delete cascade,
+    origin text not null,
+    attendees bigint not null,
+    staff bigint not null,
+    screens bigint not null,
+    seen_at bigint not null,
+    primary key (event_id, origin)
+);

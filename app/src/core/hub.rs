@@ -80,7 +80,10 @@ struct RoomState {
     checkins: CheckInBoard<String>,
     /// When the presenter last read the new places out.
     places_read_at: Option<DateTime<Utc>>,
+    /// Pages connected to this process.
     online: Online,
+    /// Pages connected to the other replicas (PostgreSQL), as they last reported.
+    elsewhere: Online,
     /// Snapshots published so far.
     seq: u64,
     /// The last change-log entry this room has seen.
@@ -164,6 +167,7 @@ impl Hub {
             checkins: CheckInBoard::default(),
             places_read_at: None,
             online: Online::default(),
+            elsewhere: Online::default(),
             seq: 0,
             log_seq: 0,
         };
@@ -246,6 +250,30 @@ impl Hub {
         }
     }
 
+    /// Reports who is connected here to the other replicas, and takes in what they
+    /// reported (only those heard from in the last few seconds count).
+    pub(super) async fn share_presence(&self, event_id: i64) -> Result<(), AppError> {
+        let Some(room) = lock(&self.inner.rooms).get(&event_id).cloned() else {
+            return Ok(());
+        };
+        let here = lock(&room.state).online;
+        let store = &self.inner.store;
+        store
+            .save_presence(event_id, &self.inner.origin, here)
+            .await?;
+        let since = Utc::now() - chrono::Duration::seconds(5);
+        let elsewhere = store
+            .presence_elsewhere(event_id, &self.inner.origin, since)
+            .await?;
+        let mut state = lock(&room.state);
+        if state.elsewhere != elsewhere {
+            state.elsewhere = elsewhere;
+            drop(state);
+            room.changed.notify_one();
+        }
+        Ok(())
+    }
+
     /// Closes the room if nobody is in it; true when it was closed.
     fn close_if_empty(&self, room: &Room) -> bool {
         let mut rooms = lock(&self.inner.rooms);
@@ -256,6 +284,18 @@ impl Hub {
         if empty {
             rooms.remove(&room.event_id);
             self.follow(Follow::Stop(room.event_id));
+            if self.inner.follow.get().is_some() {
+                let (store, origin, event_id) = (
+                    self.inner.store.clone(),
+                    self.inner.origin.clone(),
+                    room.event_id,
+                );
+                tokio::spawn(async move {
+                    if let Err(e) = store.forget_presence(event_id, &origin).await {
+                        tracing::warn!(error = %e, "could not clear this replica's presence");
+                    }
+                });
+            }
         }
         empty
     }
@@ -313,7 +353,11 @@ impl RoomState {
         LiveSnapshot {
             seq: self.seq,
             pace: self.pace.counts(),
-            online: self.online,
+            online: Online {
+                attendees: self.online.attendees + self.elsewhere.attendees,
+                staff: self.online.staff + self.elsewhere.staff,
+                screens: self.online.screens + self.elsewhere.screens,
+            },
             started_at: self.lifecycle.started_at,
             ended_at: self.lifecycle.ended_at,
             checkins: self.checkins.tally(self.places_read_at),

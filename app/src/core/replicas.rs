@@ -8,6 +8,8 @@
 //! wake-up the room reads the log after the last entry it saw ([`Hub::catch_up`]). Every
 //! [`POLL`] it catches up anyway, which covers a wake-up lost while the listening
 //! connection was down. Old log entries are pruned; a room further behind reloads.
+//! Each second, each replica also records how many pages it has open per event (the
+//! `presence` table) and adds the others' counts to its own.
 
 use super::hub::Hub;
 use super::store::live::wake_channel;
@@ -73,7 +75,10 @@ async fn run(
                     tokio::time::sleep(POLL).await;
                 }
             },
-            _ = poll.tick() => catch_up_all(&hub),
+            _ = poll.tick() => {
+                catch_up_all(&hub);
+                share_presence(&hub);
+            }
         }
     }
 }
@@ -90,6 +95,18 @@ fn spawn_catch_up(hub: &Hub, event_id: i64) {
 fn catch_up_all(hub: &Hub) {
     for event_id in hub.open_events() {
         spawn_catch_up(hub, event_id);
+    }
+}
+
+/// Every open room tells the others who is connected here, and hears who is there.
+fn share_presence(hub: &Hub) {
+    for event_id in hub.open_events() {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            if let Err(e) = hub.share_presence(event_id).await {
+                tracing::warn!(error = %e, event_id, "could not share presence");
+            }
+        });
     }
 }
 

@@ -20,7 +20,7 @@ pub struct TestApp {
     pub base: String,
     pub core: Core,
     /// The test's database, shared with replicas and restarts of this server.
-    pub db: Arc<TestDb>,
+    _db: Arc<TestDb>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -42,9 +42,18 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new() -> Arc<Self> {
+        Self::create(
+            std::env::var("LECTERN_TEST_POSTGRES")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        )
+        .await
+    }
+
+    async fn create(postgres: Option<String>) -> Arc<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = match std::env::var("LECTERN_TEST_POSTGRES") {
-            Ok(server) if !server.is_empty() => {
+        let url = match postgres {
+            Some(server) => {
                 use sqlx::{Connection, Executor};
                 let name = format!("lectern_t_{}", uuid::Uuid::new_v4().simple());
                 let mut admin =
@@ -58,13 +67,20 @@ impl TestDb {
                 let _ = admin.close().await;
                 format!("{server}/{name}")
             }
-            _ => format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()),
+            None => format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()),
         };
         Arc::new(Self { url, dir })
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.url.starts_with("postgres")
+    /// A fresh PostgreSQL database whichever backend the run is for (the server named
+    /// by `LECTERN_TEST_POSTGRES`, else the local one): for the tests of several
+    /// replicas, which only PostgreSQL serves.
+    pub async fn postgres() -> Arc<Self> {
+        let server = std::env::var("LECTERN_TEST_POSTGRES")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into());
+        Self::create(Some(server)).await
     }
 }
 
@@ -96,7 +112,7 @@ pub async fn spawn_app_on(db: Arc<TestDb>) -> TestApp {
     TestApp {
         base: format!("http://{addr}"),
         core,
-        db,
+        _db: db,
         stop: Some(stop),
     }
 }

@@ -1,7 +1,9 @@
-//! Lectern's integration tests: the real server on 127.0.0.1:0 with a fresh SQLite
-//! database per test, driven over HTTP (reqwest) and WebSocket (tokio-tungstenite).
+//! Lectern's integration tests: the real server on 127.0.0.1:0 with a fresh database per
+//! test (SQLite; PostgreSQL when `LECTERN_TEST_POSTGRES` names a server), driven over
+//! HTTP (reqwest) and WebSocket (tokio-tungstenite).
 
 mod checkins;
 mod helpers;
 mod live;
 mod organizers;
+mod replicas;

@@ -15,6 +15,7 @@ use crate::domain::event::{Lifecycle, Material, Section, SectionKind, Slug};
 use crate::domain::pace::PaceVote;
 use crate::domain::place::Place;
 use crate::error::AppError;
+use crate::live::Online;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::Row;
@@ -297,6 +298,66 @@ impl Store {
             Backend::Sqlite => Ok(None),
             Backend::Postgres => Ok(Some(sqlx::postgres::PgListener::connect(&self.url).await?)),
         }
+    }
+
+    /// Records who is connected to this replica for the event.
+    pub async fn save_presence(
+        &self,
+        event_id: i64,
+        origin: &str,
+        online: Online,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into presence (event_id, origin, attendees, staff, screens, seen_at) values ($1, $2, $3, $4, $5, $6)
+             on conflict (event_id, origin) do update set attendees = excluded.attendees, staff = excluded.staff,
+                 screens = excluded.screens, seen_at = excluded.seen_at",
+        )
+        .bind(event_id)
+        .bind(origin)
+        .bind(i64::from(online.attendees))
+        .bind(i64::from(online.staff))
+        .bind(i64::from(online.screens))
+        .bind(millis(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Who is connected to the event on the other replicas that reported since `since`.
+    pub async fn presence_elsewhere(
+        &self,
+        event_id: i64,
+        origin: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Online, AppError> {
+        let row = sqlx::query(
+            "select cast(coalesce(sum(attendees), 0) as bigint), cast(coalesce(sum(staff), 0) as bigint),
+                    cast(coalesce(sum(screens), 0) as bigint) from presence
+             where event_id = $1 and origin <> $2 and seen_at >= $3",
+        )
+        .bind(event_id)
+        .bind(origin)
+        .bind(millis(since))
+        .fetch_one(&self.pool)
+        .await?;
+        let count = |i: usize| -> Result<u32, AppError> {
+            Ok(u32::try_from(row.try_get::<i64, _>(i)?).unwrap_or_default())
+        };
+        Ok(Online {
+            attendees: count(0)?,
+            staff: count(1)?,
+            screens: count(2)?,
+        })
+    }
+
+    /// This replica closed the event's room.
+    pub async fn forget_presence(&self, event_id: i64, origin: &str) -> Result<(), AppError> {
+        sqlx::query("delete from presence where event_id = $1 and origin = $2")
+            .bind(event_id)
+            .bind(origin)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Every stored pace vote of an event.
