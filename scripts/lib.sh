@@ -43,3 +43,26 @@ ensure_node_modules() {
     (cd end2end && npm ci --no-audit --no-fund)
   fi
 }
+
+# PostgreSQL for the second backend's tests: 127.0.0.1:5432, trust auth for local users.
+PG_SERVER="${LECTERN_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    step "Installing PostgreSQL from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  step "Starting PostgreSQL"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return; sleep 1; done
+  echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2
+  return 1
+}
+
+# Each PostgreSQL test makes a database named lectern_t_<uuid>; this drops them all.
+drop_test_databases() {
+  psql "$PG_SERVER/postgres" -Atqc "select datname from pg_database where datname like 'lectern\_t\_%'" 2>/dev/null |
+    while read -r db; do psql "$PG_SERVER/postgres" -qc "drop database if exists \"$db\" with (force)" >/dev/null; done
+}
