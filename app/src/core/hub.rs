@@ -127,9 +127,22 @@ impl Hub {
         let _ = self.inner.follow.set(follow);
     }
 
+    pub(super) fn origin(&self) -> &str {
+        &self.inner.origin
+    }
+
+    /// Asks the replica follower to (stop) listen(ing) for an event's wake-ups.
     fn follow(&self, what: Follow) {
-        if let Some(follow) = self.inner.follow.get() {
-            let _ = follow.send(what);
+        if let Some(follow) = self.inner.follow.get()
+            && follow.send(what).is_ok()
+        {
+            let store = self.inner.store.clone();
+            let channel = super::replicas::control_channel(&self.inner.origin);
+            tokio::spawn(async move {
+                if let Err(e) = store.notify(&channel).await {
+                    tracing::warn!(error = %e, "could not wake the replica follower");
+                }
+            });
         }
     }
 

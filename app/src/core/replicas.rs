@@ -33,53 +33,77 @@ pub enum Follow {
 /// Starts following other replicas (PostgreSQL) and pruning the change log (both).
 pub async fn start(hub: &Hub) -> Result<(), AppError> {
     tokio::spawn(prune(hub.clone()));
-    let Some(listener) = hub.store().listener().await? else {
+    let Some(mut listener) = hub.store().listener().await? else {
         return Ok(());
     };
+    listener.listen(&control_channel(hub.origin())).await?;
     let (follow, commands) = mpsc::unbounded_channel();
     hub.set_follower(follow);
-    tokio::spawn(run(hub.clone(), listener, commands));
+    tokio::spawn(listen(hub.clone(), listener, commands));
+    tokio::spawn(poll(hub.clone()));
     Ok(())
 }
 
-async fn run(
+/// This replica's own channel: a wake-up there means "new events to (un)listen to".
+pub fn control_channel(origin: &str) -> String {
+    format!("lectern_replica_{}", origin.replace('-', ""))
+}
+
+/// The listening loop. `try_recv` is never cancelled (cancelling a read halfway could
+/// lose a message), so changes to what it listens for arrive as commands, announced by
+/// a NOTIFY on this replica's control channel that wakes the loop.
+async fn listen(
     hub: Hub,
     mut listener: sqlx::postgres::PgListener,
     mut commands: mpsc::UnboundedReceiver<Follow>,
 ) {
-    let mut poll = tokio::time::interval(POLL);
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::select! {
-            command = commands.recv() => {
-                let done = match command {
-                    Some(Follow::Start(event_id)) => listener.listen(&wake_channel(event_id)).await,
-                    Some(Follow::Stop(event_id)) => listener.unlisten(&wake_channel(event_id)).await,
-                    None => return,
-                };
-                if let Err(e) = done {
-                    tracing::warn!(error = %e, "replica follower: listen/unlisten failed");
+        loop {
+            let (done, event_id) = match commands.try_recv() {
+                Ok(Follow::Start(event_id)) => {
+                    (listener.listen(&wake_channel(event_id)).await, Some(event_id))
                 }
-            }
-            // Cancel-safe: a notification is either returned or left for the next call.
-            note = listener.try_recv() => match note {
-                Ok(Some(note)) => {
-                    if let Some(event_id) = note.channel().strip_prefix("lectern_event_").and_then(|id| id.parse().ok()) {
-                        spawn_catch_up(&hub, event_id);
-                    }
+                Ok(Follow::Stop(event_id)) => {
+                    (listener.unlisten(&wake_channel(event_id)).await, None)
                 }
-                // The connection dropped (and comes back on the next call): wake-ups may be lost.
-                Ok(None) => catch_up_all(&hub),
-                Err(e) => {
-                    tracing::warn!(error = %e, "replica follower: listening failed; retrying");
-                    tokio::time::sleep(POLL).await;
-                }
-            },
-            _ = poll.tick() => {
-                catch_up_all(&hub);
-                share_presence(&hub);
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            };
+            match (done, event_id) {
+                (Err(e), _) => tracing::warn!(error = %e, "replica follower: listen/unlisten failed"),
+                // What others wrote between opening the room and listening.
+                (Ok(()), Some(event_id)) => spawn_catch_up(&hub, event_id),
+                (Ok(()), None) => {}
             }
         }
+        match listener.try_recv().await {
+            Ok(Some(note)) => {
+                if let Some(event_id) = note
+                    .channel()
+                    .strip_prefix("lectern_event_")
+                    .and_then(|id| id.parse().ok())
+                {
+                    spawn_catch_up(&hub, event_id);
+                }
+            }
+            // The connection dropped (and comes back on the next call): wake-ups may be lost.
+            Ok(None) => catch_up_all(&hub),
+            Err(e) => {
+                tracing::warn!(error = %e, "replica follower: listening failed; retrying");
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    }
+}
+
+/// Every [`POLL`]: catch up whatever the wake-ups missed, and share presence.
+async fn poll(hub: Hub) {
+    let mut every = tokio::time::interval(POLL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        catch_up_all(&hub);
+        share_presence(&hub);
     }
 }
 

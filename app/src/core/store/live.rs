@@ -283,9 +283,14 @@ impl Store {
     /// to wake on SQLite). Sent outside any transaction: a transaction that notifies
     /// takes a global lock at commit.
     pub async fn wake_replicas(&self, event_id: i64) -> Result<(), AppError> {
+        self.notify(&wake_channel(event_id)).await
+    }
+
+    /// A payload-free NOTIFY on `channel` (PostgreSQL only).
+    pub async fn notify(&self, channel: &str) -> Result<(), AppError> {
         if self.backend == Backend::Postgres {
             sqlx::query("select pg_notify($1, '')")
-                .bind(wake_channel(event_id))
+                .bind(channel)
                 .execute(&self.pool)
                 .await?;
         }

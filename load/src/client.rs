@@ -1,0 +1,173 @@
+//! Clients of the live protocol: attendees and the presenter, each one WebSocket, each
+//! recording what it saw and when. Messages are read with just the fields needed.
+
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{WebSocketStream, client_async_with_config};
+
+pub type Ws = WebSocketStream<TcpStream>;
+
+/// A server message, as far as the load tool reads it.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Seen {
+    Welcome {
+        pace: Option<String>,
+    },
+    Snapshot {
+        pace: Pace,
+        online: Online,
+        checkins: CheckIns,
+    },
+    Ack {
+        id: String,
+    },
+    Error {
+        message: String,
+    },
+    Reconnect {},
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct Pace {
+    pub faster: u32,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct Online {
+    pub attendees: u32,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy)]
+pub struct CheckIns {
+    pub count: u32,
+}
+
+/// What a snapshot said that the measurements need, and when it arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Tally {
+    pub at: Instant,
+    pub faster: u32,
+    pub checkins: u32,
+    pub attendees: u32,
+}
+
+/// Opens a live socket from `source` (a loopback address; one address gives about
+/// 28,000 ports) with an optional session cookie. Gives the socket and the session
+/// cookie the server set, if it set one.
+pub async fn connect(
+    server: SocketAddr,
+    source: Option<IpAddr>,
+    path: &str,
+    cookie: Option<&str>,
+) -> anyhow::Result<(Ws, Option<String>)> {
+    let socket = TcpSocket::new_v4()?;
+    if let Some(ip) = source {
+        socket.bind(SocketAddr::new(ip, 0))?;
+    }
+    let stream = socket.connect(server).await?;
+    stream.set_nodelay(true)?;
+    let mut request = format!("ws://{server}{path}").into_client_request()?;
+    if let Some(cookie) = cookie {
+        request.headers_mut().insert("cookie", cookie.parse()?);
+    }
+    // Small buffers: the tool may hold tens of thousands of these.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let (ws, response) = client_async_with_config(request, stream, Some(config)).await?;
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .next()
+                .filter(|c| c.starts_with("lectern_session="))
+        })
+        .map(str::to_string);
+    Ok((ws, cookie))
+}
+
+/// The next protocol message, skipping pings; `None` when the socket closed.
+pub async fn next(ws: &mut Ws) -> Option<Seen> {
+    loop {
+        match ws.next().await? {
+            Ok(Message::Text(text)) => match serde_json::from_str(text.as_str()) {
+                Ok(seen) => return Some(seen),
+                Err(e) => {
+                    eprintln!("unreadable server message ({e}): {text}");
+                    continue;
+                }
+            },
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
+/// Reads until the first snapshot (after the welcome); gives it.
+pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<Tally> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let seen = tokio::time::timeout_at(deadline, next(ws))
+            .await
+            .map_err(|_| anyhow::anyhow!("no snapshot within {patience:?}"))?;
+        match seen {
+            Some(Seen::Snapshot {
+                pace,
+                online,
+                checkins,
+            }) => {
+                return Ok(Tally {
+                    at: Instant::now(),
+                    faster: pace.faster,
+                    checkins: checkins.count,
+                    attendees: online.attendees,
+                });
+            }
+            Some(_) => continue,
+            None => anyhow::bail!("the socket closed before the first snapshot"),
+        }
+    }
+}
+
+pub fn tally_of(seen: &Seen) -> Option<Tally> {
+    match seen {
+        Seen::Snapshot {
+            pace,
+            online,
+            checkins,
+        } => Some(Tally {
+            at: Instant::now(),
+            faster: pace.faster,
+            checkins: checkins.count,
+            attendees: online.attendees,
+        }),
+        _ => None,
+    }
+}
+
+pub async fn send_vote(ws: &mut Ws, id: &str) -> anyhow::Result<()> {
+    ws.send(Message::text(format!(
+        r#"{{"type":"pace","id":"{id}","vote":"faster"}}"#
+    )))
+    .await?;
+    Ok(())
+}
+
+pub async fn send_check_in(ws: &mut Ws, id: &str, place: &str) -> anyhow::Result<()> {
+    ws.send(Message::text(
+        serde_json::json!({"type": "check_in", "id": id, "place": place, "name": ""}).to_string(),
+    ))
+    .await?;
+    Ok(())
+}
