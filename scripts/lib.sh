@@ -66,3 +66,12 @@ drop_test_databases() {
   psql "$PG_SERVER/postgres" -Atqc "select datname from pg_database where datname like 'lectern\_t\_%'" 2>/dev/null |
     while read -r db; do psql "$PG_SERVER/postgres" -qc "drop database if exists \"$db\" with (force)" >/dev/null; done
 }
+
+# Debian's nginx, for the test of the deployment example (deploy/nginx.conf).
+ensure_nginx() {
+  if ! [ -x /usr/sbin/nginx ]; then
+    step "Installing nginx from Debian's packages"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  fi
+}

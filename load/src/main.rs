@@ -200,12 +200,17 @@ struct Deployment {
 }
 
 impl Deployment {
-    async fn start(bin: &Path, database_url: Option<String>, replicas: usize) -> anyhow::Result<Self> {
+    async fn start(
+        bin: &Path,
+        database_url: Option<String>,
+        replicas: usize,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let database_url = database_url.unwrap_or_else(|| {
-            format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display())
-        });
-        let addrs: Vec<SocketAddr> = (0..replicas).map(|_| free_port()).collect::<Result<_, _>>()?;
+        let database_url = database_url
+            .unwrap_or_else(|| format!("sqlite://{}/lectern.db?mode=rwc", dir.path().display()));
+        let addrs: Vec<SocketAddr> = (0..replicas)
+            .map(|_| free_port())
+            .collect::<Result<_, _>>()?;
         let (slug, presenter_token) =
             server::create_event(bin, &database_url, &format!("http://{}", addrs[0])).await?;
         let mut servers = Vec::new();
@@ -268,7 +273,12 @@ impl TempPostgres {
     }
 
     async fn drop_it(self) {
-        if let Err(e) = psql(&self.server, &format!("drop database if exists {} with (force)", self.name)).await {
+        if let Err(e) = psql(
+            &self.server,
+            &format!("drop database if exists {} with (force)", self.name),
+        )
+        .await
+        {
             eprintln!("could not drop {}: {e}", self.name);
         }
     }
@@ -367,8 +377,18 @@ struct Progress {
 }
 
 const PLACES: [&str; 12] = [
-    "Berlin", "Lagos", "São Paulo", "Mumbai", "Toronto", "Sydney", "Nairobi", "Seoul",
-    "Madrid", "Chicago", "Bristol", "Lima",
+    "Berlin",
+    "Lagos",
+    "São Paulo",
+    "Mumbai",
+    "Toronto",
+    "Sydney",
+    "Nairobi",
+    "Seoul",
+    "Madrid",
+    "Chicago",
+    "Bristol",
+    "Lima",
 ];
 
 async fn until(deadline: Option<Instant>) {
@@ -497,9 +517,16 @@ fn visibility(
             }
         }
     }
-    let latency = |k: usize, at: Option<Instant>| at.map(|at| at.saturating_duration_since(sent[k]));
+    let latency =
+        |k: usize, at: Option<Instant>| at.map(|at| at.saturating_duration_since(sent[k]));
     Visibility {
-        presenter: Spread::of(to_presenter.iter().enumerate().filter_map(|(k, at)| latency(k, *at)).collect()),
+        presenter: Spread::of(
+            to_presenter
+                .iter()
+                .enumerate()
+                .filter_map(|(k, at)| latency(k, *at))
+                .collect(),
+        ),
         everyone: Spread::of(
             latest
                 .iter()
@@ -513,7 +540,12 @@ fn visibility(
     }
 }
 
-async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -> anyhow::Result<Outcome> {
+async fn burst(
+    cli: &Cli,
+    deployment: &Deployment,
+    n: usize,
+    within_secs: f64,
+) -> anyhow::Result<Outcome> {
     let mut failures = Vec::new();
     let within = Duration::from_secs_f64(within_secs);
     let rss_before = deployment.rss();
@@ -521,7 +553,14 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     // Attendees start on the first replica; the presenter is on the last.
     let presenter_ws = deployment.presenter().await?;
     println!("joining {n} attendees…");
-    let joined = join(&addrs, &deployment.live_path(), n, &[], cli.connect_concurrency).await;
+    let joined = join(
+        &addrs,
+        &deployment.live_path(),
+        n,
+        &[],
+        cli.connect_concurrency,
+    )
+    .await;
     let connected = joined.sockets.len();
     println!(
         "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
@@ -533,16 +572,31 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
         eprintln!("  {failure}");
     }
     if !joined.failures.is_empty() {
-        failures.push(format!("{} of {n} attendees could not connect", joined.failures.len()));
+        failures.push(format!(
+            "{} of {n} attendees could not connect",
+            joined.failures.len()
+        ));
     }
 
     let progress = Arc::new(Progress::default());
     let (round, rounds) = watch::channel(Round::Wait);
-    let presenter = tokio::spawn(client_task(presenter_ws, connected, None, rounds.clone(), progress.clone()));
+    let presenter = tokio::spawn(client_task(
+        presenter_ws,
+        connected,
+        None,
+        rounds.clone(),
+        progress.clone(),
+    ));
     let mut tasks = Vec::with_capacity(connected);
     for (i, (ws, _)) in joined.sockets.into_iter().enumerate() {
         let offset = within.mul_f64(i as f64 / connected.max(1) as f64);
-        tasks.push(tokio::spawn(client_task(ws, connected, Some(offset), rounds.clone(), progress.clone())));
+        tasks.push(tokio::spawn(client_task(
+            ws,
+            connected,
+            Some(offset),
+            rounds.clone(),
+            progress.clone(),
+        )));
     }
     // Every page has the whole room before the burst.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -554,7 +608,10 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     let vote_start = Instant::now() + Duration::from_millis(100);
     round.send_replace(Round::Vote(vote_start));
     let everyone = connected + 1;
-    let all_saw_votes = wait_for(within + PATIENCE, || progress.saw_all_votes.load(Ordering::Relaxed) >= everyone).await;
+    let all_saw_votes = wait_for(within + PATIENCE, || {
+        progress.saw_all_votes.load(Ordering::Relaxed) >= everyone
+    })
+    .await;
     let vote_end = Instant::now();
     let frames_votes = progress.frames.load(Ordering::Relaxed) - frames_before;
     let cpu_votes = deployment.cpu().saturating_sub(cpu_before);
@@ -563,8 +620,10 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     println!("round two: {connected} check-ins within {within_secs} s…");
     let check_in_start = Instant::now() + Duration::from_millis(100);
     round.send_replace(Round::CheckIn(check_in_start));
-    let all_saw_check_ins =
-        wait_for(within + PATIENCE, || progress.saw_all_check_ins.load(Ordering::Relaxed) >= everyone).await;
+    let all_saw_check_ins = wait_for(within + PATIENCE, || {
+        progress.saw_all_check_ins.load(Ordering::Relaxed) >= everyone
+    })
+    .await;
     round.send_replace(Round::Stop);
 
     let presenter = presenter.await?;
@@ -572,7 +631,11 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     for task in tasks {
         logs.push(task.await?);
     }
-    let errors: Vec<&String> = logs.iter().flat_map(|l| l.errors.iter()).chain(presenter.errors.iter()).collect();
+    let errors: Vec<&String> = logs
+        .iter()
+        .flat_map(|l| l.errors.iter())
+        .chain(presenter.errors.iter())
+        .collect();
     for error in errors.iter().take(5) {
         eprintln!("  error: {error}");
     }
@@ -580,12 +643,19 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     let measure = |pick: fn(&Log) -> Option<Instant>, figure: fn(&Tally) -> u32| {
         let mut sent: Vec<Instant> = logs.iter().filter_map(pick).collect();
         sent.sort();
-        let presenter_seen: Vec<(Instant, u32)> = presenter.tallies.iter().map(|t| (t.at, figure(t))).collect();
+        let presenter_seen: Vec<(Instant, u32)> = presenter
+            .tallies
+            .iter()
+            .map(|t| (t.at, figure(t)))
+            .collect();
         let attendees_seen: Vec<Vec<(Instant, u32)>> = logs
             .iter()
             .map(|l| l.tallies.iter().map(|t| (t.at, figure(t))).collect())
             .collect();
-        (sent.len(), visibility(&sent, &presenter_seen, &attendees_seen))
+        (
+            sent.len(),
+            visibility(&sent, &presenter_seen, &attendees_seen),
+        )
     };
     let (votes_sent, votes) = measure(|l| l.vote_sent, |t| t.faster);
     let (check_ins_sent, check_ins) = measure(|l| l.check_in_sent, |t| t.checkins);
@@ -600,13 +670,23 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     );
     let burst_secs = (vote_end - vote_start).as_secs_f64();
 
-    println!("\nvotes: {votes_sent} sent, {votes_acked} acknowledged, presenter's final tally {final_votes}");
+    println!(
+        "\nvotes: {votes_sent} sent, {votes_acked} acknowledged, presenter's final tally {final_votes}"
+    );
     println!("  vote → acknowledged:    {ack_spread}");
     println!("  vote → presenter:       {}", votes.presenter);
     println!("  vote → every attendee:  {}", votes.everyone);
-    println!("  messages out to clients: {:.0} per second over the burst ({frames_votes} in {burst_secs:.2} s)", frames_votes as f64 / burst_secs);
-    println!("  server CPU during the burst: {:.2} s", cpu_votes.as_secs_f64());
-    println!("check-ins: {check_ins_sent} sent, {check_ins_acked} acknowledged, presenter's final count {final_check_ins}");
+    println!(
+        "  messages out to clients: {:.0} per second over the burst ({frames_votes} in {burst_secs:.2} s)",
+        frames_votes as f64 / burst_secs
+    );
+    println!(
+        "  server CPU during the burst: {:.2} s",
+        cpu_votes.as_secs_f64()
+    );
+    println!(
+        "check-ins: {check_ins_sent} sent, {check_ins_acked} acknowledged, presenter's final count {final_check_ins}"
+    );
     println!("  check-in → presenter:      {}", check_ins.presenter);
     println!("  check-in → every attendee: {}", check_ins.everyone);
     println!(
@@ -672,7 +752,13 @@ async fn burst(cli: &Cli, deployment: &Deployment, n: usize, within_secs: f64) -
     })
 }
 
-async fn idle(cli: &Cli, deployment: &Deployment, wanted: usize, hold_secs: u64, limit: u64) -> anyhow::Result<Outcome> {
+async fn idle(
+    cli: &Cli,
+    deployment: &Deployment,
+    wanted: usize,
+    hold_secs: u64,
+    limit: u64,
+) -> anyhow::Result<Outcome> {
     let mut failures = Vec::new();
     // Each side needs one descriptor per connection, plus some for itself.
     let possible = usize::try_from(limit.saturating_sub(200)).unwrap_or(usize::MAX);
@@ -691,8 +777,18 @@ async fn idle(cli: &Cli, deployment: &Deployment, wanted: usize, hold_secs: u64,
     client::first_snapshot(&mut presenter, PATIENCE).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = deployment.rss();
-    println!("holding {n} idle connections from {} source addresses…", sources.len());
-    let joined = join(&[server], &deployment.live_path(), n, &sources, cli.connect_concurrency).await;
+    println!(
+        "holding {n} idle connections from {} source addresses…",
+        sources.len()
+    );
+    let joined = join(
+        &[server],
+        &deployment.live_path(),
+        n,
+        &sources,
+        cli.connect_concurrency,
+    )
+    .await;
     let connected = joined.sockets.len();
     println!(
         "  {connected} connected in {:.2} s, {} failed",
@@ -700,7 +796,10 @@ async fn idle(cli: &Cli, deployment: &Deployment, wanted: usize, hold_secs: u64,
         joined.failures.len()
     );
     if !joined.failures.is_empty() {
-        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
+        failures.push(format!(
+            "{} of {n} could not connect",
+            joined.failures.len()
+        ));
     }
     let dropped = Arc::new(AtomicUsize::new(0));
     let mut holders = Vec::with_capacity(connected);
@@ -740,7 +839,9 @@ async fn idle(cli: &Cli, deployment: &Deployment, wanted: usize, hold_secs: u64,
     );
     println!("after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online");
     if dropped > 0 || online != connected {
-        failures.push(format!("{dropped} connections dropped; presenter counts {online} of {connected}"));
+        failures.push(format!(
+            "{dropped} connections dropped; presenter counts {online} of {connected}"
+        ));
     }
     for holder in holders {
         holder.abort();
@@ -768,7 +869,11 @@ async fn idle(cli: &Cli, deployment: &Deployment, wanted: usize, hold_secs: u64,
 
 /// A client that comes back by itself after the server goes away: backoff from 0.5 s,
 /// doubling to at most 5 s, each wait ±50 % at random (as the browser client does).
-async fn come_back(server: SocketAddr, path: &str, cookie: Option<&str>) -> anyhow::Result<(Option<String>, Instant)> {
+async fn come_back(
+    server: SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> anyhow::Result<(Option<String>, Instant)> {
     let mut wait = Duration::from_millis(500);
     let give_up = Instant::now() + PATIENCE;
     loop {
@@ -802,7 +907,10 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
     let joined = join(&[server], &path, n, &[], cli.connect_concurrency).await;
     let connected = joined.sockets.len();
     if !joined.failures.is_empty() {
-        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
+        failures.push(format!(
+            "{} of {n} could not connect",
+            joined.failures.len()
+        ));
     }
     // Everyone votes (within 2 s) and waits for the acknowledgement.
     println!("{connected} votes…");
@@ -815,7 +923,9 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
             client::send_vote(&mut ws, &id).await?;
             loop {
                 match tokio::time::timeout(PATIENCE, client::next(&mut ws)).await? {
-                    Some(Seen::Ack { id: acked }) if acked == id => return anyhow::Ok((ws, cookie)),
+                    Some(Seen::Ack { id: acked }) if acked == id => {
+                        return anyhow::Ok((ws, cookie));
+                    }
                     Some(Seen::Error { message, .. }) => bail!("vote refused: {message}"),
                     Some(_) => continue,
                     None => bail!("closed before the acknowledgement"),
@@ -845,8 +955,13 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
         });
     }
     deployment.servers[0].restart()?;
-    let serving_after = deployment.servers[0].wait_healthy(Duration::from_secs(30)).await?;
-    println!("  serving again {:.0} ms after the restart began", serving_after.as_secs_f64() * 1000.0);
+    let serving_after = deployment.servers[0]
+        .wait_healthy(Duration::from_secs(30))
+        .await?;
+    println!(
+        "  serving again {:.0} ms after the restart began",
+        serving_after.as_secs_f64() * 1000.0
+    );
 
     let mut back = Vec::new();
     let mut kept_vote = 0;

@@ -51,7 +51,10 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        bail!("the server at {} did not become healthy in {patience:?}", self.addr)
+        bail!(
+            "the server at {} did not become healthy in {patience:?}",
+            self.addr
+        )
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -78,7 +81,8 @@ impl Server {
         // Fields after the command name (which may hold spaces) start after the last ')'.
         let rest = &stat[stat.rfind(')')? + 2..];
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
         // Linux reports in USER_HZ, 100 per second on every common configuration.
         Some(Duration::from_millis(ticks * 10))
     }
@@ -161,7 +165,9 @@ pub async fn http_get(
     cookie: Option<&str>,
 ) -> anyhow::Result<(u16, Vec<(String, String)>, String)> {
     let mut stream = TcpStream::connect(addr).await?;
-    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
     stream
         .write_all(
             format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n")
@@ -190,7 +196,11 @@ pub fn session_cookie(headers: &[(String, String)]) -> Option<String> {
     headers
         .iter()
         .filter(|(k, _)| k == "set-cookie")
-        .find_map(|(_, v)| v.split(';').next().filter(|c| c.starts_with("lectern_session=")))
+        .find_map(|(_, v)| {
+            v.split(';')
+                .next()
+                .filter(|c| c.starts_with("lectern_session="))
+        })
         .map(str::to_string)
 }
 

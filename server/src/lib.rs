@@ -17,6 +17,7 @@ use config::{DatabaseArgs, ServeArgs};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -73,6 +74,7 @@ impl Lectern {
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let shutdown = self.shutdown;
+        let hub = self.core.hub.clone();
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -82,7 +84,13 @@ impl Lectern {
                 tracing::info!("shutting down: closing live connections");
                 let _ = shutdown.send(true);
             })
-            .await
+            .await?;
+        // Live sockets outlive the HTTP server: let them say goodbye and finish what they
+        // were writing before the process ends.
+        if !hub.drained(Duration::from_secs(10)).await {
+            tracing::warn!("live pages still open after 10 s; stopping anyway");
+        }
+        Ok(())
     }
 }
 

@@ -208,6 +208,27 @@ impl Hub {
         }
     }
 
+    /// The pages connected to this process for the event (not counting other replicas).
+    pub fn online_here(&self, event_id: i64) -> Online {
+        lock(&self.inner.rooms)
+            .get(&event_id)
+            .map(|room| lock(&room.state).online)
+            .unwrap_or_default()
+    }
+
+    /// Waits (at most `patience`) until every live page has left, as they do when the
+    /// server stops; their last actions are then written and answered.
+    pub async fn drained(&self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        while Instant::now() < deadline {
+            if lock(&self.inner.rooms).is_empty() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        lock(&self.inner.rooms).is_empty()
+    }
+
     /// The events with an open room here.
     pub(super) fn open_events(&self) -> Vec<i64> {
         lock(&self.inner.rooms).keys().copied().collect()

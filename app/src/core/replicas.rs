@@ -60,9 +60,10 @@ async fn listen(
     loop {
         loop {
             let (done, event_id) = match commands.try_recv() {
-                Ok(Follow::Start(event_id)) => {
-                    (listener.listen(&wake_channel(event_id)).await, Some(event_id))
-                }
+                Ok(Follow::Start(event_id)) => (
+                    listener.listen(&wake_channel(event_id)).await,
+                    Some(event_id),
+                ),
                 Ok(Follow::Stop(event_id)) => {
                     (listener.unlisten(&wake_channel(event_id)).await, None)
                 }
@@ -70,7 +71,9 @@ async fn listen(
                 Err(mpsc::error::TryRecvError::Disconnected) => return,
             };
             match (done, event_id) {
-                (Err(e), _) => tracing::warn!(error = %e, "replica follower: listen/unlisten failed"),
+                (Err(e), _) => {
+                    tracing::warn!(error = %e, "replica follower: listen/unlisten failed")
+                }
                 // What others wrote between opening the room and listening.
                 (Ok(()), Some(event_id)) => spawn_catch_up(&hub, event_id),
                 (Ok(()), None) => {}

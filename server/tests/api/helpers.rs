@@ -184,16 +184,7 @@ impl TestApp {
 
     /// A browser-like HTTP client with its own cookie jar.
     pub fn browser(&self) -> Browser {
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .build()
-            .expect("client");
-        Browser {
-            http,
-            jar,
-            base: self.base.clone(),
-        }
+        Browser::at(&self.base)
     }
 
     /// An attendee who opened the event page (and so has a session) and its live socket.
@@ -233,6 +224,20 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser of its own for the site at `base` (a proxy in front of servers, say).
+    pub fn at(base: &str) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Self {
+            http,
+            jar,
+            base: base.to_string(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))

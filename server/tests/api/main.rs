@@ -5,5 +5,6 @@
 mod checkins;
 mod helpers;
 mod live;
+mod nginx;
 mod organizers;
 mod replicas;
