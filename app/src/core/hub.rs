@@ -632,3 +632,70 @@ async fn publish(hub: Hub, room: Arc<Room>) {
         tokio::time::sleep(STAFF_TICK).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::Lifecycle;
+
+    fn state() -> RoomState {
+        RoomState {
+            lifecycle: Lifecycle {
+                starts_at: Utc::now(),
+                doors_open_minutes: 30,
+                started_at: None,
+                ended_at: None,
+            },
+            pace: PaceBoard::default(),
+            checkins: CheckInBoard::default(),
+            places_read_at: None,
+            online: Online::default(),
+            elsewhere: Online::default(),
+            seq: 0,
+            log_seq: 0,
+        }
+    }
+
+    #[test]
+    fn applying_a_change_again_changes_nothing() {
+        let mut room = state();
+        let vote = Change::Pace {
+            attendee: "a".into(),
+            vote: Some(PaceVote::Faster),
+        };
+        room.apply(&vote);
+        room.apply(&vote);
+        assert_eq!(room.pace.counts().faster, 1);
+        room.apply(&Change::Pace {
+            attendee: "a".into(),
+            vote: None,
+        });
+        assert_eq!(room.pace.counts().total(), 0);
+    }
+
+    #[test]
+    fn the_first_start_and_end_stand_and_places_read_only_moves_forward() {
+        let mut room = state();
+        let early = Utc::now();
+        let later = early + chrono::Duration::seconds(5);
+        room.apply(&Change::Started { at: early });
+        room.apply(&Change::Started { at: later });
+        assert_eq!(room.lifecycle.started_at, Some(early));
+        room.apply(&Change::Ended { at: later });
+        room.apply(&Change::Ended { at: early });
+        assert_eq!(room.lifecycle.ended_at, Some(later));
+        room.apply(&Change::PlacesRead { at: later });
+        room.apply(&Change::PlacesRead { at: early });
+        assert_eq!(room.places_read_at, Some(later));
+    }
+
+    #[test]
+    fn others_on_other_replicas_count_as_online() {
+        let mut room = state();
+        room.online.attendees = 3;
+        room.elsewhere.attendees = 4;
+        room.elsewhere.staff = 1;
+        let online = room.snapshot().online;
+        assert_eq!((online.attendees, online.staff), (7, 1));
+    }
+}

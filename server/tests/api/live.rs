@@ -462,3 +462,23 @@ async fn a_burst_of_votes_from_many_attendees_is_counted_exactly() {
     );
     assert_eq!(seen.online.attendees, ATTENDEES as u32);
 }
+
+#[tokio::test]
+async fn metrics_count_connections_messages_and_commits() {
+    let app = spawn_app().await;
+    let event = app.create_event("Metrics").await;
+    let (_a, mut attendee) = app.attendee(&event).await;
+    vote(&mut attendee, Some(PaceVote::Faster)).await;
+    let metrics = app.browser().get("/metrics").await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    for name in [
+        "lectern_connections{role=\"attendee\"}",
+        "lectern_messages_in_total",
+        "lectern_messages_out_total",
+        "lectern_db_commit_seconds",
+        "lectern_publish_seconds",
+    ] {
+        assert!(text.contains(name), "{name} in /metrics:\n{text}");
+    }
+}

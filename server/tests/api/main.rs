@@ -2,6 +2,7 @@
 //! test (SQLite; PostgreSQL when `LECTERN_TEST_POSTGRES` names a server), driven over
 //! HTTP (reqwest) and WebSocket (tokio-tungstenite).
 
+mod changelog;
 mod checkins;
 mod helpers;
 mod live;

@@ -1,0 +1,133 @@
+//! The change log on both backends: group commits number each event's changes in order
+//! and without gaps, refused changes leave no entry, and a burst of votes from many
+//! pages at once is all written and all counted.
+
+use crate::helpers::spawn_app;
+use app::core::change::Change;
+use app::domain::pace::PaceVote;
+use app::live::{ClientMsg, ServerMsg};
+use chrono::{SubsecRound, Utc};
+
+fn vote(attendee: &str, vote: Option<PaceVote>) -> Change {
+    Change::Pace {
+        attendee: attendee.into(),
+        vote,
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
+    let app = spawn_app().await;
+    let first = app.stored(&app.create_event("First").await).await.id;
+    let second = app.stored(&app.create_event("Second").await).await.id;
+    let store = &app.core.store;
+    let now = Utc::now().trunc_subsecs(3);
+    let batch = vec![
+        (first, vote("ann", Some(PaceVote::Faster))),
+        (second, vote("bob", Some(PaceVote::Slower))),
+        (first, Change::Started { at: now }),
+        (first, vote("ann", Some(PaceVote::JustRight))),
+        // Refused: the event has just started.
+        (first, Change::Started { at: now }),
+        (second, vote("bob", None)),
+    ];
+    let numbers = store.commit("replica-1", &batch).await.unwrap();
+    assert_eq!(numbers[4], None, "a second Start does not take effect");
+    let mut firsts: Vec<u64> = [0, 2, 3].iter().map(|&i| numbers[i].unwrap()).collect();
+    firsts.sort_unstable();
+    assert_eq!(
+        firsts,
+        vec![1, 2, 3],
+        "the first event's changes are 1, 2, 3"
+    );
+    let mut seconds: Vec<u64> = [1, 5].iter().map(|&i| numbers[i].unwrap()).collect();
+    seconds.sort_unstable();
+    assert_eq!(seconds, vec![1, 2]);
+    // The same attendee's changes keep their order.
+    assert!(numbers[0] < numbers[3]);
+
+    let log = store.changes_after(first, 0, 100).await.unwrap();
+    assert_eq!(log.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert!(log.iter().all(|c| c.origin == "replica-1"));
+    assert_eq!(
+        log.last().unwrap().change,
+        vote("ann", Some(PaceVote::JustRight))
+    );
+    assert_eq!(store.changes_after(first, 2, 100).await.unwrap().len(), 1);
+
+    // The tables agree with the log.
+    let room = store.room_state(first).await.unwrap();
+    assert_eq!(room.seq, 3);
+    assert_eq!(room.started_at, Some(now));
+    assert_eq!(
+        room.pace_votes,
+        vec![("ann".to_string(), PaceVote::JustRight)]
+    );
+    assert!(
+        store
+            .room_state(second)
+            .await
+            .unwrap()
+            .pace_votes
+            .is_empty()
+    );
+
+    // The next batch carries on from where the last one stopped.
+    let more = store
+        .commit("replica-2", &[(first, vote("cy", Some(PaceVote::Faster)))])
+        .await
+        .unwrap();
+    assert_eq!(more, vec![Some(4)]);
+
+    // Pruning forgets old entries only.
+    assert_eq!(
+        store
+            .prune_changes(Utc::now() - chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .prune_changes(Utc::now() + chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        6
+    );
+}
+
+#[tokio::test]
+async fn votes_from_many_pages_at_once_are_all_written_and_counted() {
+    let app = spawn_app().await;
+    let event = app.create_event("Burst").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    const PAGES: usize = 40;
+    let mut pages = Vec::new();
+    for _ in 0..PAGES {
+        pages.push(app.attendee(&event).await);
+    }
+    // Every page sends its vote before any answer is read, so they queue up together.
+    let mut ids = Vec::new();
+    for (_, live) in &mut pages {
+        let id = uuid::Uuid::new_v4();
+        live.send(&ClientMsg::Pace {
+            id,
+            vote: Some(PaceVote::Faster),
+        })
+        .await;
+        ids.push(id);
+    }
+    for ((_, live), id) in pages.iter_mut().zip(ids) {
+        assert!(matches!(live.answer_to(id).await, ServerMsg::Ack { .. }));
+    }
+    presenter
+        .snapshot_where(|s| s.pace.faster == PAGES as u32)
+        .await;
+    let stored = app
+        .core
+        .store
+        .pace_votes(app.stored(&event).await.id)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), PAGES);
+}
