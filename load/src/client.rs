@@ -3,7 +3,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
@@ -59,18 +59,20 @@ pub struct Tally {
     pub attendees: u32,
 }
 
-/// Opens a live socket from `source` (a loopback address; one address gives about
-/// 28,000 ports) with an optional session cookie. Gives the socket and the session
+/// Opens a live socket from `source` (a loopback address and port; one address gives
+/// about 28,000 ephemeral ports, so big runs pick their own) with an optional session
+/// cookie. Gives the socket and the session
 /// cookie the server set, if it set one.
 pub async fn connect(
     server: SocketAddr,
-    source: Option<IpAddr>,
+    source: Option<SocketAddr>,
     path: &str,
     cookie: Option<&str>,
 ) -> anyhow::Result<(Ws, Option<String>)> {
     let socket = TcpSocket::new_v4()?;
-    if let Some(ip) = source {
-        socket.bind(SocketAddr::new(ip, 0))?;
+    if let Some(source) = source {
+        socket.set_reuseaddr(true)?;
+        socket.bind(source)?;
     }
     let stream = socket.connect(server).await?;
     stream.set_nodelay(true)?;

@@ -297,52 +297,69 @@ async fn psql(server: &str, sql: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Connected attendees: their sockets, session cookies and when each was ready.
-struct Joined {
-    sockets: Vec<(Ws, Option<String>)>,
+/// Attendees that connected, each already running its task.
+struct Joined<T> {
+    tasks: Vec<tokio::task::JoinHandle<T>>,
     failures: Vec<String>,
     took: Duration,
 }
 
-/// Connects `n` attendees, round-robin over the servers and the source addresses, at
-/// most `concurrency` handshakes at a time; each counts once it has its first snapshot.
-async fn join(
+/// The source address and port of connection `i` when connections are spread over
+/// several loopback addresses: an explicit port skips the kernel's search for a free
+/// one (which grows with every socket bound), 40,000 ports per address.
+fn source_of(i: usize) -> SocketAddr {
+    const PORTS: usize = 40_000;
+    let ip = Ipv4Addr::new(127, 0, 1 + (i / PORTS / 250) as u8, 2 + (i / PORTS % 250) as u8);
+    SocketAddr::new(IpAddr::V4(ip), 20_000 + (i % PORTS) as u16)
+}
+
+/// Connects `n` attendees, round-robin over the servers, at most `concurrency`
+/// handshakes at a time; each counts once it has its first snapshot, and at that moment
+/// `each` starts reading its socket (a page that stops reading is dropped by the server).
+async fn join<T, F, Fut>(
     servers: &[SocketAddr],
     path: &str,
     n: usize,
-    sources: &[IpAddr],
+    spread_sources: bool,
     concurrency: usize,
-) -> Joined {
+    each: F,
+) -> Joined<T>
+where
+    T: Send + 'static,
+    F: Fn(usize, Ws, Option<String>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
     let started = Instant::now();
     let gate = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut connecting = tokio::task::JoinSet::new();
     for i in 0..n {
         let gate = gate.clone();
         let server = servers[i % servers.len()];
-        let source = sources.get(i % sources.len().max(1)).copied();
         let path = path.to_string();
-        tasks.spawn(async move {
+        let each = each.clone();
+        connecting.spawn(async move {
             let _permit = gate.acquire_owned().await;
+            let source = spread_sources.then(|| source_of(i));
             let result = async {
                 let (mut ws, cookie) = client::connect(server, source, &path, None).await?;
                 client::first_snapshot(&mut ws, PATIENCE).await?;
-                anyhow::Ok((ws, cookie))
+                anyhow::Ok(tokio::spawn(each(i, ws, cookie)))
             }
             .await;
             (i, result)
         });
     }
-    let mut sockets = Vec::with_capacity(n);
+    let mut tasks = Vec::with_capacity(n);
     let mut failures = Vec::new();
-    while let Some(done) = tasks.join_next().await {
+    while let Some(done) = connecting.join_next().await {
         match done {
-            Ok((_, Ok(socket))) => sockets.push(socket),
+            Ok((_, Ok(task))) => tasks.push(task),
             Ok((i, Err(e))) => failures.push(format!("attendee {i}: {e:#}")),
             Err(e) => failures.push(format!("a connecting task failed: {e}")),
         }
     }
     Joined {
-        sockets,
+        tasks,
         failures,
         took: started.elapsed(),
     }
@@ -552,16 +569,32 @@ async fn burst(
     let addrs: Vec<SocketAddr> = deployment.servers.iter().map(|s| s.addr).collect();
     // Attendees start on the first replica; the presenter is on the last.
     let presenter_ws = deployment.presenter().await?;
-    println!("joining {n} attendees…");
-    let joined = join(
-        &addrs,
-        &deployment.live_path(),
+    let progress = Arc::new(Progress::default());
+    let (round, rounds) = watch::channel(Round::Wait);
+    let presenter = tokio::spawn(client_task(
+        presenter_ws,
         n,
-        &[],
-        cli.connect_concurrency,
-    )
-    .await;
-    let connected = joined.sockets.len();
+        None,
+        rounds.clone(),
+        progress.clone(),
+    ));
+    println!("joining {n} attendees…");
+    let joined = {
+        let (rounds, progress) = (rounds.clone(), progress.clone());
+        join(
+            &addrs,
+            &deployment.live_path(),
+            n,
+            false,
+            cli.connect_concurrency,
+            move |i, ws, _| {
+                let offset = within.mul_f64(i as f64 / n.max(1) as f64);
+                client_task(ws, n, Some(offset), rounds.clone(), progress.clone())
+            },
+        )
+        .await
+    };
+    let connected = joined.tasks.len();
     println!(
         "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
         joined.took.as_secs_f64(),
@@ -577,27 +610,7 @@ async fn burst(
             joined.failures.len()
         ));
     }
-
-    let progress = Arc::new(Progress::default());
-    let (round, rounds) = watch::channel(Round::Wait);
-    let presenter = tokio::spawn(client_task(
-        presenter_ws,
-        connected,
-        None,
-        rounds.clone(),
-        progress.clone(),
-    ));
-    let mut tasks = Vec::with_capacity(connected);
-    for (i, (ws, _)) in joined.sockets.into_iter().enumerate() {
-        let offset = within.mul_f64(i as f64 / connected.max(1) as f64);
-        tasks.push(tokio::spawn(client_task(
-            ws,
-            connected,
-            Some(offset),
-            rounds.clone(),
-            progress.clone(),
-        )));
-    }
+    let tasks = joined.tasks;
     // Every page has the whole room before the burst.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_connected = deployment.rss();
@@ -768,48 +781,45 @@ async fn idle(
             "this machine's open-file limit is {limit} per process (the hard limit; raising it needs CAP_SYS_RESOURCE): holding {n} connections instead of {wanted}"
         );
     }
-    // One source address gives about 28,000 ephemeral ports; spread over several.
-    let sources: Vec<IpAddr> = (0..n.div_ceil(25_000).max(1))
-        .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i as u8)))
-        .collect();
     let server = deployment.servers[0].addr;
     let mut presenter = deployment.presenter().await?;
     client::first_snapshot(&mut presenter, PATIENCE).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = deployment.rss();
+    let sources = n.div_ceil(40_000);
+    println!("holding {n} idle connections from {sources} source address(es)…");
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let joined = {
+        let dropped = dropped.clone();
+        join(
+            &[server],
+            &deployment.live_path(),
+            n,
+            true,
+            cli.connect_concurrency,
+            move |_, mut ws, _| {
+                let dropped = dropped.clone();
+                async move {
+                    // Reading keeps the socket answered (pongs) and notices a close.
+                    while client::next(&mut ws).await.is_some() {}
+                    dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        )
+        .await
+    };
+    let connected = joined.tasks.len();
     println!(
-        "holding {n} idle connections from {} source addresses…",
-        sources.len()
-    );
-    let joined = join(
-        &[server],
-        &deployment.live_path(),
-        n,
-        &sources,
-        cli.connect_concurrency,
-    )
-    .await;
-    let connected = joined.sockets.len();
-    println!(
-        "  {connected} connected in {:.2} s, {} failed",
+        "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
         joined.took.as_secs_f64(),
+        connected as f64 / joined.took.as_secs_f64(),
         joined.failures.len()
     );
-    if !joined.failures.is_empty() {
-        failures.push(format!(
-            "{} of {n} could not connect",
-            joined.failures.len()
-        ));
+    for failure in joined.failures.iter().take(5) {
+        eprintln!("  {failure}");
     }
-    let dropped = Arc::new(AtomicUsize::new(0));
-    let mut holders = Vec::with_capacity(connected);
-    for (mut ws, _) in joined.sockets {
-        let dropped = dropped.clone();
-        holders.push(tokio::spawn(async move {
-            // Reading keeps the socket answered (pongs) and notices a close.
-            while client::next(&mut ws).await.is_some() {}
-            dropped.fetch_add(1, Ordering::Relaxed);
-        }));
+    if !joined.failures.is_empty() {
+        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
     }
     tokio::time::sleep(Duration::from_secs(hold_secs)).await;
     let rss_held = deployment.rss();
@@ -837,14 +847,16 @@ async fn idle(
         mib(rss_held),
         per_connection / 1024.0
     );
-    println!("after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online");
+    println!(
+        "after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online"
+    );
     if dropped > 0 || online != connected {
         failures.push(format!(
             "{dropped} connections dropped; presenter counts {online} of {connected}"
         ));
     }
-    for holder in holders {
-        holder.abort();
+    for task in joined.tasks {
+        task.abort();
     }
     Ok(Outcome {
         figures: json!({
@@ -854,7 +866,8 @@ async fn idle(
             "connections": connected,
             "connect_failures": joined.failures.len(),
             "connect_seconds": joined.took.as_secs_f64(),
-            "source_addresses": sources.len(),
+            "connects_per_second": connected as f64 / joined.took.as_secs_f64(),
+            "source_addresses": sources,
             "hold_seconds": hold_secs,
             "dropped": dropped,
             "presenter_counts_online": online,
@@ -869,6 +882,7 @@ async fn idle(
 
 /// A client that comes back by itself after the server goes away: backoff from 0.5 s,
 /// doubling to at most 5 s, each wait ±50 % at random (as the browser client does).
+/// Gives the vote the server remembered for it, and when it had a snapshot again.
 async fn come_back(
     server: SocketAddr,
     path: &str,
@@ -899,61 +913,63 @@ async fn come_back(
     }
 }
 
+/// One attendee of the restart run: votes at its moment, waits for the acknowledgement,
+/// then reads until the server goes away and comes back by itself.
+async fn restart_client(
+    server: SocketAddr,
+    path: String,
+    mut ws: Ws,
+    cookie: Option<String>,
+    offset: Duration,
+    acked: Arc<AtomicUsize>,
+) -> anyhow::Result<(Option<String>, Instant)> {
+    tokio::time::sleep(offset).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    client::send_vote(&mut ws, &id).await?;
+    loop {
+        match tokio::time::timeout(PATIENCE, client::next(&mut ws)).await? {
+            Some(Seen::Ack { id: done }) if done == id => break,
+            Some(Seen::Error { message }) => bail!("vote refused: {message}"),
+            Some(_) => continue,
+            None => bail!("closed before the acknowledgement"),
+        }
+    }
+    acked.fetch_add(1, Ordering::Relaxed);
+    while client::next(&mut ws).await.is_some() {}
+    come_back(server, &path, cookie.as_deref()).await
+}
+
 async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Result<Outcome> {
     let mut failures = Vec::new();
     let server = deployment.servers[0].addr;
     let path = deployment.live_path();
-    println!("joining {n} attendees…");
-    let joined = join(&[server], &path, n, &[], cli.connect_concurrency).await;
-    let connected = joined.sockets.len();
+    let acked = Arc::new(AtomicUsize::new(0));
+    println!("joining {n} attendees; each votes within 2 s of the first…");
+    let joined = {
+        let (path, acked) = (path.clone(), acked.clone());
+        join(
+            &[server],
+            &path.clone(),
+            n,
+            false,
+            cli.connect_concurrency,
+            move |i, ws, cookie| {
+                let offset = Duration::from_secs(2).mul_f64(i as f64 / n.max(1) as f64);
+                restart_client(server, path.clone(), ws, cookie, offset, acked.clone())
+            },
+        )
+        .await
+    };
     if !joined.failures.is_empty() {
-        failures.push(format!(
-            "{} of {n} could not connect",
-            joined.failures.len()
-        ));
+        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
     }
-    // Everyone votes (within 2 s) and waits for the acknowledgement.
-    println!("{connected} votes…");
-    let mut voters = tokio::task::JoinSet::new();
-    for (i, (mut ws, cookie)) in joined.sockets.into_iter().enumerate() {
-        let offset = Duration::from_secs(2).mul_f64(i as f64 / connected.max(1) as f64);
-        voters.spawn(async move {
-            tokio::time::sleep(offset).await;
-            let id = uuid::Uuid::new_v4().to_string();
-            client::send_vote(&mut ws, &id).await?;
-            loop {
-                match tokio::time::timeout(PATIENCE, client::next(&mut ws)).await? {
-                    Some(Seen::Ack { id: acked }) if acked == id => {
-                        return anyhow::Ok((ws, cookie));
-                    }
-                    Some(Seen::Error { message, .. }) => bail!("vote refused: {message}"),
-                    Some(_) => continue,
-                    None => bail!("closed before the acknowledgement"),
-                }
-            }
-        });
-    }
-    let mut voted = Vec::new();
-    while let Some(done) = voters.join_next().await {
-        match done? {
-            Ok(socket) => voted.push(socket),
-            Err(e) => failures.push(format!("vote: {e:#}")),
-        }
-    }
-    let acked = voted.len();
-    println!("  {acked} acknowledged; killing the server (SIGKILL)…");
+    let connected = joined.tasks.len();
+    wait_for(PATIENCE, || acked.load(Ordering::Relaxed) >= connected).await;
+    let votes = acked.load(Ordering::Relaxed);
+    println!("  {votes} votes acknowledged; killing the server (SIGKILL)…");
 
     let killed_at = Instant::now();
     deployment.servers[0].kill_hard().await?;
-    let mut waiting = tokio::task::JoinSet::new();
-    for (mut ws, cookie) in voted {
-        let path = path.clone();
-        waiting.spawn(async move {
-            // The page notices the server is gone, then comes back by itself.
-            while client::next(&mut ws).await.is_some() {}
-            come_back(server, &path, cookie.as_deref()).await
-        });
-    }
     deployment.servers[0].restart()?;
     let serving_after = deployment.servers[0]
         .wait_healthy(Duration::from_secs(30))
@@ -965,8 +981,8 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
 
     let mut back = Vec::new();
     let mut kept_vote = 0;
-    while let Some(done) = waiting.join_next().await {
-        match done? {
+    for task in joined.tasks {
+        match task.await? {
             Ok((own_vote, at)) => {
                 if own_vote.as_deref() == Some("faster") {
                     kept_vote += 1;
@@ -981,23 +997,26 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
     let mut presenter = deployment.presenter().await?;
     let tally = client::first_snapshot(&mut presenter, PATIENCE).await?;
     println!(
-        "  {} of {acked} clients back with a snapshot, the last {:.2} s after the kill; {kept_vote} found their vote; tally after restart {}",
+        "  {} of {votes} clients back with a snapshot, the last {:.2} s after the kill; {kept_vote} found their vote; tally after restart {}",
         back.len(),
         all_back.as_secs_f64(),
         tally.faster
     );
-    if back.len() != acked || kept_vote != acked || tally.faster as usize != acked {
+    if votes != n || back.len() != votes || kept_vote != votes || tally.faster as usize != votes {
         failures.push(format!(
-            "after the restart: {} of {acked} back, {kept_vote} kept their vote, tally {}",
+            "{votes} of {n} votes acknowledged; after the restart {} back, {kept_vote} kept their vote, tally {}",
             back.len(),
             tally.faster
         ));
+    }
+    for failure in failures.iter().take(5) {
+        eprintln!("  {failure}");
     }
     Ok(Outcome {
         figures: json!({
             "mode": "restart",
             "attendees": n,
-            "votes_acknowledged": acked,
+            "votes_acknowledged": votes,
             "serving_again_ms": serving_after.as_secs_f64() * 1000.0,
             "clients_back": back.len(),
             "all_back_seconds_after_kill": all_back.as_secs_f64(),

@@ -1,3 +1,5 @@
+#![recursion_limit = "256"]
+
 //! `lectern`: serve the app, or manage organizers and events from the command line.
 
 use clap::Parser;

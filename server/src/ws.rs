@@ -47,11 +47,17 @@ pub async fn live(
         return Ok((StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response());
     }
     let core = state.core.clone();
-    let event = core
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?;
+    // While the event's room is open (a live tutorial), a reconnecting crowd does not
+    // each ask the database for the event.
+    let event = match core.hub.open_event(&slug) {
+        Some(event) => event,
+        None => std::sync::Arc::new(
+            core.store
+                .event_by_slug(&slug)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?,
+        ),
+    };
     let (viewer, attendee) = match query.role.as_deref() {
         None => (Viewer::Attendee, Some(access::attendee_id(&session).await?)),
         // The stage screen shows what the public page shows; it needs no link.

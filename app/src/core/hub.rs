@@ -40,6 +40,9 @@ pub const STAFF_TICK: Duration = Duration::from_millis(25);
 /// The shortest time between two snapshots to everyone else: at most ten a second,
 /// since one broadcast to 10,000 sockets costs about 50 ms of CPU.
 pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
+/// When only the count of people online changed, everyone else hears of it at most
+/// once a second: a thousand people joining must not cost a broadcast per join.
+pub const ONLINE_TICK: Duration = Duration::from_secs(1);
 
 /// All the live rooms of this server process.
 #[derive(Clone)]
@@ -61,6 +64,9 @@ struct HubInner {
 /// One event's live state and its broadcast slots.
 pub struct Room {
     event_id: i64,
+    /// The event as it was when the room opened: lets new connections skip the
+    /// database (only its id and address are used once the room is open).
+    event: Arc<EventRecord>,
     state: Mutex<RoomState>,
     /// The latest snapshot for the presenter and co-instructors, serialized once.
     staff: watch::Sender<Utf8Bytes>,
@@ -68,6 +74,8 @@ pub struct Room {
     public: watch::Sender<Utf8Bytes>,
     /// Wakes the publisher after a change.
     changed: Notify,
+    /// Something other than who is online changed since the last public snapshot.
+    content: AtomicBool,
     /// This process wrote a change since the publisher last woke the other replicas.
     wrote: AtomicBool,
     /// One catch-up from the change log at a time.
@@ -156,7 +164,7 @@ impl Hub {
             let mut rooms = lock(&self.inner.rooms);
             // Someone may have opened the room while we were loading: theirs wins.
             let room = rooms.entry(event.id).or_insert_with(|| {
-                let room = Room::new(event.id, state);
+                let room = Room::new(event, state);
                 self.follow(Follow::Start(event.id));
                 tokio::spawn(publish(self.clone(), room.clone()));
                 room
@@ -206,6 +214,14 @@ impl Hub {
             Some(room) => Ok(room.current()),
             None => Ok(self.load(event).await?.snapshot()),
         }
+    }
+
+    /// The event of an open room, found by its address, without asking the database.
+    pub fn open_event(&self, slug: &str) -> Option<Arc<EventRecord>> {
+        lock(&self.inner.rooms)
+            .values()
+            .find(|room| room.event.slug.as_str() == slug)
+            .map(|room| room.event.clone())
     }
 
     /// The pages connected to this process for the event (not counting other replicas).
@@ -261,6 +277,7 @@ impl Hub {
                 );
                 let stored = self.inner.store.room_state(event_id).await?;
                 lock(&room.state).reset(stored);
+                room.content.store(true, Ordering::Relaxed);
                 room.changed.notify_one();
                 return Ok(());
             }
@@ -273,6 +290,7 @@ impl Hub {
                     }
                     if *logged.origin != *self.inner.origin {
                         state.apply(&logged.change);
+                        room.content.store(true, Ordering::Relaxed);
                     }
                     state.log_seq = logged.seq;
                 }
@@ -336,16 +354,18 @@ impl Hub {
 }
 
 impl Room {
-    fn new(event_id: i64, state: RoomState) -> Arc<Self> {
+    fn new(event: &EventRecord, state: RoomState) -> Arc<Self> {
         let first = Utf8Bytes::from(ServerMsg::Snapshot(state.snapshot()).to_json());
         let (staff, _) = watch::channel(first.clone());
         let (public, _) = watch::channel(first);
         Arc::new(Self {
-            event_id,
+            event_id: event.id,
+            event: Arc::new(event.clone()),
             state: Mutex::new(state),
             staff,
             public,
             changed: Notify::new(),
+            content: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
             catching_up: tokio::sync::Mutex::new(()),
         })
@@ -484,6 +504,7 @@ impl Membership {
             return Ok(false);
         }
         lock(&self.room.state).apply(&change);
+        self.room.content.store(true, Ordering::Relaxed);
         self.room.wrote.store(true, Ordering::Relaxed);
         self.room.changed.notify_one();
         Ok(true)
@@ -590,10 +611,12 @@ impl Drop for Membership {
 
 /// The room's publisher: after each change, a snapshot to the staff slot at once and to
 /// the public slot when [`PUBLIC_TICK`] has passed since the last one (else as soon as
-/// it has). Ends when the room closes (its last connection left).
+/// it has; [`ONLINE_TICK`] when only the online count changed). Ends when the room
+/// closes (its last connection left).
 async fn publish(hub: Hub, room: Arc<Room>) {
-    let mut last_public = Instant::now() - PUBLIC_TICK;
+    let mut last_public = Instant::now() - ONLINE_TICK;
     let mut public_due: Option<Instant> = None;
+    let mut content_pending = false;
     loop {
         match public_due {
             None => room.changed.notified().await,
@@ -613,12 +636,19 @@ async fn publish(hub: Hub, room: Arc<Room>) {
         let bytes = Utf8Bytes::from(json);
         room.staff.send_replace(bytes.clone());
         let now = Instant::now();
-        if now >= last_public + PUBLIC_TICK {
+        content_pending |= room.content.swap(false, Ordering::Relaxed);
+        let gap = if content_pending {
+            PUBLIC_TICK
+        } else {
+            ONLINE_TICK
+        };
+        if now >= last_public + gap {
             room.public.send_replace(bytes);
             last_public = now;
             public_due = None;
+            content_pending = false;
         } else {
-            public_due = Some(last_public + PUBLIC_TICK);
+            public_due = Some(last_public + gap);
         }
         metrics::histogram!("lectern_publish_seconds").record(started.elapsed().as_secs_f64());
         if room.wrote.swap(false, Ordering::Relaxed)

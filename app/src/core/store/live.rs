@@ -181,12 +181,31 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Votes and check-ins always take effect: written many rows per statement, only
+        // the last of each attendee's (the log keeps them all). The rest one by one.
+        let mut votes: BTreeMap<(i64, &str), Option<PaceVote>> = BTreeMap::new();
+        let mut check_ins: BTreeMap<(i64, &str), &CheckIn> = BTreeMap::new();
         for &i in &order {
             let (event_id, change) = &batch[i];
-            if write_change(&mut tx, *event_id, change).await? {
+            let done = match change {
+                Change::Pace { attendee, vote } => {
+                    votes.insert((*event_id, attendee), *vote);
+                    true
+                }
+                Change::CheckIn { attendee, check_in } => {
+                    check_ins.insert((*event_id, attendee), check_in);
+                    true
+                }
+                Change::Started { at } => set_started(&mut tx, *event_id, *at).await?,
+                Change::Ended { at } => set_ended(&mut tx, *event_id, *at).await?,
+                Change::PlacesRead { at } => set_places_read(&mut tx, *event_id, *at).await?,
+            };
+            if done {
                 took.entry(*event_id).or_default().push(i);
             }
         }
+        write_votes(&mut tx, &votes).await?;
+        write_check_ins(&mut tx, &check_ins).await?;
         let now = millis(Utc::now());
         let mut numbers = vec![None; batch.len()];
         for (event_id, items) in &took {
@@ -203,23 +222,10 @@ impl Store {
             .try_get(0)?;
             let first = last - items.len() as i64 + 1;
             for (offset, chunk) in items.chunks(ROWS_PER_INSERT).enumerate() {
-                let mut sql = String::from(
-                    "insert into live_change (event_id, seq, origin, at, body) values ",
+                let sql = format!(
+                    "insert into live_change (event_id, seq, origin, at, body) values {}",
+                    placeholders(chunk.len(), 5)
                 );
-                for row in 0..chunk.len() {
-                    let p = row * 5;
-                    if row > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${})",
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5
-                    ));
-                }
                 let mut insert = sqlx::query(&sql);
                 for (row, &i) in chunk.iter().enumerate() {
                     let seq = first + (offset * ROWS_PER_INSERT + row) as i64;
@@ -427,90 +433,139 @@ fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sq
     Ok(row.try_get::<Option<i64>, _>(column)?.map(from_millis))
 }
 
-/// Writes one change to its table; false when the event's state refused it.
-async fn write_change(
+/// `(1, 2, 3), (4, 5, 6)`: the placeholders of a multi-row insert.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The latest vote of each attendee in a batch: upserts for votes, deletes for votes
+/// taken back, many rows per statement.
+async fn write_votes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    votes: &BTreeMap<(i64, &str), Option<PaceVote>>,
+) -> Result<(), AppError> {
+    let now = millis(Utc::now());
+    let cast: Vec<(&(i64, &str), PaceVote)> =
+        votes.iter().filter_map(|(k, v)| Some((k, (*v)?))).collect();
+    for chunk in cast.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into pace_vote (event_id, attendee_id, vote, cast_at) values {}
+             on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
+            placeholders(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, attendee), vote) in chunk {
+            query = query.bind(*event_id).bind(*attendee).bind(vote.as_str()).bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let taken_back: Vec<&(i64, &str)> = votes
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    for chunk in taken_back.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "delete from pace_vote where (event_id, attendee_id) in (values {})",
+            placeholders(chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (event_id, attendee) in chunk {
+            query = query.bind(*event_id).bind(*attendee);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The latest check-in of each attendee in a batch, many rows per statement.
+async fn write_check_ins(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    check_ins: &BTreeMap<(i64, &str), &CheckIn>,
+) -> Result<(), AppError> {
+    let rows: Vec<_> = check_ins.iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
+             values {}
+             on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
+                 label = excluded.label, country_code = excluded.country_code, country = excluded.country,
+                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
+            placeholders(chunk.len(), 10)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, attendee), check_in) in chunk {
+            let place = check_in.place.as_ref();
+            query = query
+                .bind(*event_id)
+                .bind(*attendee)
+                .bind(&check_in.place_text)
+                .bind(check_in.name.as_deref())
+                .bind(place.map(|p| p.label.as_str()))
+                .bind(place.map(|p| p.country_code.as_str()))
+                .bind(place.map(|p| p.country.as_str()))
+                .bind(place.map(|p| f64::from(p.latitude)))
+                .bind(place.map(|p| f64::from(p.longitude)))
+                .bind(millis(check_in.at));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The presenter's Start: only the first counts, and only before the End.
+async fn set_started(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     event_id: i64,
-    change: &Change,
+    at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let done = match change {
-        Change::Pace {
-            attendee,
-            vote: Some(vote),
-        } => {
-            sqlx::query(
-                "insert into pace_vote (event_id, attendee_id, vote, cast_at) values ($1, $2, $3, $4)
-                 on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
-            )
-            .bind(event_id)
-            .bind(attendee)
-            .bind(vote.as_str())
-            .bind(millis(Utc::now()))
-            .execute(&mut **tx)
-            .await?;
-            true
-        }
-        Change::Pace {
-            attendee,
-            vote: None,
-        } => {
-            sqlx::query("delete from pace_vote where event_id = $1 and attendee_id = $2")
-                .bind(event_id)
-                .bind(attendee)
-                .execute(&mut **tx)
-                .await?;
-            true
-        }
-        Change::CheckIn { attendee, check_in } => {
-            let place = check_in.place.as_ref();
-            sqlx::query(
-                "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-                 on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
-                     label = excluded.label, country_code = excluded.country_code, country = excluded.country,
-                     latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
-            )
-            .bind(event_id)
-            .bind(attendee)
-            .bind(&check_in.place_text)
-            .bind(check_in.name.as_deref())
-            .bind(place.map(|p| p.label.as_str()))
-            .bind(place.map(|p| p.country_code.as_str()))
-            .bind(place.map(|p| p.country.as_str()))
-            .bind(place.map(|p| f64::from(p.latitude)))
-            .bind(place.map(|p| f64::from(p.longitude)))
-            .bind(millis(check_in.at))
-            .execute(&mut **tx)
-            .await?;
-            true
-        }
-        // Only the first Start counts, and only before the End.
-        Change::Started { at } => {
-            sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
-                .bind(millis(*at))
-                .bind(event_id)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-                == 1
-        }
-        Change::Ended { at } => {
-            sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
-                .bind(millis(*at))
-                .bind(event_id)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-                == 1
-        }
-        Change::PlacesRead { at } => {
-            sqlx::query("update event set places_read_at = $1 where id = $2")
-                .bind(millis(*at))
-                .bind(event_id)
-                .execute(&mut **tx)
-                .await?;
-            true
-        }
-    };
-    Ok(done)
+    Ok(sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
+        .bind(millis(at))
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// The presenter's End: only of a live event.
+async fn set_ended(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
+        .bind(millis(at))
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+async fn set_places_read(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    sqlx::query("update event set places_read_at = $1 where id = $2")
+        .bind(millis(at))
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
 }
