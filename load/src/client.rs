@@ -15,8 +15,7 @@ use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 pub type Ws = WebSocketStream<TcpStream>;
 
 /// A server message, as far as the load tool reads it.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 pub enum Seen {
     Welcome {
         pace: Option<String>,
@@ -33,6 +32,59 @@ pub enum Seen {
         message: String,
     },
     Reconnect {},
+}
+
+/// Every message the server sends, read flat: one pass, no buffering (an internally
+/// tagged enum would buffer each message first, and the tool reads 100,000 a second).
+#[derive(Debug, Deserialize)]
+struct Wire {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    pace: Option<PaceField>,
+    #[serde(default)]
+    online: Option<Online>,
+    #[serde(default)]
+    checkins: Option<CheckIns>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// `pace` is the counts in a snapshot and the attendee's own vote in a welcome.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum PaceField {
+    Counts(Pace),
+    Vote(String),
+}
+
+impl Wire {
+    fn into_seen(self) -> Option<Seen> {
+        Some(match self.kind.as_str() {
+            "welcome" => Seen::Welcome {
+                pace: match self.pace {
+                    Some(PaceField::Vote(vote)) => Some(vote),
+                    _ => None,
+                },
+            },
+            "snapshot" => Seen::Snapshot {
+                pace: match self.pace? {
+                    PaceField::Counts(pace) => pace,
+                    PaceField::Vote(_) => return None,
+                },
+                online: self.online?,
+                checkins: self.checkins?,
+            },
+            "ack" => Seen::Ack { id: self.id? },
+            "error" => Seen::Error {
+                message: self.message.unwrap_or_default(),
+            },
+            "reconnect" => Seen::Reconnect {},
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy)]
@@ -103,13 +155,13 @@ pub async fn connect(
 pub async fn next(ws: &mut Ws) -> Option<Seen> {
     loop {
         match ws.next().await? {
-            Ok(Message::Text(text)) => match serde_json::from_str(text.as_str()) {
-                Ok(seen) => return Some(seen),
-                Err(e) => {
-                    eprintln!("unreadable server message ({e}): {text}");
-                    continue;
+            Ok(Message::Text(text)) => {
+                match serde_json::from_str::<Wire>(text.as_str()).map(Wire::into_seen) {
+                    Ok(Some(seen)) => return Some(seen),
+                    Ok(None) => eprintln!("unexpected server message: {text}"),
+                    Err(e) => eprintln!("unreadable server message ({e}): {text}"),
                 }
-            },
+            }
             Ok(Message::Close(_)) | Err(_) => return None,
             Ok(_) => continue,
         }

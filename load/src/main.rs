@@ -309,7 +309,12 @@ struct Joined<T> {
 /// one (which grows with every socket bound), 40,000 ports per address.
 fn source_of(i: usize) -> SocketAddr {
     const PORTS: usize = 40_000;
-    let ip = Ipv4Addr::new(127, 0, 1 + (i / PORTS / 250) as u8, 2 + (i / PORTS % 250) as u8);
+    let ip = Ipv4Addr::new(
+        127,
+        0,
+        1 + (i / PORTS / 250) as u8,
+        2 + (i / PORTS % 250) as u8,
+    );
     SocketAddr::new(IpAddr::V4(ip), 20_000 + (i % PORTS) as u16)
 }
 
@@ -819,7 +824,10 @@ async fn idle(
         eprintln!("  {failure}");
     }
     if !joined.failures.is_empty() {
-        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
+        failures.push(format!(
+            "{} of {n} could not connect",
+            joined.failures.len()
+        ));
     }
     tokio::time::sleep(Duration::from_secs(hold_secs)).await;
     let rss_held = deployment.rss();
@@ -847,9 +855,7 @@ async fn idle(
         mib(rss_held),
         per_connection / 1024.0
     );
-    println!(
-        "after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online"
-    );
+    println!("after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online");
     if dropped > 0 || online != connected {
         failures.push(format!(
             "{dropped} connections dropped; presenter counts {online} of {connected}"
@@ -961,7 +967,10 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
         .await
     };
     if !joined.failures.is_empty() {
-        failures.push(format!("{} of {n} could not connect", joined.failures.len()));
+        failures.push(format!(
+            "{} of {n} could not connect",
+            joined.failures.len()
+        ));
     }
     let connected = joined.tasks.len();
     wait_for(PATIENCE, || acked.load(Ordering::Relaxed) >= connected).await;

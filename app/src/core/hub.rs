@@ -20,7 +20,7 @@ use super::replicas::Follow;
 use super::store::Store;
 use super::store::live::{EventRecord, StoredRoom};
 use super::writer::Writer;
-use crate::domain::checkin::{CheckIn, CheckInBoard};
+use crate::domain::checkin::{CheckIn, CheckInBoard, CheckInTally};
 use crate::domain::event::Lifecycle;
 use crate::domain::pace::{PaceBoard, PaceVote};
 use crate::domain::place::{parse_check_in_name, parse_place};
@@ -40,6 +40,8 @@ pub const STAFF_TICK: Duration = Duration::from_millis(25);
 /// The shortest time between two snapshots to everyone else: at most ten a second,
 /// since one broadcast to 10,000 sockets costs about 50 ms of CPU.
 pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
+/// How many public slots a room spreads its pages over.
+pub const PUBLIC_SHARDS: usize = 64;
 /// When only the count of people online changed, everyone else hears of it at most
 /// once a second: a thousand people joining must not cost a broadcast per join.
 pub const ONLINE_TICK: Duration = Duration::from_secs(1);
@@ -70,8 +72,13 @@ pub struct Room {
     state: Mutex<RoomState>,
     /// The latest snapshot for the presenter and co-instructors, serialized once.
     staff: watch::Sender<Utf8Bytes>,
-    /// The latest snapshot for attendees and stage screens, serialized once.
-    public: watch::Sender<Utf8Bytes>,
+    /// The latest snapshot for attendees and stage screens, serialized once, in
+    /// [`PUBLIC_SHARDS`] slots that the publisher fills one after another, letting the
+    /// pages of each slot take it before waking the next: a vote that arrives during a
+    /// broadcast to 10,000 waits behind one slot's pages, not behind all of them.
+    public: Vec<watch::Sender<Utf8Bytes>>,
+    /// The public slot the next page joins.
+    next_shard: std::sync::atomic::AtomicUsize,
     /// Wakes the publisher after a change.
     changed: Notify,
     /// Something other than who is online changed since the last public snapshot.
@@ -86,6 +93,9 @@ struct RoomState {
     lifecycle: Lifecycle,
     pace: PaceBoard<String>,
     checkins: CheckInBoard<String>,
+    /// The check-in tally as last computed (sorting places costs O(n log n)); cleared
+    /// by every change to check-ins or to when places were last read.
+    checkin_tally: Option<CheckInTally>,
     /// When the presenter last read the new places out.
     places_read_at: Option<DateTime<Utc>>,
     /// Pages connected to this process.
@@ -103,6 +113,8 @@ pub struct Membership {
     hub: Hub,
     room: Arc<Room>,
     viewer: Viewer,
+    /// The public slot this page reads (attendees and stage screens).
+    shard: usize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -174,6 +186,7 @@ impl Hub {
         };
         Ok(Membership {
             hub: self.clone(),
+            shard: room.shard(),
             room,
             viewer,
         })
@@ -186,6 +199,7 @@ impl Hub {
             lifecycle: event.lifecycle,
             pace: PaceBoard::default(),
             checkins: CheckInBoard::default(),
+            checkin_tally: None,
             places_read_at: None,
             online: Online::default(),
             elsewhere: Online::default(),
@@ -202,6 +216,7 @@ impl Hub {
         room.enter(viewer);
         Some(Membership {
             hub: self.clone(),
+            shard: room.shard(),
             room: room.clone(),
             viewer,
         })
@@ -354,21 +369,28 @@ impl Hub {
 }
 
 impl Room {
-    fn new(event: &EventRecord, state: RoomState) -> Arc<Self> {
+    fn new(event: &EventRecord, mut state: RoomState) -> Arc<Self> {
         let first = Utf8Bytes::from(ServerMsg::Snapshot(state.snapshot()).to_json());
         let (staff, _) = watch::channel(first.clone());
-        let (public, _) = watch::channel(first);
+        let public = (0..PUBLIC_SHARDS)
+            .map(|_| watch::channel(first.clone()).0)
+            .collect();
         Arc::new(Self {
             event_id: event.id,
             event: Arc::new(event.clone()),
             state: Mutex::new(state),
             staff,
             public,
+            next_shard: std::sync::atomic::AtomicUsize::new(0),
             changed: Notify::new(),
             content: AtomicBool::new(false),
             wrote: AtomicBool::new(false),
             catching_up: tokio::sync::Mutex::new(()),
         })
+    }
+
+    fn shard(&self) -> usize {
+        self.next_shard.fetch_add(1, Ordering::Relaxed) % PUBLIC_SHARDS
     }
 
     fn enter(&self, viewer: Viewer) {
@@ -403,7 +425,12 @@ impl Room {
 }
 
 impl RoomState {
-    fn snapshot(&self) -> LiveSnapshot {
+    fn snapshot(&mut self) -> LiveSnapshot {
+        let places_read_at = self.places_read_at;
+        let checkins = self
+            .checkin_tally
+            .get_or_insert_with(|| self.checkins.tally(places_read_at))
+            .clone();
         LiveSnapshot {
             seq: self.seq,
             pace: self.pace.counts(),
@@ -414,7 +441,7 @@ impl RoomState {
             },
             started_at: self.lifecycle.started_at,
             ended_at: self.lifecycle.ended_at,
-            checkins: self.checkins.tally(self.places_read_at),
+            checkins,
         }
     }
 
@@ -426,6 +453,7 @@ impl RoomState {
             }
             Change::CheckIn { attendee, check_in } => {
                 self.checkins.record(attendee.clone(), check_in.clone());
+                self.checkin_tally = None;
             }
             Change::Started { at } => {
                 self.lifecycle.started_at.get_or_insert(*at);
@@ -435,6 +463,7 @@ impl RoomState {
             }
             Change::PlacesRead { at } => {
                 self.places_read_at = self.places_read_at.max(Some(*at));
+                self.checkin_tally = None;
             }
         }
     }
@@ -451,6 +480,7 @@ impl RoomState {
         }
         self.pace = pace;
         self.checkins = checkins;
+        self.checkin_tally = None;
         self.lifecycle.started_at = stored.started_at;
         self.lifecycle.ended_at = stored.ended_at;
         self.places_read_at = stored.places_read_at;
@@ -469,7 +499,7 @@ impl Membership {
     pub fn snapshots(&self) -> watch::Receiver<Utf8Bytes> {
         let slot = match self.viewer {
             Viewer::Presenter | Viewer::Moderator => &self.room.staff,
-            Viewer::Attendee | Viewer::Stage => &self.room.public,
+            Viewer::Attendee | Viewer::Stage => &self.room.public[self.shard],
         };
         let mut receiver = slot.subscribe();
         receiver.mark_unchanged();
@@ -628,12 +658,12 @@ async fn publish(hub: Hub, room: Arc<Room>) {
             }
         }
         let started = std::time::Instant::now();
-        let json = {
+        let snapshot = {
             let mut state = lock(&room.state);
             state.seq += 1;
-            ServerMsg::Snapshot(state.snapshot()).to_json()
+            state.snapshot()
         };
-        let bytes = Utf8Bytes::from(json);
+        let bytes = Utf8Bytes::from(ServerMsg::Snapshot(snapshot).to_json());
         room.staff.send_replace(bytes.clone());
         let now = Instant::now();
         content_pending |= room.content.swap(false, Ordering::Relaxed);
@@ -643,7 +673,12 @@ async fn publish(hub: Hub, room: Arc<Room>) {
             ONLINE_TICK
         };
         if now >= last_public + gap {
-            room.public.send_replace(bytes);
+            for slot in &room.public {
+                slot.send_replace(bytes.clone());
+                if slot.receiver_count() > 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
             last_public = now;
             public_due = None;
             content_pending = false;
@@ -678,6 +713,7 @@ mod tests {
             },
             pace: PaceBoard::default(),
             checkins: CheckInBoard::default(),
+            checkin_tally: None,
             places_read_at: None,
             online: Online::default(),
             elsewhere: Online::default(),

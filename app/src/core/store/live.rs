@@ -204,8 +204,8 @@ impl Store {
                 took.entry(*event_id).or_default().push(i);
             }
         }
-        write_votes(&mut tx, &votes).await?;
-        write_check_ins(&mut tx, &check_ins).await?;
+        write_votes(&mut tx, self.backend, &votes).await?;
+        write_check_ins(&mut tx, self.backend, &check_ins).await?;
         let now = millis(Utc::now());
         let mut numbers = vec![None; batch.len()];
         for (event_id, items) in &took {
@@ -224,7 +224,7 @@ impl Store {
             for (offset, chunk) in items.chunks(ROWS_PER_INSERT).enumerate() {
                 let sql = format!(
                     "insert into live_change (event_id, seq, origin, at, body) values {}",
-                    placeholders(chunk.len(), 5)
+                    placeholders(self.backend, chunk.len(), 5)
                 );
                 let mut insert = sqlx::query(&sql);
                 for (row, &i) in chunk.iter().enumerate() {
@@ -433,8 +433,11 @@ fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, sq
     Ok(row.try_get::<Option<i64>, _>(column)?.map(from_millis))
 }
 
-/// `(1, 2, 3), (4, 5, 6)`: the placeholders of a multi-row insert.
-fn placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2), ($3, $4)` (PostgreSQL) or `(?, ?), (?, ?)` (SQLite): the placeholders of
+/// a multi-row statement. SQLite gets anonymous ones: it looks each numbered one up by
+/// name, in a list as long as the statement's parameters, which makes binding 2,000 of
+/// them quadratic.
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::new();
     for row in 0..rows {
         if row > 0 {
@@ -445,7 +448,10 @@ fn placeholders(rows: usize, columns: usize) -> String {
             if column > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("${}", row * columns + column + 1));
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", row * columns + column + 1)),
+            }
         }
         sql.push(')');
     }
@@ -456,6 +462,7 @@ fn placeholders(rows: usize, columns: usize) -> String {
 /// taken back, many rows per statement.
 async fn write_votes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
     votes: &BTreeMap<(i64, &str), Option<PaceVote>>,
 ) -> Result<(), AppError> {
     let now = millis(Utc::now());
@@ -465,11 +472,15 @@ async fn write_votes(
         let sql = format!(
             "insert into pace_vote (event_id, attendee_id, vote, cast_at) values {}
              on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
-            placeholders(chunk.len(), 4)
+            placeholders(backend, chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
         for ((event_id, attendee), vote) in chunk {
-            query = query.bind(*event_id).bind(*attendee).bind(vote.as_str()).bind(now);
+            query = query
+                .bind(*event_id)
+                .bind(*attendee)
+                .bind(vote.as_str())
+                .bind(now);
         }
         query.execute(&mut **tx).await?;
     }
@@ -481,7 +492,7 @@ async fn write_votes(
     for chunk in taken_back.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "delete from pace_vote where (event_id, attendee_id) in (values {})",
-            placeholders(chunk.len(), 2)
+            placeholders(backend, chunk.len(), 2)
         );
         let mut query = sqlx::query(&sql);
         for (event_id, attendee) in chunk {
@@ -495,6 +506,7 @@ async fn write_votes(
 /// The latest check-in of each attendee in a batch, many rows per statement.
 async fn write_check_ins(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
     check_ins: &BTreeMap<(i64, &str), &CheckIn>,
 ) -> Result<(), AppError> {
     let rows: Vec<_> = check_ins.iter().collect();
@@ -505,7 +517,7 @@ async fn write_check_ins(
              on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
                  label = excluded.label, country_code = excluded.country_code, country = excluded.country,
                  latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
-            placeholders(chunk.len(), 10)
+            placeholders(backend, chunk.len(), 10)
         );
         let mut query = sqlx::query(&sql);
         for ((event_id, attendee), check_in) in chunk {
@@ -568,4 +580,15 @@ async fn set_places_read(
         .execute(&mut **tx)
         .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_and_anonymous_for_sqlite() {
+        assert_eq!(placeholders(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 3), "(?,?,?),(?,?,?)");
+    }
 }
