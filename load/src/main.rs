@@ -318,14 +318,15 @@ fn source_of(i: usize) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(ip), 20_000 + (i % PORTS) as u16)
 }
 
-/// Connects `n` attendees, round-robin over the servers, at most `concurrency`
+/// Connects `n` attendees, round-robin over the servers (from source addresses picked
+/// by [`source_of`] from index `spread_sources` on, when given), at most `concurrency`
 /// handshakes at a time; each counts once it has its first snapshot, and at that moment
 /// `each` starts reading its socket (a page that stops reading is dropped by the server).
 async fn join<T, F, Fut>(
     servers: &[SocketAddr],
     path: &str,
     n: usize,
-    spread_sources: bool,
+    spread_sources: Option<usize>,
     concurrency: usize,
     each: F,
 ) -> Joined<T>
@@ -344,7 +345,7 @@ where
         let each = each.clone();
         connecting.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let source = spread_sources.then(|| source_of(i));
+            let source = spread_sources.map(|first| source_of(first + i));
             let result = async {
                 let (mut ws, cookie) = client::connect(server, source, &path, None).await?;
                 client::first_snapshot(&mut ws, PATIENCE).await?;
@@ -590,7 +591,7 @@ async fn burst(
             &addrs,
             &deployment.live_path(),
             n,
-            false,
+            None,
             cli.connect_concurrency,
             move |i, ws, _| {
                 let offset = within.mul_f64(i as f64 / n.max(1) as f64);
@@ -622,6 +623,7 @@ async fn burst(
 
     println!("burst: {connected} votes within {within_secs} s…");
     let cpu_before = deployment.cpu();
+    let tool_cpu_before = server::cpu_time_of("self").unwrap_or_default();
     let frames_before = progress.frames.load(Ordering::Relaxed);
     let vote_start = Instant::now() + Duration::from_millis(100);
     round.send_replace(Round::Vote(vote_start));
@@ -633,6 +635,9 @@ async fn burst(
     let vote_end = Instant::now();
     let frames_votes = progress.frames.load(Ordering::Relaxed) - frames_before;
     let cpu_votes = deployment.cpu().saturating_sub(cpu_before);
+    let tool_cpu_votes = server::cpu_time_of("self")
+        .unwrap_or_default()
+        .saturating_sub(tool_cpu_before);
     let rss_after_votes = deployment.rss();
 
     println!("round two: {connected} check-ins within {within_secs} s…");
@@ -699,8 +704,10 @@ async fn burst(
         frames_votes as f64 / burst_secs
     );
     println!(
-        "  server CPU during the burst: {:.2} s",
-        cpu_votes.as_secs_f64()
+        "  CPU during the burst: server {:.2} s, this tool {:.2} s, over {burst_secs:.2} s on {} cores",
+        cpu_votes.as_secs_f64(),
+        tool_cpu_votes.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
         "check-ins: {check_ins_sent} sent, {check_ins_acked} acknowledged, presenter's final count {final_check_ins}"
@@ -755,6 +762,8 @@ async fn burst(
             "votes_unseen_by_some_attendee": votes.unseen_by_someone,
             "messages_out_per_second": frames_votes as f64 / burst_secs,
             "server_cpu_seconds_during_burst": cpu_votes.as_secs_f64(),
+            "load_tool_cpu_seconds_during_burst": tool_cpu_votes.as_secs_f64(),
+            "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
             "check_ins_acknowledged": check_ins_acked,
             "final_check_in_count": final_check_ins,
             "check_in_to_presenter": spread(&check_ins.presenter),
@@ -792,26 +801,45 @@ async fn idle(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = deployment.rss();
     let sources = n.div_ceil(40_000);
-    println!("holding {n} idle connections from {sources} source address(es)…");
+    println!("holding {n} idle connections from {sources} source address(es), in two halves…");
     let dropped = Arc::new(AtomicUsize::new(0));
-    let joined = {
+    let hold = {
         let dropped = dropped.clone();
-        join(
-            &[server],
-            &deployment.live_path(),
-            n,
-            true,
-            cli.connect_concurrency,
-            move |_, mut ws, _| {
-                let dropped = dropped.clone();
-                async move {
-                    // Reading keeps the socket answered (pongs) and notices a close.
-                    while client::next(&mut ws).await.is_some() {}
-                    dropped.fetch_add(1, Ordering::Relaxed);
-                }
-            },
-        )
-        .await
+        move |_, mut ws: Ws, _| {
+            let dropped = dropped.clone();
+            async move {
+                // Reading keeps the socket answered (pongs) and notices a close.
+                while client::next(&mut ws).await.is_some() {}
+                dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    };
+    let path = deployment.live_path();
+    let half = n / 2;
+    let first = join(
+        &[server],
+        &path,
+        half,
+        Some(0),
+        cli.connect_concurrency,
+        hold.clone(),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_half = deployment.rss();
+    let second = join(
+        &[server],
+        &path,
+        n - half,
+        Some(half),
+        cli.connect_concurrency,
+        hold,
+    )
+    .await;
+    let joined = Joined {
+        took: first.took + second.took,
+        failures: first.failures.into_iter().chain(second.failures).collect(),
+        tasks: first.tasks.into_iter().chain(second.tasks).collect(),
     };
     let connected = joined.tasks.len();
     println!(
@@ -848,12 +876,17 @@ async fn idle(
         }
     }
     let per_connection = rss_held.saturating_sub(rss_before) as f64 / connected.max(1) as f64;
+    // The second half's share alone: what one more connection costs, without the
+    // start-up growth (database caches, allocator arenas) the first ones pay for.
+    let marginal = rss_held.saturating_sub(rss_half) as f64 / (n - half).max(1) as f64;
     let dropped = dropped.load(Ordering::Relaxed);
     println!(
-        "server memory: {:.1} MiB before, {:.1} MiB holding {connected}: {:.2} KiB per connection",
+        "server memory: {:.1} MiB before, {:.1} MiB holding {half}, {:.1} MiB holding {connected}: {:.2} KiB per connection overall, {:.2} KiB per connection of the second half",
         mib(rss_before),
+        mib(rss_half),
         mib(rss_held),
-        per_connection / 1024.0
+        per_connection / 1024.0,
+        marginal / 1024.0
     );
     println!("after {hold_secs} s: {dropped} dropped; the presenter's page counts {online} online");
     if dropped > 0 || online != connected {
@@ -879,7 +912,9 @@ async fn idle(
             "presenter_counts_online": online,
             "server_rss_before_mib": mib(rss_before),
             "server_rss_held_mib": mib(rss_held),
+            "server_rss_half_mib": mib(rss_half),
             "server_kib_per_connection": per_connection / 1024.0,
+            "server_kib_per_connection_second_half": marginal / 1024.0,
             "failures": failures,
         }),
         failures,
@@ -957,7 +992,7 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
             &[server],
             &path.clone(),
             n,
-            false,
+            None,
             cli.connect_concurrency,
             move |i, ws, cookie| {
                 let offset = Duration::from_secs(2).mul_f64(i as f64 / n.max(1) as f64);

@@ -77,14 +77,7 @@ impl Server {
 
     /// CPU time the server has used so far (user + system).
     pub fn cpu_time(&self) -> Option<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()?)).ok()?;
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        let rest = &stat[stat.rfind(')')? + 2..];
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // Linux reports in USER_HZ, 100 per second on every common configuration.
-        Some(Duration::from_millis(ticks * 10))
+        cpu_time_of(&self.pid()?.to_string())
     }
 
     /// `kill -9`: no goodbye, no flush.
@@ -99,6 +92,17 @@ impl Server {
         self.child = spawn(&self.bin, &self.database_url, self.addr, &self.dir)?;
         Ok(())
     }
+}
+
+/// CPU time (user + system) of process `pid` (or `self`) so far, from /proc.
+pub fn cpu_time_of(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // Linux reports in USER_HZ, 100 per second on every common configuration.
+    Some(Duration::from_millis(ticks * 10))
 }
 
 fn spawn(bin: &Path, database_url: &str, addr: SocketAddr, dir: &Path) -> anyhow::Result<Child> {

@@ -40,6 +40,8 @@ pub struct AppState {
     pub core: Core,
     /// Flips to `true` when the server is stopping.
     pub shutdown: watch::Receiver<bool>,
+    /// Ticks every [`ws::KEEPALIVE`]: each live page is pinged then.
+    pub keepalive: watch::Receiver<u64>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -75,10 +77,22 @@ pub async fn router(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let (tick, keepalive) = watch::channel(0u64);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ws::KEEPALIVE);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            if tick.send(0).is_err() {
+                return;
+            }
+        }
+    });
     let state = AppState {
         leptos_options: leptos_options.clone(),
         core: core.clone(),
         shutdown,
+        keepalive,
     };
     let routes = route_list();
     let context = move || provide_context(core.clone());

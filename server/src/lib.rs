@@ -13,6 +13,7 @@ pub mod ws;
 use anyhow::Context;
 use app::core::Core;
 use app::core::store::Store;
+use axum::serve::ListenerExt;
 use config::{DatabaseArgs, ServeArgs};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -78,7 +79,13 @@ impl Lectern {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        // Live messages are small and must go at once: no Nagle delay.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 signal.await;
                 tracing::info!("shutting down: closing live connections");

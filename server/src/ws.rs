@@ -19,8 +19,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tower_sessions::Session;
 
-/// Keeps idle connections alive through proxies that close silent ones (nginx: 60 s).
-const KEEPALIVE: Duration = Duration::from_secs(25);
+/// Keeps idle connections alive through proxies that close silent ones (nginx: 60 s):
+/// one timer for the whole server ticks a `watch` every connection follows, instead of
+/// a timer per connection.
+pub const KEEPALIVE: Duration = Duration::from_secs(25);
 /// A small read buffer per socket: messages are tiny, and 100,000 idle sockets must fit.
 const READ_BUFFER: usize = 1024;
 /// A page that takes longer than this to take one message is stuck: it is dropped, and
@@ -70,14 +72,17 @@ pub async fn live(
         }
     };
     let shutdown = state.shutdown.clone();
+    let keepalive = state.keepalive.clone();
     Ok(upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
-            match core.hub.join(&event, viewer).await {
-                Ok(membership) => connection(socket, membership, attendee, shutdown).await,
+            match Box::pin(core.hub.join(&event, viewer)).await {
+                Ok(membership) => {
+                    connection(socket, membership, attendee, shutdown, keepalive).await
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "could not open the event's room");
                     let mut socket = socket;
@@ -116,6 +121,7 @@ async fn connection(
     membership: Membership,
     attendee: Option<String>,
     mut shutdown: watch::Receiver<bool>,
+    mut keepalive: watch::Receiver<u64>,
 ) {
     let mut snapshots = membership.snapshots();
     let welcome = ServerMsg::Welcome {
@@ -132,49 +138,63 @@ async fn connection(
     {
         return;
     }
-    let mut keepalive = tokio::time::interval(KEEPALIVE);
-    keepalive.tick().await;
+    // The loop keeps only small futures in the connection's task (the task of each of
+    // 100,000 idle pages); sends and actions are boxed for the moment they run.
     loop {
-        tokio::select! {
-            changed = snapshots.changed() => {
-                if changed.is_err() {
-                    break;
-                }
+        let next = tokio::select! {
+            changed = snapshots.changed() => match changed {
+                Ok(()) => Next::Snapshot,
+                Err(_) => Next::Stop,
+            },
+            frame = socket.recv() => Next::Frame(frame),
+            _ = keepalive.changed() => Next::Ping,
+            _ = shutdown.changed() => Next::Shutdown,
+        };
+        let sent = match next {
+            Next::Snapshot => {
                 let latest = snapshots.borrow_and_update().clone();
-                if send_text(&mut socket, latest).await.is_err() {
-                    break;
-                }
+                Box::pin(send_text(&mut socket, latest)).await
             }
-            frame = socket.recv() => {
+            Next::Frame(frame) => {
                 let reply = match frame {
                     Some(Ok(Message::Text(text))) => {
                         metrics::counter!("lectern_messages_in_total").increment(1);
-                         act(&membership, attendee.as_deref(), text.as_str()).await
+                        Box::pin(act(&membership, attendee.as_deref(), text.as_str())).await
                     }
                     Some(Ok(Message::Binary(_))) => ServerMsg::Error {
                         id: None,
                         code: ErrorCode::Malformed,
-                        message: "binary frames are not part of the Lectern protocol; send JSON text".into(),
+                        message:
+                            "binary frames are not part of the Lectern protocol; send JSON text"
+                                .into(),
                     },
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 };
-                if send(&mut socket, &reply).await.is_err() {
-                    break;
-                }
+                Box::pin(send(&mut socket, &reply)).await
             }
-            _ = keepalive.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    break;
-                }
-            }
-            _ = shutdown.changed() => {
-                let _ = send(&mut socket, &ServerMsg::Reconnect { reason: "the server is restarting".into() }).await;
-                let _ = socket.send(Message::Close(None)).await;
+            Next::Ping => Box::pin(socket.send(Message::Ping(Default::default()))).await,
+            Next::Shutdown => {
+                let reason = "the server is restarting".into();
+                let _ = Box::pin(send(&mut socket, &ServerMsg::Reconnect { reason })).await;
+                let _ = Box::pin(socket.send(Message::Close(None))).await;
                 break;
             }
+            Next::Stop => break,
+        };
+        if sent.is_err() {
+            break;
         }
     }
+}
+
+/// What woke a connection's loop.
+enum Next {
+    Snapshot,
+    Frame(Option<Result<Message, axum::Error>>),
+    Ping,
+    Shutdown,
+    Stop,
 }
 
 /// Carries out one client message and says how it went.
