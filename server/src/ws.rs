@@ -24,7 +24,7 @@ use tower_sessions::Session;
 /// a timer per connection.
 pub const KEEPALIVE: Duration = Duration::from_secs(25);
 /// A small read buffer per socket: messages are tiny, and 100,000 idle sockets must fit.
-const READ_BUFFER: usize = 1024;
+const READ_BUFFER: usize = 512;
 /// A page that takes longer than this to take one message is stuck: it is dropped, and
 /// its client reconnects and starts again from a fresh snapshot.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
