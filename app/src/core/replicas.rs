@@ -30,9 +30,11 @@ pub enum Follow {
     Stop(i64),
 }
 
-/// Starts following other replicas (PostgreSQL) and pruning the change log (both).
+/// Starts following other replicas (PostgreSQL), and the upkeep of both backends:
+/// pruning the change log, and SQLite's checkpoints.
 pub async fn start(hub: &Hub) -> Result<(), AppError> {
     tokio::spawn(prune(hub.clone()));
+    tokio::spawn(checkpoint(hub.clone()));
     let Some(mut listener) = hub.store().listener().await? else {
         return Ok(());
     };
@@ -134,6 +136,18 @@ fn share_presence(hub: &Hub) {
                 tracing::warn!(error = %e, event_id, "could not share presence");
             }
         });
+    }
+}
+
+/// SQLite's write-ahead log, copied into the database every second, off the commit path.
+async fn checkpoint(hub: Hub) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = hub.store().checkpoint().await {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
     }
 }
 
