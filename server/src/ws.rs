@@ -86,13 +86,8 @@ pub async fn live(
                 Err(e) => {
                     tracing::warn!(error = %e, "could not open the event's room");
                     let mut socket = socket;
-                    let _ = send(
-                        &mut socket,
-                        &ServerMsg::Reconnect {
-                            reason: "the event is not available right now".into(),
-                        },
-                    )
-                    .await;
+                    let reason = "the event is not available right now".into();
+                    let _ = Box::pin(send(&mut socket, &ServerMsg::Reconnect { reason })).await;
                 }
             }
         }))
@@ -124,22 +119,14 @@ async fn connection(
     mut keepalive: watch::Receiver<u64>,
 ) {
     let mut snapshots = membership.snapshots();
-    let welcome = ServerMsg::Welcome {
-        viewer: membership.viewer(),
-        pace: attendee.as_deref().and_then(|a| membership.pace_of(a)),
-        check_in: attendee.as_deref().and_then(|a| membership.check_in_of(a)),
-    };
-    if send(&mut socket, &welcome).await.is_err() {
-        return;
-    }
-    if send_text(&mut socket, membership.snapshot_now())
+    // The connection's task (one per open page, 100,000 of them idle) keeps only small
+    // futures between messages: greeting, sends and actions are boxed while they run.
+    if Box::pin(greet(&mut socket, &membership, attendee.as_deref()))
         .await
         .is_err()
     {
         return;
     }
-    // The loop keeps only small futures in the connection's task (the task of each of
-    // 100,000 idle pages); sends and actions are boxed for the moment they run.
     loop {
         let next = tokio::select! {
             changed = snapshots.changed() => match changed {
@@ -155,24 +142,19 @@ async fn connection(
                 let latest = snapshots.borrow_and_update().clone();
                 Box::pin(send_text(&mut socket, latest)).await
             }
-            Next::Frame(frame) => {
-                let reply = match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        metrics::counter!("lectern_messages_in_total").increment(1);
-                        Box::pin(act(&membership, attendee.as_deref(), text.as_str())).await
-                    }
-                    Some(Ok(Message::Binary(_))) => ServerMsg::Error {
-                        id: None,
-                        code: ErrorCode::Malformed,
-                        message:
-                            "binary frames are not part of the Lectern protocol; send JSON text"
-                                .into(),
-                    },
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-                };
-                Box::pin(send(&mut socket, &reply)).await
-            }
+            Next::Frame(frame) => match frame {
+                Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
+                    Box::pin(reply(
+                        &mut socket,
+                        &membership,
+                        attendee.as_deref(),
+                        message,
+                    ))
+                    .await
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            },
             Next::Ping => Box::pin(socket.send(Message::Ping(Default::default()))).await,
             Next::Shutdown => {
                 let reason = "the server is restarting".into();
@@ -186,6 +168,41 @@ async fn connection(
             break;
         }
     }
+}
+
+/// The first two messages of every connection: the welcome (who you are, your own vote
+/// and check-in), then the room as it is this instant.
+async fn greet(
+    socket: &mut WebSocket,
+    membership: &Membership,
+    attendee: Option<&str>,
+) -> Result<(), axum::Error> {
+    let welcome = ServerMsg::Welcome {
+        viewer: membership.viewer(),
+        pace: attendee.and_then(|a| membership.pace_of(a)),
+        check_in: attendee.and_then(|a| membership.check_in_of(a)),
+    };
+    send(socket, &welcome).await?;
+    send_text(socket, membership.snapshot_now()).await
+}
+
+/// Answers one frame from the page: carries out its action, or refuses it.
+async fn reply(
+    socket: &mut WebSocket,
+    membership: &Membership,
+    attendee: Option<&str>,
+    message: Message,
+) -> Result<(), axum::Error> {
+    metrics::counter!("lectern_messages_in_total").increment(1);
+    let answer = match message {
+        Message::Text(text) => act(membership, attendee, text.as_str()).await,
+        _ => ServerMsg::Error {
+            id: None,
+            code: ErrorCode::Malformed,
+            message: "binary frames are not part of the Lectern protocol; send JSON text".into(),
+        },
+    };
+    send(socket, &answer).await
 }
 
 /// What woke a connection's loop.
