@@ -304,6 +304,29 @@ struct Joined<T> {
     took: Duration,
 }
 
+impl<T> Joined<T> {
+    /// Prints how the connecting went and notes failures; gives how many connected.
+    fn report(&self, wanted: usize, failures: &mut Vec<String>) -> usize {
+        let connected = self.tasks.len();
+        println!(
+            "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
+            self.took.as_secs_f64(),
+            connected as f64 / self.took.as_secs_f64(),
+            self.failures.len()
+        );
+        for failure in self.failures.iter().take(5) {
+            eprintln!("  {failure}");
+        }
+        if !self.failures.is_empty() {
+            failures.push(format!(
+                "{} of {wanted} could not connect",
+                self.failures.len()
+            ));
+        }
+        connected
+    }
+}
+
 /// The source address and port of connection `i` when connections are spread over
 /// several loopback addresses: an explicit port skips the kernel's search for a free
 /// one (which grows with every socket bound), 40,000 ports per address.
@@ -600,22 +623,7 @@ async fn burst(
         )
         .await
     };
-    let connected = joined.tasks.len();
-    println!(
-        "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
-        joined.took.as_secs_f64(),
-        connected as f64 / joined.took.as_secs_f64(),
-        joined.failures.len()
-    );
-    for failure in joined.failures.iter().take(5) {
-        eprintln!("  {failure}");
-    }
-    if !joined.failures.is_empty() {
-        failures.push(format!(
-            "{} of {n} attendees could not connect",
-            joined.failures.len()
-        ));
-    }
+    let connected = joined.report(n, &mut failures);
     let tasks = joined.tasks;
     // Every page has the whole room before the burst.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -841,22 +849,7 @@ async fn idle(
         failures: first.failures.into_iter().chain(second.failures).collect(),
         tasks: first.tasks.into_iter().chain(second.tasks).collect(),
     };
-    let connected = joined.tasks.len();
-    println!(
-        "  {connected} connected in {:.2} s ({:.0} per second), {} failed",
-        joined.took.as_secs_f64(),
-        connected as f64 / joined.took.as_secs_f64(),
-        joined.failures.len()
-    );
-    for failure in joined.failures.iter().take(5) {
-        eprintln!("  {failure}");
-    }
-    if !joined.failures.is_empty() {
-        failures.push(format!(
-            "{} of {n} could not connect",
-            joined.failures.len()
-        ));
-    }
+    let connected = joined.report(n, &mut failures);
     tokio::time::sleep(Duration::from_secs(hold_secs)).await;
     let rss_held = deployment.rss();
     // The presenter's count of attendees online: everyone is still there.
@@ -1001,13 +994,7 @@ async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow::Re
         )
         .await
     };
-    if !joined.failures.is_empty() {
-        failures.push(format!(
-            "{} of {n} could not connect",
-            joined.failures.len()
-        ));
-    }
-    let connected = joined.tasks.len();
+    let connected = joined.report(n, &mut failures);
     wait_for(PATIENCE, || acked.load(Ordering::Relaxed) >= connected).await;
     let votes = acked.load(Ordering::Relaxed);
     println!("  {votes} votes acknowledged; killing the server (SIGKILL)…");

@@ -197,17 +197,7 @@ impl Hub {
     /// A room's state as the database has it.
     async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
         let stored = self.inner.store.room_state(event.id).await?;
-        let mut state = RoomState {
-            lifecycle: event.lifecycle,
-            pace: PaceBoard::default(),
-            checkins: CheckInBoard::default(),
-            checkin_tally: None,
-            places_read_at: None,
-            online: Online::default(),
-            elsewhere: Online::default(),
-            seq: 0,
-            log_seq: 0,
-        };
+        let mut state = RoomState::new(event.lifecycle);
         state.reset(stored);
         Ok(state)
     }
@@ -427,6 +417,21 @@ impl Room {
 }
 
 impl RoomState {
+    /// An empty room for an event with this schedule.
+    fn new(lifecycle: Lifecycle) -> Self {
+        Self {
+            lifecycle,
+            pace: PaceBoard::default(),
+            checkins: CheckInBoard::default(),
+            checkin_tally: None,
+            places_read_at: None,
+            online: Online::default(),
+            elsewhere: Online::default(),
+            seq: 0,
+            log_seq: 0,
+        }
+    }
+
     fn snapshot(&mut self) -> LiveSnapshot {
         let places_read_at = self.places_read_at;
         let checkins = self
@@ -723,22 +728,12 @@ mod tests {
     use crate::domain::event::Lifecycle;
 
     fn state() -> RoomState {
-        RoomState {
-            lifecycle: Lifecycle {
-                starts_at: Utc::now(),
-                doors_open_minutes: 30,
-                started_at: None,
-                ended_at: None,
-            },
-            pace: PaceBoard::default(),
-            checkins: CheckInBoard::default(),
-            checkin_tally: None,
-            places_read_at: None,
-            online: Online::default(),
-            elsewhere: Online::default(),
-            seq: 0,
-            log_seq: 0,
-        }
+        RoomState::new(Lifecycle {
+            starts_at: Utc::now(),
+            doors_open_minutes: 30,
+            started_at: None,
+            ended_at: None,
+        })
     }
 
     #[test]

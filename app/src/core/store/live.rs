@@ -196,9 +196,11 @@ impl Store {
                     check_ins.insert((*event_id, attendee), check_in);
                     true
                 }
-                Change::Started { at } => set_started(&mut tx, *event_id, *at).await?,
-                Change::Ended { at } => set_ended(&mut tx, *event_id, *at).await?,
-                Change::PlacesRead { at } => set_places_read(&mut tx, *event_id, *at).await?,
+                Change::Started { at } => set_moment(&mut tx, SET_STARTED, *event_id, *at).await?,
+                Change::Ended { at } => set_moment(&mut tx, SET_ENDED, *event_id, *at).await?,
+                Change::PlacesRead { at } => {
+                    set_moment(&mut tx, SET_PLACES_READ, *event_id, *at).await?
+                }
             };
             if done {
                 took.entry(*event_id).or_default().push(i);
@@ -540,46 +542,27 @@ async fn write_check_ins(
 }
 
 /// The presenter's Start: only the first counts, and only before the End.
-async fn set_started(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    event_id: i64,
-    at: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query("update event set started_at = $1 where id = $2 and started_at is null and ended_at is null")
-        .bind(millis(at))
-        .bind(event_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1)
-}
-
+const SET_STARTED: &str =
+    "update event set started_at = $1 where id = $2 and started_at is null and ended_at is null";
 /// The presenter's End: only of a live event.
-async fn set_ended(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    event_id: i64,
-    at: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query("update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null")
-        .bind(millis(at))
-        .bind(event_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1)
-}
+const SET_ENDED: &str =
+    "update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null";
+const SET_PLACES_READ: &str = "update event set places_read_at = $1 where id = $2";
 
-async fn set_places_read(
+/// Sets one of the event's moments with `sql` (`$1` the moment, `$2` the event); false
+/// when the statement's condition refused it.
+async fn set_moment(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
     event_id: i64,
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    sqlx::query("update event set places_read_at = $1 where id = $2")
+    let done = sqlx::query(sql)
         .bind(millis(at))
         .bind(event_id)
         .execute(&mut **tx)
         .await?;
-    Ok(true)
+    Ok(done.rows_affected() == 1)
 }
 
 #[cfg(test)]
