@@ -6,8 +6,11 @@
 //! [`ServerMsg::Snapshot`]s — the whole live state, numbered by `seq` — coalesced in time.
 //! A client that reconnects simply takes the next snapshot: there is no history to replay.
 
+use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
-use crate::domain::pace::{PaceCounts, PaceVote};
+use crate::domain::lab::{LabCounts, LabSignal, StuckNote};
+use crate::domain::pace::{PaceCounts, PaceSample, PaceVote, SectionPace};
+use crate::domain::poll::{PollId, PollView};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -28,9 +31,13 @@ pub enum ClientMsg {
         vote: Option<PaceVote>,
     },
     /// The presenter starts the tutorial: waiting screens turn into the live view.
-    Start { id: ActionId },
+    Start {
+        id: ActionId,
+    },
     /// The presenter ends the tutorial.
-    End { id: ActionId },
+    End {
+        id: ActionId,
+    },
     /// An attendee says where they are joining from (again, to change it).
     CheckIn {
         id: ActionId,
@@ -39,7 +46,46 @@ pub enum ClientMsg {
         name: String,
     },
     /// The presenter or a co-instructor has read the new places out.
-    MarkPlacesRead { id: ActionId },
+    MarkPlacesRead {
+        id: ActionId,
+    },
+    /// The presenter drives the agenda: `from` is the agenda version the page saw, so a
+    /// command made on a stale screen is refused instead of applied twice.
+    Agenda {
+        id: ActionId,
+        from: u64,
+        command: AgendaCommand,
+    },
+    /// The presenter or a co-instructor asks a poll; the action's id becomes the poll's.
+    /// No options means yes / no.
+    AskPoll {
+        id: ActionId,
+        question: String,
+        #[serde(default)]
+        options: Vec<String>,
+    },
+    ClosePoll {
+        id: ActionId,
+        poll: PollId,
+    },
+    ReopenPoll {
+        id: ActionId,
+        poll: PollId,
+    },
+    /// An attendee answers (or changes their answer to) an open poll.
+    Answer {
+        id: ActionId,
+        poll: PollId,
+        choice: u8,
+    },
+    /// An attendee's done / stuck in the current lab; `None` takes it back. A stuck
+    /// attendee may add a note for the co-instructors.
+    Lab {
+        id: ActionId,
+        signal: Option<LabSignal>,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl ClientMsg {
@@ -49,7 +95,13 @@ impl ClientMsg {
             | ClientMsg::Start { id }
             | ClientMsg::End { id }
             | ClientMsg::CheckIn { id, .. }
-            | ClientMsg::MarkPlacesRead { id } => *id,
+            | ClientMsg::MarkPlacesRead { id }
+            | ClientMsg::Agenda { id, .. }
+            | ClientMsg::AskPoll { id, .. }
+            | ClientMsg::ClosePoll { id, .. }
+            | ClientMsg::ReopenPoll { id, .. }
+            | ClientMsg::Answer { id, .. }
+            | ClientMsg::Lab { id, .. } => *id,
         }
     }
 }
@@ -118,6 +170,33 @@ pub struct LiveSnapshot {
     pub ended_at: Option<DateTime<Utc>>,
     /// Who is here from where.
     pub checkins: CheckInTally,
+    /// The server's clock when the snapshot was made: pages measure their offset from it
+    /// and compute the section clock from the agenda's moments.
+    pub now: DateTime<Utc>,
+    /// The agenda as it runs, with the section clock.
+    pub agenda: Agenda,
+    /// How long a pace vote counts; the section change also resets it.
+    pub pace_expiry_minutes: u32,
+    /// The poll attendees see: the open one, else the last asked.
+    pub poll: Option<PollView>,
+    /// Done / stuck in the current section.
+    pub lab: LabCounts,
+    /// What only the presenter and co-instructors see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffSnapshot>,
+}
+
+/// The part of a snapshot for the presenter and co-instructors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaffSnapshot {
+    /// Every poll, newest first, with the section it was asked in.
+    pub polls: Vec<PollView>,
+    /// The pace tally over the last ten minutes, oldest first.
+    pub pace_trend: Vec<PaceSample>,
+    /// How the pace felt in each section so far.
+    pub pace_history: Vec<SectionPace>,
+    /// What stuck attendees wrote, newest first.
+    pub stuck_notes: Vec<StuckNote>,
 }
 
 /// Why the server refused an action or a frame.
@@ -149,6 +228,12 @@ pub enum ServerMsg {
         /// This attendee's own check-in, to show and edit.
         #[serde(default)]
         check_in: Option<CheckIn>,
+        /// This attendee's answer to the poll on screen, if they gave one.
+        #[serde(default)]
+        poll_answer: Option<(PollId, u8)>,
+        /// This attendee's done / stuck in the current section.
+        #[serde(default)]
+        lab: Option<(SectionId, LabSignal)>,
     },
     /// The whole live state.
     Snapshot(LiveSnapshot),

@@ -181,6 +181,8 @@ async fn greet(
         viewer: membership.viewer(),
         pace: attendee.and_then(|a| membership.pace_of(a)),
         check_in: attendee.and_then(|a| membership.check_in_of(a)),
+        poll_answer: attendee.and_then(|a| membership.poll_answer_of(a)),
+        lab: attendee.and_then(|a| membership.lab_of(a)),
     };
     send(socket, &welcome).await?;
     send_text(socket, membership.snapshot_now()).await
@@ -263,6 +265,40 @@ async fn act(membership: &Membership, attendee: Option<&str>, frame: &str) -> Se
             )
         }
         ClientMsg::MarkPlacesRead { .. } => answer(id, membership.mark_places_read().await),
+        ClientMsg::Agenda { from, command, .. } => match membership.viewer() {
+            Viewer::Presenter => answer(id, membership.drive_agenda(from, command).await),
+            _ => refuse(
+                id,
+                ErrorCode::Forbidden,
+                "only the presenter runs the agenda",
+            ),
+        },
+        ClientMsg::AskPoll { .. } | ClientMsg::ClosePoll { .. } | ClientMsg::ReopenPoll { .. }
+            if matches!(membership.viewer(), Viewer::Attendee | Viewer::Stage) =>
+        {
+            refuse(
+                id,
+                ErrorCode::Forbidden,
+                "only the presenter and co-instructors run polls",
+            )
+        }
+        ClientMsg::AskPoll {
+            question, options, ..
+        } => answer(id, membership.ask_poll(id, &question, &options).await),
+        ClientMsg::ClosePoll { poll, .. } => {
+            answer(id, membership.set_poll_open(poll, false).await)
+        }
+        ClientMsg::ReopenPoll { poll, .. } => {
+            answer(id, membership.set_poll_open(poll, true).await)
+        }
+        ClientMsg::Answer { poll, choice, .. } => match attendee {
+            Some(attendee) => answer(id, membership.answer_poll(attendee, poll, choice).await),
+            None => refuse(id, ErrorCode::Forbidden, "only attendees answer polls"),
+        },
+        ClientMsg::Lab { signal, note, .. } => match attendee {
+            Some(attendee) => answer(id, membership.signal_lab(attendee, signal, &note).await),
+            None => refuse(id, ErrorCode::Forbidden, "only attendees say done or stuck"),
+        },
     }
 }
 

@@ -145,7 +145,7 @@ pub async fn fetch_staff_view(slug: String, role: Role) -> Result<StaffView, App
         let core = core()?;
         let event = event(&core, &slug).await?;
         access::require_role(&core, &session().await?, event.id, role).await?;
-        let snapshot = core.hub.snapshot(&event).await?;
+        let snapshot = core.hub.snapshot(&event, true).await?;
         Ok(StaffView {
             event: event.into(),
             role,

@@ -5,18 +5,24 @@
 //! started), so applying one twice is harmless, and replaying the log in order from any
 //! point rebuilds the same state.
 
+use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::checkin::CheckIn;
+use crate::domain::lab::LabState;
 use crate::domain::pace::PaceVote;
+use crate::domain::poll::{PollId, PollSpec};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
-    /// An attendee's pace vote; `None` takes it back.
+    /// An attendee's pace vote cast `at`; `None` takes it back.
     Pace {
         attendee: String,
         vote: Option<PaceVote>,
+        /// Changes logged before votes expired carry no time: they count from now.
+        #[serde(default = "Utc::now")]
+        at: DateTime<Utc>,
     },
     /// An attendee checked in (or changed their check-in).
     CheckIn { attendee: String, check_in: CheckIn },
@@ -26,6 +32,28 @@ pub enum Change {
     Ended { at: DateTime<Utc> },
     /// The presenter or a co-instructor read the new places out.
     PlacesRead { at: DateTime<Utc> },
+    /// The agenda after a presenter's command: takes effect only over the version
+    /// before it, and a room keeps the highest version it has seen.
+    Agenda { agenda: Agenda },
+    /// A poll asked (closing the one open); asking the same poll again changes nothing.
+    PollAsked { poll: PollSpec, at: DateTime<Utc> },
+    /// A poll closed; takes effect only on an open poll.
+    PollClosed { poll: PollId, at: DateTime<Utc> },
+    /// A closed poll opened again (closing the one open).
+    PollReopened { poll: PollId, at: DateTime<Utc> },
+    /// An attendee's answer to a poll; takes effect only while the poll is open.
+    PollAnswered {
+        attendee: String,
+        poll: PollId,
+        choice: u8,
+        at: DateTime<Utc>,
+    },
+    /// An attendee's done/stuck in a lab section; `None` takes it back.
+    Lab {
+        attendee: String,
+        section: SectionId,
+        state: Option<LabState>,
+    },
 }
 
 impl Change {
@@ -33,8 +61,17 @@ impl Change {
     /// be written in the order they were made; different keys may go in any order.
     pub fn key(&self) -> &str {
         match self {
-            Change::Pace { attendee, .. } | Change::CheckIn { attendee, .. } => attendee,
-            Change::Started { .. } | Change::Ended { .. } | Change::PlacesRead { .. } => "",
+            Change::Pace { attendee, .. }
+            | Change::CheckIn { attendee, .. }
+            | Change::PollAnswered { attendee, .. }
+            | Change::Lab { attendee, .. } => attendee,
+            Change::Started { .. }
+            | Change::Ended { .. }
+            | Change::PlacesRead { .. }
+            | Change::Agenda { .. }
+            | Change::PollAsked { .. }
+            | Change::PollClosed { .. }
+            | Change::PollReopened { .. } => "",
         }
     }
 
@@ -52,16 +89,30 @@ mod tests {
         let change = Change::Pace {
             attendee: "a1".into(),
             vote: Some(PaceVote::Faster),
+            at: DateTime::from_timestamp_millis(1_800_000_000_123).unwrap(),
         };
         let back: Change = serde_json::from_str(&change.to_json()).unwrap();
         assert_eq!(back, change);
         let none = Change::Pace {
             attendee: "a1".into(),
             vote: None,
+            at: DateTime::from_timestamp_millis(1_800_000_000_123).unwrap(),
         };
         assert_eq!(
             serde_json::from_str::<Change>(&none.to_json()).unwrap(),
             none
         );
+    }
+
+    #[test]
+    fn a_vote_logged_before_votes_had_times_still_reads() {
+        let old = r#"{"kind":"pace","attendee":"a1","vote":"slower"}"#;
+        assert!(matches!(
+            serde_json::from_str::<Change>(old).unwrap(),
+            Change::Pace {
+                vote: Some(PaceVote::Slower),
+                ..
+            }
+        ));
     }
 }

@@ -18,18 +18,22 @@
 //! when both are taken, the hub's comes first.
 
 use super::change::Change;
+use super::clock;
 use super::replicas::Follow;
 use super::store::Store;
 use super::store::live::{EventRecord, StoredRoom};
 use super::writer::Writer;
+use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInBoard, CheckInTally};
-use crate::domain::event::Lifecycle;
-use crate::domain::pace::{PaceBoard, PaceVote};
+use crate::domain::event::{Lifecycle, Phase, SectionKind};
+use crate::domain::lab::{LabBoard, LabSignal, LabState, parse_note};
+use crate::domain::pace::{self, PaceBoard, PaceSample, PaceVote};
 use crate::domain::place::{parse_check_in_name, parse_place};
+use crate::domain::poll::{AnswerRefused, PollBoard, PollId, PollSpec};
 use crate::error::AppError;
-use crate::live::{LiveSnapshot, Online, ServerMsg, Viewer};
+use crate::live::{LiveSnapshot, Online, ServerMsg, StaffSnapshot, Viewer};
 use axum::extract::ws::Utf8Bytes;
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -49,6 +53,8 @@ pub const PUBLIC_SHARDS: usize = 256;
 /// When only the count of people online changed, everyone else hears of it at most
 /// once a second: a thousand people joining must not cost a broadcast per join.
 pub const ONLINE_TICK: Duration = Duration::from_secs(1);
+/// How often a room looks at the clock: pace votes expiring, the pace sample due.
+pub const TEND_TICK: Duration = Duration::from_secs(1);
 
 /// All the live rooms of this server process.
 #[derive(Clone)]
@@ -108,6 +114,14 @@ struct RoomState {
     seq: u64,
     /// The last change-log entry this room has seen.
     log_seq: u64,
+    /// The agenda as it runs, with the section clock.
+    agenda: Agenda,
+    /// How long a pace vote counts.
+    pace_expiry_minutes: u32,
+    polls: PollBoard<String>,
+    lab: LabBoard<String>,
+    /// The pace tally over time, oldest first.
+    pace_samples: Vec<PaceSample>,
 }
 
 /// A connection's place in a room; leaving the room is dropping this.
@@ -197,8 +211,13 @@ impl Hub {
     /// A room's state as the database has it.
     async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
         let stored = self.inner.store.room_state(event.id).await?;
-        let mut state = RoomState::new(event.lifecycle);
+        let mut state = RoomState::new(
+            event.lifecycle,
+            Agenda::planned(&event.sections),
+            event.pace_expiry_minutes,
+        );
         state.reset(stored);
+        state.tend(clock::now());
         Ok(state)
     }
 
@@ -214,12 +233,17 @@ impl Hub {
         })
     }
 
-    /// The live snapshot of an event, for rendering a page on the server.
-    pub async fn snapshot(&self, event: &EventRecord) -> Result<LiveSnapshot, AppError> {
+    /// The live snapshot of an event, for rendering a page on the server (`staff`: with
+    /// what only the presenter and co-instructors see).
+    pub async fn snapshot(
+        &self,
+        event: &EventRecord,
+        staff: bool,
+    ) -> Result<LiveSnapshot, AppError> {
         let open = lock(&self.inner.rooms).get(&event.id).cloned();
         match open {
-            Some(room) => Ok(room.current()),
-            None => Ok(self.load(event).await?.snapshot()),
+            Some(room) => Ok(room.current(staff)),
+            None => Ok(self.load(event).await?.full_snapshot(staff)),
         }
     }
 
@@ -411,14 +435,36 @@ impl Room {
         self.changed.notify_one();
     }
 
-    fn current(&self) -> LiveSnapshot {
-        lock(&self.state).snapshot()
+    fn current(&self, staff: bool) -> LiveSnapshot {
+        lock(&self.state).full_snapshot(staff)
+    }
+
+    /// Expires pace votes and writes down the pace sample when one is due; true when
+    /// the snapshot changed.
+    fn tend(&self, store: &Store) -> bool {
+        let now = clock::now();
+        let (expired, sample) = {
+            let mut state = lock(&self.state);
+            (state.tend(now), state.sample(now))
+        };
+        if expired {
+            self.content.store(true, Ordering::Relaxed);
+        }
+        if let Some(sample) = sample {
+            let (store, event_id) = (store.clone(), self.event_id);
+            tokio::spawn(async move {
+                if let Err(e) = store.save_pace_sample(event_id, &sample).await {
+                    tracing::warn!(error = %e, "could not store a pace sample");
+                }
+            });
+        }
+        expired || sample.is_some()
     }
 }
 
 impl RoomState {
-    /// An empty room for an event with this schedule.
-    fn new(lifecycle: Lifecycle) -> Self {
+    /// An empty room for an event with this schedule and agenda.
+    fn new(lifecycle: Lifecycle, agenda: Agenda, pace_expiry_minutes: u32) -> Self {
         Self {
             lifecycle,
             pace: PaceBoard::default(),
@@ -429,6 +475,57 @@ impl RoomState {
             elsewhere: Online::default(),
             seq: 0,
             log_seq: 0,
+            agenda,
+            pace_expiry_minutes,
+            polls: PollBoard::default(),
+            lab: LabBoard::default(),
+            pace_samples: Vec::new(),
+        }
+    }
+
+    /// Drops the pace votes that stopped counting by `now` (expired, or cast before the
+    /// current section); true when any went.
+    fn tend(&mut self, now: DateTime<Utc>) -> bool {
+        let cutoff = pace::cutoff(now, self.pace_expiry_minutes, self.agenda.current_since);
+        self.pace.expire(cutoff)
+    }
+
+    /// The pace sample for the [`pace::SAMPLE_SECONDS`] slot `now` is in, if the event is
+    /// live and the slot has none yet.
+    fn sample(&mut self, now: DateTime<Utc>) -> Option<PaceSample> {
+        if self.lifecycle.phase(now) != Phase::Live {
+            return None;
+        }
+        let slot_ms = pace::SAMPLE_SECONDS * 1000;
+        let at = DateTime::from_timestamp_millis(now.timestamp_millis() / slot_ms * slot_ms)?;
+        if self.pace_samples.last().is_some_and(|last| last.at >= at) {
+            return None;
+        }
+        let sample = PaceSample {
+            at,
+            section: self.agenda.current,
+            counts: self.pace.counts(),
+            online: self.online.attendees + self.elsewhere.attendees,
+        };
+        self.pace_samples.push(sample);
+        Some(sample)
+    }
+
+    /// The snapshot, with the staff's part when `staff`.
+    fn full_snapshot(&mut self, staff: bool) -> LiveSnapshot {
+        let mut snapshot = self.snapshot();
+        if staff {
+            snapshot.staff = Some(self.staff_part(snapshot.now));
+        }
+        snapshot
+    }
+
+    fn staff_part(&self, now: DateTime<Utc>) -> StaffSnapshot {
+        StaffSnapshot {
+            polls: self.polls.all(),
+            pace_trend: pace::trend(&self.pace_samples, now),
+            pace_history: pace::history(&self.pace_samples),
+            stuck_notes: self.lab.stuck_notes(self.agenda.current),
         }
     }
 
@@ -449,14 +546,20 @@ impl RoomState {
             started_at: self.lifecycle.started_at,
             ended_at: self.lifecycle.ended_at,
             checkins,
+            now: clock::now(),
+            agenda: self.agenda.clone(),
+            pace_expiry_minutes: self.pace_expiry_minutes,
+            poll: self.polls.latest(),
+            lab: self.lab.counts(self.agenda.current),
+            staff: None,
         }
     }
 
     /// Applies one change. Every change sets a value, so applying one again is harmless.
     fn apply(&mut self, change: &Change) {
         match change {
-            Change::Pace { attendee, vote } => {
-                self.pace.cast(attendee.clone(), *vote);
+            Change::Pace { attendee, vote, at } => {
+                self.pace.cast(attendee.clone(), *vote, *at);
             }
             Change::CheckIn { attendee, check_in } => {
                 self.checkins.record(attendee.clone(), check_in.clone());
@@ -472,15 +575,57 @@ impl RoomState {
                 self.places_read_at = self.places_read_at.max(Some(*at));
                 self.checkin_tally = None;
             }
+            Change::Agenda { agenda } => {
+                if agenda.version > self.agenda.version {
+                    self.agenda = agenda.clone();
+                    // A new section: the pace votes about the last one stop counting.
+                    self.tend(clock::now());
+                }
+            }
+            Change::PollAsked { poll, at } => self.polls.ask(poll.clone(), *at),
+            Change::PollClosed { poll, at } => {
+                self.polls.close(*poll, *at);
+            }
+            Change::PollReopened { poll, at } => {
+                self.polls.reopen(*poll, *at);
+            }
+            Change::PollAnswered {
+                attendee,
+                poll,
+                choice,
+                ..
+            } => self.polls.record(*poll, attendee.clone(), *choice),
+            Change::Lab {
+                attendee,
+                section,
+                state,
+            } => self.lab.set(*section, attendee.clone(), state.clone()),
         }
     }
 
     /// Replaces the stored part of the state (everything but who is online here).
     fn reset(&mut self, stored: StoredRoom) {
         let mut pace = PaceBoard::default();
-        for (attendee, vote) in stored.pace_votes {
-            pace.cast(attendee, Some(vote));
+        for (attendee, vote, at) in stored.pace_votes {
+            pace.cast(attendee, Some(vote), at);
         }
+        let mut polls = PollBoard::default();
+        for poll in stored.polls {
+            polls.restore(poll.spec, poll.asked_at, poll.closed_at);
+        }
+        for (poll, attendee, choice) in stored.poll_answers {
+            polls.record(poll, attendee, choice);
+        }
+        let mut lab = LabBoard::default();
+        for (section, attendee, state) in stored.lab_signals {
+            lab.set(section, attendee, Some(state));
+        }
+        if let Some(agenda) = stored.agenda {
+            self.agenda = agenda;
+        }
+        self.polls = polls;
+        self.lab = lab;
+        self.pace_samples = stored.pace_samples;
         let mut checkins = CheckInBoard::default();
         for (attendee, check_in) in stored.check_ins {
             checkins.record(attendee, check_in);
@@ -517,7 +662,22 @@ impl Membership {
     /// snapshot may lag by up to [`PUBLIC_TICK`]; a (re)connecting page must not start
     /// from a stale one.
     pub fn snapshot_now(&self) -> Utf8Bytes {
-        Utf8Bytes::from(ServerMsg::Snapshot(self.room.current()).to_json())
+        let staff = matches!(self.viewer, Viewer::Presenter | Viewer::Moderator);
+        Utf8Bytes::from(ServerMsg::Snapshot(self.room.current(staff)).to_json())
+    }
+
+    /// This attendee's answer to the poll on screen.
+    pub fn poll_answer_of(&self, attendee_id: &str) -> Option<(PollId, u8)> {
+        let state = lock(&self.room.state);
+        let poll = state.polls.latest()?.spec.id;
+        Some((poll, state.polls.answer_of(poll, attendee_id)?))
+    }
+
+    /// This attendee's done / stuck in the current section.
+    pub fn lab_of(&self, attendee_id: &str) -> Option<(SectionId, LabSignal)> {
+        let state = lock(&self.room.state);
+        let section = state.agenda.current?;
+        Some((section, state.lab.of(section, attendee_id)?.signal))
     }
 
     pub fn check_in_of(&self, attendee_id: &str) -> Option<CheckIn> {
@@ -557,6 +717,7 @@ impl Membership {
         self.record(Change::Pace {
             attendee: attendee_id.to_string(),
             vote,
+            at: clock::now(),
         })
         .await
         .map(|_| ())
@@ -577,7 +738,7 @@ impl Membership {
             place: super::gazetteer().resolve(&place_text),
             place_text,
             name,
-            at: SubsecRound::trunc_subsecs(Utc::now(), 3),
+            at: clock::now(),
         };
         self.record(Change::CheckIn {
             attendee: attendee_id.to_string(),
@@ -590,7 +751,7 @@ impl Membership {
 
     /// The presenter or a co-instructor read the new places out: they stop being new.
     pub async fn mark_places_read(&self) -> Result<(), Refusal> {
-        let at = SubsecRound::trunc_subsecs(Utc::now(), 3);
+        let at = clock::now();
         self.record(Change::PlacesRead { at })
             .await
             .map_err(Refusal::Failed)?;
@@ -609,7 +770,7 @@ impl Membership {
 
     async fn change_lifecycle(&self, start: bool) -> Result<(), Refusal> {
         // Milliseconds, as stored: the room and the database must agree to the instant.
-        let at = SubsecRound::trunc_subsecs(Utc::now(), 3);
+        let at = clock::now();
         let mut next = lock(&self.room.state).lifecycle;
         let checked = if start { next.start(at) } else { next.end(at) };
         checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
@@ -619,13 +780,149 @@ impl Membership {
             Change::Ended { at }
         };
         match self.record(change).await {
-            Ok(true) => Ok(()),
+            Ok(true) => {}
             // Another presenter (or another replica) got there first.
+            Ok(false) => {
+                return Err(Refusal::Refused(
+                    "Someone else changed the tutorial's state just now.".into(),
+                ));
+            }
+            Err(e) => return Err(Refusal::Failed(e)),
+        }
+        // Start runs the first section's clock; End stops the clock for good. Should this
+        // step fail, the panel offers to begin the agenda by hand.
+        let command = if start {
+            AgendaCommand::Begin
+        } else {
+            AgendaCommand::Finish
+        };
+        let from = lock(&self.room.state).agenda.version;
+        if let Err(refusal) = self.drive_agenda(from, command).await {
+            tracing::warn!(?refusal, "the agenda did not follow Start or End");
+        }
+        Ok(())
+    }
+
+    /// The presenter's command to the agenda (Next, Pause, +5, …), made on a screen
+    /// that showed agenda version `from`.
+    pub async fn drive_agenda(&self, from: u64, command: AgendaCommand) -> Result<(), Refusal> {
+        let next = {
+            let state = lock(&self.room.state);
+            state
+                .agenda
+                .apply(from, &command, clock::now())
+                .map_err(|e| Refusal::Refused(format!("{e}.")))?
+        };
+        match self.record(Change::Agenda { agenda: next }).await {
+            Ok(true) => Ok(()),
             Ok(false) => Err(Refusal::Refused(
-                "Someone else changed the tutorial's state just now.".into(),
+                "The agenda changed a moment ago on another screen; look again and retry.".into(),
             )),
             Err(e) => Err(Refusal::Failed(e)),
         }
+    }
+
+    /// Asks a poll (closing the one open), tagged with the section running now.
+    pub async fn ask_poll(
+        &self,
+        id: PollId,
+        question: &str,
+        options: &[String],
+    ) -> Result<(), Refusal> {
+        let section = lock(&self.room.state).agenda.current;
+        let poll = PollSpec::parse(id, question, options, section)
+            .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        self.record(Change::PollAsked {
+            poll,
+            at: clock::now(),
+        })
+        .await
+        .map_err(Refusal::Failed)?;
+        Ok(())
+    }
+
+    /// Closes (`open` false) or reopens a poll.
+    pub async fn set_poll_open(&self, poll: PollId, open: bool) -> Result<(), Refusal> {
+        let at = clock::now();
+        let change = if open {
+            Change::PollReopened { poll, at }
+        } else {
+            Change::PollClosed { poll, at }
+        };
+        match self.record(change).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Refused(if open {
+                "That poll is open already (or is not part of this tutorial).".into()
+            } else {
+                "That poll is closed already (or is not part of this tutorial).".into()
+            })),
+            Err(e) => Err(Refusal::Failed(e)),
+        }
+    }
+
+    /// An attendee's answer to an open poll; a late one is refused and not counted.
+    pub async fn answer_poll(
+        &self,
+        attendee_id: &str,
+        poll: PollId,
+        choice: u8,
+    ) -> Result<(), Refusal> {
+        let refused = |why: AnswerRefused| match why {
+            AnswerRefused::Closed => Refusal::Refused(why.message().into()),
+            AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice => {
+                Refusal::Invalid(why.message().into())
+            }
+        };
+        lock(&self.room.state)
+            .polls
+            .check_answer(poll, choice)
+            .map_err(refused)?;
+        let change = Change::PollAnswered {
+            attendee: attendee_id.to_string(),
+            poll,
+            choice,
+            at: clock::now(),
+        };
+        match self.record(change).await {
+            Ok(true) => Ok(()),
+            // Closed on another screen while the answer was on its way.
+            Ok(false) => Err(refused(AnswerRefused::Closed)),
+            Err(e) => Err(Refusal::Failed(e)),
+        }
+    }
+
+    /// An attendee's done / stuck in the current lab (a stuck one may add a note).
+    pub async fn signal_lab(
+        &self,
+        attendee_id: &str,
+        signal: Option<LabSignal>,
+        note: &str,
+    ) -> Result<(), Refusal> {
+        let section = {
+            let state = lock(&self.room.state);
+            state
+                .agenda
+                .current_section()
+                .filter(|s| s.section.kind == SectionKind::Lab)
+                .map(|s| s.id)
+        }
+        .ok_or_else(|| {
+            Refusal::Refused("Done and stuck are for lab sections, and this is not one.".into())
+        })?;
+        let note = parse_note(note).map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let state = signal.map(|signal| LabState {
+            signal,
+            note: note.filter(|_| signal == LabSignal::Stuck),
+            at: clock::now(),
+        });
+        self.record(Change::Lab {
+            attendee: attendee_id.to_string(),
+            section,
+            state,
+        })
+        .await
+        .map_err(Refusal::Failed)?;
+        Ok(())
     }
 }
 
@@ -658,24 +955,39 @@ async fn publish(hub: Hub, room: Arc<Room>) {
     let mut last_public = Instant::now() - ONLINE_TICK;
     let mut public_due: Option<Instant> = None;
     let mut content_pending = false;
+    let mut tend = tokio::time::interval(TEND_TICK);
+    tend.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        match public_due {
-            None => room.changed.notified().await,
-            Some(due) => {
-                tokio::select! {
-                    () = room.changed.notified() => {}
-                    () = tokio::time::sleep_until(due) => {}
+        let due = async {
+            match public_due {
+                Some(due) => tokio::time::sleep_until(due).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = room.changed.notified() => {}
+            () = due => {}
+            _ = tend.tick() => {
+                if !room.tend(&hub.inner.store) {
+                    continue;
                 }
             }
         }
         let started = std::time::Instant::now();
-        let snapshot = {
+        let (snapshot, staff) = {
             let mut state = lock(&room.state);
             state.seq += 1;
-            state.snapshot()
+            let snapshot = state.snapshot();
+            let staff = state.staff_part(snapshot.now);
+            (snapshot, staff)
         };
-        let bytes = Utf8Bytes::from(ServerMsg::Snapshot(snapshot).to_json());
-        room.staff.send_replace(bytes.clone());
+        // Serialized twice: attendees get the snapshot without the staff's part.
+        let mut message = ServerMsg::Snapshot(snapshot);
+        let bytes = Utf8Bytes::from(message.to_json());
+        if let ServerMsg::Snapshot(snapshot) = &mut message {
+            snapshot.staff = Some(staff);
+        }
+        room.staff.send_replace(Utf8Bytes::from(message.to_json()));
         let now = Instant::now();
         content_pending |= room.content.swap(false, Ordering::Relaxed);
         let gap = if content_pending {
@@ -728,27 +1040,144 @@ mod tests {
     use crate::domain::event::Lifecycle;
 
     fn state() -> RoomState {
-        RoomState::new(Lifecycle {
-            starts_at: Utc::now(),
-            doors_open_minutes: 30,
-            started_at: None,
-            ended_at: None,
-        })
+        RoomState::new(
+            Lifecycle {
+                starts_at: Utc::now(),
+                doors_open_minutes: 30,
+                started_at: None,
+                ended_at: None,
+            },
+            Agenda::planned(&[
+                crate::domain::event::Section {
+                    title: "Overview".into(),
+                    kind: SectionKind::Teaching,
+                    minutes: 10,
+                    exercise_minutes: 0,
+                },
+                crate::domain::event::Section {
+                    title: "Lab".into(),
+                    kind: SectionKind::Lab,
+                    minutes: 20,
+                    exercise_minutes: 15,
+                },
+            ]),
+            pace::DEFAULT_EXPIRY_MINUTES,
+        )
+    }
+
+    fn vote(attendee: &str, vote: PaceVote) -> Change {
+        Change::Pace {
+            attendee: attendee.into(),
+            vote: Some(vote),
+            at: clock::now(),
+        }
+    }
+
+    fn drive(room: &mut RoomState, command: AgendaCommand) {
+        let agenda = room
+            .agenda
+            .apply(room.agenda.version, &command, clock::now())
+            .unwrap();
+        room.apply(&Change::Agenda { agenda });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pace_votes_expire_after_five_minutes_on_the_rooms_clock() {
+        let mut room = state();
+        drive(&mut room, AgendaCommand::Begin);
+        room.apply(&vote("ana", PaceVote::Slower));
+        tokio::time::advance(Duration::from_secs(120)).await;
+        room.apply(&vote("ben", PaceVote::Faster));
+        tokio::time::advance(Duration::from_secs(170)).await;
+        assert!(!room.tend(clock::now()), "4 min 50 s: both still count");
+        assert_eq!(room.snapshot().pace.total(), 2);
+        tokio::time::advance(Duration::from_secs(11)).await;
+        assert!(room.tend(clock::now()));
+        let pace = room.snapshot().pace;
+        assert_eq!(
+            (pace.slower, pace.faster),
+            (0, 1),
+            "ana's vote is 5 min 1 s old"
+        );
+        tokio::time::advance(Duration::from_secs(120)).await;
+        assert!(room.tend(clock::now()));
+        assert_eq!(room.snapshot().pace.total(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_next_section_starts_the_pace_afresh() {
+        let mut room = state();
+        drive(&mut room, AgendaCommand::Begin);
+        room.apply(&vote("ana", PaceVote::Slower));
+        room.apply(&vote("ben", PaceVote::Slower));
+        tokio::time::advance(Duration::from_secs(60)).await;
+        drive(&mut room, AgendaCommand::Next);
+        assert_eq!(
+            room.snapshot().pace.total(),
+            0,
+            "votes about the overview are gone"
+        );
+        tokio::time::advance(Duration::from_secs(1)).await;
+        room.apply(&vote("ana", PaceVote::Faster));
+        assert_eq!(room.snapshot().pace.faster, 1);
+        let stale = Change::Pace {
+            attendee: "cyd".into(),
+            vote: Some(PaceVote::Slower),
+            at: clock::now() - chrono::Duration::seconds(30),
+        };
+        room.apply(&stale);
+        assert_eq!(
+            room.snapshot().pace.slower,
+            0,
+            "a vote cast before the section changed (relayed late) does not count"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_room_samples_the_pace_every_thirty_seconds_while_live() {
+        let mut room = state();
+        assert_eq!(room.sample(clock::now()), None, "nothing before the start");
+        room.apply(&Change::Started { at: clock::now() });
+        drive(&mut room, AgendaCommand::Begin);
+        room.online.attendees = 4;
+        room.apply(&vote("ana", PaceVote::Slower));
+        let first = room.sample(clock::now()).expect("a first sample");
+        assert_eq!(
+            (first.counts.slower, first.online, first.section),
+            (1, 4, Some(1))
+        );
+        assert_eq!(room.sample(clock::now()), None, "one per slot");
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert!(room.sample(clock::now()).is_some());
+        let staff = room.full_snapshot(true).staff.unwrap();
+        assert_eq!(staff.pace_trend.len(), 2);
+        assert_eq!(staff.pace_history[0].peak_slower, 25);
+    }
+
+    #[test]
+    fn an_older_agenda_never_replaces_a_newer_one() {
+        let mut room = state();
+        let begun = room
+            .agenda
+            .apply(0, &AgendaCommand::Begin, clock::now())
+            .unwrap();
+        let next = begun.apply(1, &AgendaCommand::Next, clock::now()).unwrap();
+        room.apply(&Change::Agenda { agenda: next });
+        room.apply(&Change::Agenda { agenda: begun });
+        assert_eq!(room.agenda.current, Some(2));
     }
 
     #[test]
     fn applying_a_change_again_changes_nothing() {
         let mut room = state();
-        let vote = Change::Pace {
-            attendee: "a".into(),
-            vote: Some(PaceVote::Faster),
-        };
-        room.apply(&vote);
-        room.apply(&vote);
+        let faster = vote("a", PaceVote::Faster);
+        room.apply(&faster);
+        room.apply(&faster);
         assert_eq!(room.pace.counts().faster, 1);
         room.apply(&Change::Pace {
             attendee: "a".into(),
             vote: None,
+            at: clock::now(),
         });
         assert_eq!(room.pace.counts().total(), 0);
     }

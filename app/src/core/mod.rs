@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod change;
+pub mod clock;
 pub mod hub;
 pub mod replicas;
 pub mod secrets;

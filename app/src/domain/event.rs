@@ -218,6 +218,9 @@ pub struct EventDraft {
     /// A survey attendees may fill in while they wait (a registration form, a poll).
     #[serde(default)]
     pub survey_url: Option<String>,
+    /// Minutes after which a pace vote stops counting (default 5).
+    #[serde(default)]
+    pub pace_expiry_minutes: Option<u32>,
 }
 
 /// A checked event, ready to be stored.
@@ -231,6 +234,7 @@ pub struct NewEvent {
     pub sections: Vec<Section>,
     pub doors_open_minutes: u32,
     pub survey_url: Option<String>,
+    pub pace_expiry_minutes: u32,
 }
 
 impl EventDraft {
@@ -278,6 +282,18 @@ impl EventDraft {
                 "must be at most a day (1440 minutes)",
             ));
         }
+        let pace_expiry_minutes = self
+            .pace_expiry_minutes
+            .unwrap_or(super::pace::DEFAULT_EXPIRY_MINUTES);
+        if !(1..=super::pace::MAX_EXPIRY_MINUTES).contains(&pace_expiry_minutes) {
+            return Err(DomainError::new(
+                "pace_expiry_minutes",
+                format!(
+                    "must be between 1 and {} minutes",
+                    super::pace::MAX_EXPIRY_MINUTES
+                ),
+            ));
+        }
         let survey_url = match self.survey_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(url) => Some(web_address("survey_url", url)?),
@@ -291,6 +307,7 @@ impl EventDraft {
             sections,
             doors_open_minutes,
             survey_url,
+            pace_expiry_minutes,
         })
     }
 }
@@ -476,7 +493,22 @@ mod tests {
             }],
             doors_open_minutes: None,
             survey_url: None,
+            pace_expiry_minutes: None,
         }
+    }
+
+    #[test]
+    fn pace_votes_expire_after_five_minutes_unless_the_event_says_otherwise() {
+        assert_eq!(draft().parse().unwrap().pace_expiry_minutes, 5);
+        let with = |m| {
+            EventDraft {
+                pace_expiry_minutes: Some(m),
+                ..draft()
+            }
+            .parse()
+        };
+        assert_eq!(with(10).unwrap().pace_expiry_minutes, 10);
+        assert_eq!(with(0).unwrap_err().field, "pace_expiry_minutes");
     }
 
     #[test]

@@ -4,10 +4,13 @@
 //! [`DomainError`] naming the field) and is valid from then on.
 
 pub mod account;
+pub mod agenda;
 pub mod checkin;
 pub mod event;
+pub mod lab;
 pub mod pace;
 pub mod place;
+pub mod poll;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,10 +4,32 @@
 //! The board holds at most one vote per attendee; casting again moves that vote, and
 //! casting `None` takes it back. The counts are kept up to date on every cast, so a
 //! tally for thousands of attendees costs nothing to read.
+//!
+//! A vote is about the moment it was cast: it stops counting after the event's expiry
+//! time (default [`DEFAULT_EXPIRY_MINUTES`]) and when the section changes. The board
+//! drops such votes when told the cut-off ([`PaceBoard::expire`]); the store keeps
+//! each vote's time, so a restarted server drops the same ones.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::Hash;
+
+/// How long a pace vote counts unless the event says otherwise.
+pub const DEFAULT_EXPIRY_MINUTES: u32 = 5;
+/// The longest expiry an organizer may set: a whole tutorial.
+pub const MAX_EXPIRY_MINUTES: u32 = 180;
+
+/// The moment before which votes no longer count: `expiry` ago, or when the current
+/// section began if that is later.
+pub fn cutoff(
+    now: DateTime<Utc>,
+    expiry_minutes: u32,
+    section_since: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    let expired = now - Duration::minutes(i64::from(expiry_minutes));
+    section_since.map_or(expired, |since| since.max(expired))
+}
 
 /// What an attendee asks of the presenter's pace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,10 +108,15 @@ impl PaceCounts {
 /// The live pace votes of one event: one per attendee at most.
 #[derive(Debug, Clone)]
 pub struct PaceBoard<A> {
-    /// Each attendee's current vote; an attendee with no vote has no entry.
-    votes: HashMap<A, PaceVote>,
+    /// Each attendee's current vote and when it was cast; an attendee with no vote (or
+    /// an expired one) has no entry.
+    votes: HashMap<A, (PaceVote, DateTime<Utc>)>,
     /// Kept in step with `votes` on every cast so reading the tally is O(1).
     counts: PaceCounts,
+    /// No vote is older than this: lets [`PaceBoard::expire`] skip the scan when none is.
+    oldest: Option<DateTime<Utc>>,
+    /// Votes cast before this no longer count (the last cut-off applied).
+    cutoff: Option<DateTime<Utc>>,
 }
 
 impl<A> Default for PaceBoard<A> {
@@ -97,18 +124,28 @@ impl<A> Default for PaceBoard<A> {
         Self {
             votes: HashMap::new(),
             counts: PaceCounts::default(),
+            oldest: None,
+            cutoff: None,
         }
     }
 }
 
 impl<A: Eq + Hash> PaceBoard<A> {
-    /// Records `attendee`'s vote (or takes it back with `None`).
-    /// Returns whether the tally changed, so a repeat of the same vote publishes nothing.
-    pub fn cast(&mut self, attendee: A, vote: Option<PaceVote>) -> bool {
+    /// Records `attendee`'s vote cast `at` (or takes it back with `None`). A vote from
+    /// before the last cut-off is ignored. Returns whether the tally changed, so a
+    /// repeat of the same vote publishes nothing.
+    pub fn cast(&mut self, attendee: A, vote: Option<PaceVote>, at: DateTime<Utc>) -> bool {
+        if self.cutoff.is_some_and(|cutoff| at < cutoff) {
+            return false;
+        }
         let previous = match vote {
-            Some(vote) => self.votes.insert(attendee, vote),
+            Some(vote) => {
+                self.oldest = Some(self.oldest.map_or(at, |oldest| oldest.min(at)));
+                self.votes.insert(attendee, (vote, at))
+            }
             None => self.votes.remove(&attendee),
-        };
+        }
+        .map(|(vote, _)| vote);
         if previous == vote {
             return false;
         }
@@ -121,11 +158,28 @@ impl<A: Eq + Hash> PaceBoard<A> {
         true
     }
 
+    /// Drops the votes cast before `cutoff` (see [`cutoff`]); true when any went.
+    pub fn expire(&mut self, cutoff: DateTime<Utc>) -> bool {
+        self.cutoff = Some(self.cutoff.map_or(cutoff, |c| c.max(cutoff)));
+        if self.oldest.is_none_or(|oldest| oldest >= cutoff) {
+            return false;
+        }
+        let before = self.votes.len();
+        self.votes.retain(|_, (_, at)| *at >= cutoff);
+        let mut counts = PaceCounts::default();
+        for (vote, _) in self.votes.values() {
+            *counts.slot(*vote) += 1;
+        }
+        self.counts = counts;
+        self.oldest = self.votes.values().map(|(_, at)| *at).min();
+        self.votes.len() != before
+    }
+
     pub fn vote_of<Q: Eq + Hash + ?Sized>(&self, attendee: &Q) -> Option<PaceVote>
     where
         A: std::borrow::Borrow<Q>,
     {
-        self.votes.get(attendee).copied()
+        self.votes.get(attendee).map(|(vote, _)| *vote)
     }
 
     pub fn counts(&self) -> PaceCounts {
@@ -133,16 +187,96 @@ impl<A: Eq + Hash> PaceBoard<A> {
     }
 }
 
+/// How often a room writes down its pace tally for the trend and the history.
+pub const SAMPLE_SECONDS: i64 = 30;
+/// How far back the presenter's trend looks.
+pub const TREND_MINUTES: i64 = 10;
+
+/// The pace tally at one moment, written down every [`SAMPLE_SECONDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaceSample {
+    pub at: DateTime<Utc>,
+    /// The section running then.
+    pub section: Option<crate::domain::agenda::SectionId>,
+    pub counts: PaceCounts,
+    /// Attendees connected then: the shares are of them.
+    pub online: u32,
+}
+
+impl PaceSample {
+    pub fn percent(&self, vote: PaceVote) -> u32 {
+        self.counts.percent_of(vote, self.online)
+    }
+}
+
+/// The samples of the last [`TREND_MINUTES`] before `now`, oldest first.
+pub fn trend(samples: &[PaceSample], now: DateTime<Utc>) -> Vec<PaceSample> {
+    let since = now - Duration::minutes(TREND_MINUTES);
+    samples.iter().filter(|s| s.at >= since).copied().collect()
+}
+
+/// How the pace felt during one section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionPace {
+    pub section: crate::domain::agenda::SectionId,
+    /// The mean share asking for slower / faster over the section's samples.
+    pub slower: u32,
+    pub faster: u32,
+    /// The highest share asking for slower / faster at any sample.
+    pub peak_slower: u32,
+    pub peak_faster: u32,
+}
+
+/// Per section, in the order sections first appear in the samples.
+pub fn history(samples: &[PaceSample]) -> Vec<SectionPace> {
+    let mut order: Vec<crate::domain::agenda::SectionId> = Vec::new();
+    for sample in samples {
+        if let Some(section) = sample.section
+            && !order.contains(&section)
+        {
+            order.push(section);
+        }
+    }
+    order
+        .into_iter()
+        .map(|section| {
+            let of: Vec<&PaceSample> = samples
+                .iter()
+                .filter(|s| s.section == Some(section))
+                .collect();
+            let mean = |vote| {
+                let sum: u32 = of.iter().map(|s| s.percent(vote)).sum();
+                (sum + of.len() as u32 / 2) / of.len() as u32
+            };
+            let peak = |vote| of.iter().map(|s| s.percent(vote)).max().unwrap_or(0);
+            SectionPace {
+                section,
+                slower: mean(PaceVote::Slower),
+                faster: mean(PaceVote::Faster),
+                peak_slower: peak(PaceVote::Slower),
+                peak_faster: peak(PaceVote::Faster),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn t(minute: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-10T17:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::minutes(minute)
+    }
+
     #[test]
     fn each_attendee_has_one_live_vote() {
         let mut board = PaceBoard::default();
-        board.cast("ana", Some(PaceVote::Slower));
-        board.cast("ana", Some(PaceVote::Slower));
-        board.cast("ben", Some(PaceVote::Faster));
+        board.cast("ana", Some(PaceVote::Slower), t(0));
+        board.cast("ana", Some(PaceVote::Slower), t(0));
+        board.cast("ben", Some(PaceVote::Faster), t(0));
         assert_eq!(
             board.counts(),
             PaceCounts {
@@ -156,8 +290,8 @@ mod tests {
     #[test]
     fn changing_a_vote_moves_it() {
         let mut board = PaceBoard::default();
-        board.cast(1, Some(PaceVote::Slower));
-        assert!(board.cast(1, Some(PaceVote::JustRight)));
+        board.cast(1, Some(PaceVote::Slower), t(0));
+        assert!(board.cast(1, Some(PaceVote::JustRight), t(0)));
         assert_eq!(
             board.counts(),
             PaceCounts {
@@ -172,12 +306,12 @@ mod tests {
     #[test]
     fn taking_a_vote_back_removes_it() {
         let mut board = PaceBoard::default();
-        board.cast(1, Some(PaceVote::Faster));
-        assert!(board.cast(1, None));
+        board.cast(1, Some(PaceVote::Faster), t(0));
+        assert!(board.cast(1, None, t(0)));
         assert_eq!(board.counts().total(), 0);
         assert_eq!(board.vote_of(&1), None);
         assert!(
-            !board.cast(1, None),
+            !board.cast(1, None, t(0)),
             "taking back a vote that is not there changes nothing"
         );
     }
@@ -185,8 +319,8 @@ mod tests {
     #[test]
     fn repeating_a_vote_reports_no_change() {
         let mut board = PaceBoard::default();
-        assert!(board.cast(7, Some(PaceVote::Faster)));
-        assert!(!board.cast(7, Some(PaceVote::Faster)));
+        assert!(board.cast(7, Some(PaceVote::Faster), t(0)));
+        assert!(!board.cast(7, Some(PaceVote::Faster), t(0)));
     }
 
     #[test]
@@ -204,6 +338,83 @@ mod tests {
             "never fewer people than votes"
         );
         assert_eq!(PaceCounts::default().percent_of(PaceVote::Slower, 0), 0);
+    }
+
+    #[test]
+    fn votes_older_than_the_cutoff_stop_counting() {
+        let mut board = PaceBoard::default();
+        board.cast("ana", Some(PaceVote::Slower), t(0));
+        board.cast("ben", Some(PaceVote::Faster), t(3));
+        assert!(
+            !board.expire(cutoff(t(4), 5, None)),
+            "nothing is five minutes old yet"
+        );
+        assert!(
+            !board.expire(cutoff(t(5), 5, None)),
+            "a vote counts for its full five minutes"
+        );
+        assert!(board.expire(cutoff(t(6), 5, None)));
+        assert_eq!(
+            board.counts(),
+            PaceCounts {
+                slower: 0,
+                just_right: 0,
+                faster: 1
+            }
+        );
+        assert_eq!(board.vote_of("ana"), None);
+        assert!(
+            !board.cast("cyd", Some(PaceVote::Slower), t(0)),
+            "a vote from before the cutoff (a slow replica) is ignored"
+        );
+    }
+
+    #[test]
+    fn a_new_section_clears_every_vote_cast_before_it() {
+        let mut board = PaceBoard::default();
+        board.cast("ana", Some(PaceVote::Slower), t(1));
+        board.cast("ben", Some(PaceVote::Faster), t(2));
+        assert!(board.expire(cutoff(t(3), 5, Some(t(3)))));
+        assert_eq!(board.counts().total(), 0);
+        assert!(board.cast("ana", Some(PaceVote::JustRight), t(4)));
+        assert_eq!(board.counts().just_right, 1);
+    }
+
+    fn sample(minute: i64, section: u32, slower: u32, faster: u32, online: u32) -> PaceSample {
+        PaceSample {
+            at: t(minute),
+            section: Some(section),
+            counts: PaceCounts {
+                slower,
+                just_right: 0,
+                faster,
+            },
+            online,
+        }
+    }
+
+    #[test]
+    fn the_trend_keeps_the_last_ten_minutes() {
+        let samples: Vec<PaceSample> = (0..30).map(|m| sample(m, 1, 1, 0, 10)).collect();
+        let recent = trend(&samples, t(29));
+        assert_eq!(recent.first().unwrap().at, t(19));
+        assert_eq!(recent.len(), 11);
+        assert!(trend(&[], t(0)).is_empty());
+    }
+
+    #[test]
+    fn history_gives_each_section_its_mean_and_peak_shares() {
+        let samples = vec![
+            sample(0, 1, 1, 0, 10),
+            sample(1, 1, 3, 1, 10),
+            sample(2, 2, 0, 5, 10),
+            sample(3, 1, 0, 0, 0),
+        ];
+        let h = history(&samples);
+        assert_eq!(h.len(), 2);
+        assert_eq!((h[0].section, h[0].slower, h[0].peak_slower), (1, 13, 30));
+        assert_eq!((h[0].faster, h[0].peak_faster), (3, 10));
+        assert_eq!((h[1].section, h[1].faster), (2, 50));
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn NewEvent() -> impl IntoView {
     let time_zone = RwSignal::new("UTC".to_string());
     let survey_url = RwSignal::new(String::new());
     let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
+    let pace_expiry = RwSignal::new(crate::domain::pace::DEFAULT_EXPIRY_MINUTES.to_string());
     Effect::new(move |_| {
         if let Some(zone) = browser_time_zone() {
             time_zone.set(zone);
@@ -146,6 +147,10 @@ pub fn NewEvent() -> impl IntoView {
                 &doors_open.get_untracked(),
             )?),
             survey_url: Some(survey_url.get_untracked()),
+            pace_expiry_minutes: Some(minutes(
+                "pace_expiry_minutes".into(),
+                &pace_expiry.get_untracked(),
+            )?),
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -194,6 +199,11 @@ pub fn NewEvent() -> impl IntoView {
                         <label class="field">
                             <span>"Waiting screen opens (minutes before the start)"</span>
                             <input type="number" min="0" max="1440" inputmode="numeric" bind:value=doors_open name="doors_open_minutes"/>
+                        </label>
+                        <label class="field">
+                            <span>"Pace votes count for (minutes)"</span>
+                            <input type="number" min="1" max="180" inputmode="numeric" bind:value=pace_expiry name="pace_expiry_minutes"/>
+                            <small class="muted">"After this, or when the section changes, an attendee's slower / faster stops counting."</small>
                         </label>
                         <label class="field">
                             <span>"Survey link (optional)"</span>

@@ -6,12 +6,18 @@ use crate::helpers::spawn_app;
 use app::core::change::Change;
 use app::domain::pace::PaceVote;
 use app::live::{ClientMsg, ServerMsg};
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// When the votes in these tests are cast: one moment, so a vote equals itself read back.
+fn cast_at() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_800_000_000_000).unwrap()
+}
 
 fn vote(attendee: &str, vote: Option<PaceVote>) -> Change {
     Change::Pace {
         attendee: attendee.into(),
         vote,
+        at: cast_at(),
     }
 }
 
@@ -61,7 +67,7 @@ async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
     assert_eq!(room.started_at, Some(now));
     assert_eq!(
         room.pace_votes,
-        vec![("ann".to_string(), PaceVote::JustRight)]
+        vec![("ann".to_string(), PaceVote::JustRight, cast_at())]
     );
     assert!(
         store

@@ -140,6 +140,7 @@ pub fn draft(title: &str) -> EventDraft {
         ],
         doors_open_minutes: None,
         survey_url: None,
+        pace_expiry_minutes: None,
     }
 }
 

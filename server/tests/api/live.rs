@@ -19,7 +19,9 @@ async fn votes_of_three_attendees_reach_the_presenter() {
         ServerMsg::Welcome {
             viewer: Viewer::Presenter,
             pace: None,
-            check_in: None
+            check_in: None,
+            poll_answer: None,
+            lab: None,
         }
     ));
 
@@ -37,7 +39,9 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             ServerMsg::Welcome {
                 viewer: Viewer::Attendee,
                 pace: None,
-                check_in: None
+                check_in: None,
+                poll_answer: None,
+                lab: None,
             }
         ));
         assert!(matches!(

@@ -10,10 +10,13 @@
 
 use super::{Backend, Store, from_millis, millis};
 use crate::core::change::Change;
+use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::checkin::CheckIn;
 use crate::domain::event::{Lifecycle, Material, Section, SectionKind, Slug};
-use crate::domain::pace::PaceVote;
+use crate::domain::lab::{LabSignal, LabState};
+use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
 use crate::domain::place::Place;
+use crate::domain::poll::{PollId, PollSpec};
 use crate::error::AppError;
 use crate::live::Online;
 use chrono::{DateTime, Utc};
@@ -42,6 +45,8 @@ pub struct EventRecord {
     pub places_read_at: Option<DateTime<Utc>>,
     /// Doors-open time, Start and End: what decides the event's phase.
     pub lifecycle: Lifecycle,
+    /// Pace votes stop counting after this many minutes.
+    pub pace_expiry_minutes: u32,
 }
 
 /// Everything a live room starts from, read after the change number it is current to:
@@ -52,8 +57,26 @@ pub struct StoredRoom {
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub places_read_at: Option<DateTime<Utc>>,
-    pub pace_votes: Vec<(String, PaceVote)>,
+    pub pace_votes: Vec<(String, PaceVote, DateTime<Utc>)>,
     pub check_ins: Vec<(String, CheckIn)>,
+    /// The running agenda, once the presenter has changed it (else the planned one).
+    pub agenda: Option<Agenda>,
+    /// Every poll, oldest first: what was asked, when, and when it closed.
+    pub polls: Vec<StoredPoll>,
+    /// (poll, attendee, choice) of every answer.
+    pub poll_answers: Vec<(PollId, String, u8)>,
+    /// (section, attendee, signal) of every lab signal.
+    pub lab_signals: Vec<(SectionId, String, LabState)>,
+    /// The pace tally over time, oldest first.
+    pub pace_samples: Vec<PaceSample>,
+}
+
+/// A poll as stored.
+#[derive(Debug, Clone)]
+pub struct StoredPoll {
+    pub spec: PollSpec,
+    pub asked_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 /// One entry of an event's change log.
@@ -74,7 +97,8 @@ pub fn wake_channel(event_id: i64) -> String {
 impl Store {
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
-            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url, places_read_at
+            "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
+                    places_read_at, pace_expiry_minutes
              from event where slug = $1",
         )
         .bind(slug)
@@ -133,6 +157,8 @@ impl Store {
                 started_at: optional_time(&row, "started_at")?,
                 ended_at: optional_time(&row, "ended_at")?,
             },
+            pace_expiry_minutes: u32::try_from(row.try_get::<i64, _>("pace_expiry_minutes")?)
+                .unwrap_or(crate::domain::pace::DEFAULT_EXPIRY_MINUTES),
         }))
     }
 
@@ -141,7 +167,7 @@ impl Store {
     /// after `seq` in the log, and applying it again changes nothing.
     pub async fn room_state(&self, event_id: i64) -> Result<StoredRoom, AppError> {
         let row = sqlx::query(
-            "select change_seq, started_at, ended_at, places_read_at from event where id = $1",
+            "select change_seq, started_at, ended_at, places_read_at, agenda from event where id = $1",
         )
         .bind(event_id)
         .fetch_optional(&self.pool)
@@ -152,8 +178,19 @@ impl Store {
             started_at: optional_time(&row, "started_at")?,
             ended_at: optional_time(&row, "ended_at")?,
             places_read_at: optional_time(&row, "places_read_at")?,
+            agenda: match row.try_get::<Option<String>, _>("agenda")? {
+                Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                    tracing::error!(error = %e, event_id, "unreadable stored agenda");
+                    AppError::Internal
+                })?),
+                None => None,
+            },
             pace_votes: self.pace_votes(event_id).await?,
             check_ins: self.check_ins(event_id).await?,
+            polls: self.polls(event_id).await?,
+            poll_answers: self.poll_answers(event_id).await?,
+            lab_signals: self.lab_signals(event_id).await?,
+            pace_samples: self.pace_samples(event_id).await?,
         })
     }
 
@@ -183,13 +220,15 @@ impl Store {
         }
         // Votes and check-ins always take effect: written many rows per statement, only
         // the last of each attendee's (the log keeps them all). The rest one by one.
-        let mut votes: BTreeMap<(i64, &str), Option<PaceVote>> = BTreeMap::new();
+        let mut votes: BTreeMap<(i64, &str), (Option<PaceVote>, DateTime<Utc>)> = BTreeMap::new();
         let mut check_ins: BTreeMap<(i64, &str), &CheckIn> = BTreeMap::new();
+        // Answers are checked against the polls once the batch's closes are written.
+        let mut answers: Vec<usize> = Vec::new();
         for &i in &order {
             let (event_id, change) = &batch[i];
             let done = match change {
-                Change::Pace { attendee, vote } => {
-                    votes.insert((*event_id, attendee), *vote);
+                Change::Pace { attendee, vote, at } => {
+                    votes.insert((*event_id, attendee), (*vote, *at));
                     true
                 }
                 Change::CheckIn { attendee, check_in } => {
@@ -201,6 +240,35 @@ impl Store {
                 Change::PlacesRead { at } => {
                     set_moment(&mut tx, SET_PLACES_READ, *event_id, *at).await?
                 }
+                Change::Agenda { agenda } => set_agenda(&mut tx, *event_id, agenda).await?,
+                Change::PollAsked { poll, at } => ask_poll(&mut tx, *event_id, poll, *at).await?,
+                Change::PollClosed { poll, at } => {
+                    sqlx::query(
+                        "update poll set closed_at = $1 where event_id = $2 and id = $3 and closed_at is null",
+                    )
+                    .bind(millis(*at))
+                    .bind(*event_id)
+                    .bind(poll.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1
+                }
+                Change::PollReopened { poll, at } => {
+                    reopen_poll(&mut tx, *event_id, *poll, *at).await?
+                }
+                Change::PollAnswered { .. } => {
+                    answers.push(i);
+                    false
+                }
+                Change::Lab {
+                    attendee,
+                    section,
+                    state,
+                } => {
+                    set_lab_signal(&mut tx, *event_id, attendee, *section, state.as_ref()).await?;
+                    true
+                }
             };
             if done {
                 took.entry(*event_id).or_default().push(i);
@@ -208,6 +276,9 @@ impl Store {
         }
         write_votes(&mut tx, self.backend, &votes).await?;
         write_check_ins(&mut tx, self.backend, &check_ins).await?;
+        for i in write_answers(&mut tx, self.backend, batch, &answers).await? {
+            took.entry(batch[i].0).or_default().push(i);
+        }
         let now = millis(Utc::now());
         let mut numbers = vec![None; batch.len()];
         for (event_id, items) in &took {
@@ -373,10 +444,13 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored pace vote of an event.
-    pub async fn pace_votes(&self, event_id: i64) -> Result<Vec<(String, PaceVote)>, AppError> {
+    /// Every stored pace vote of an event, with when it was cast.
+    pub async fn pace_votes(
+        &self,
+        event_id: i64,
+    ) -> Result<Vec<(String, PaceVote, DateTime<Utc>)>, AppError> {
         let rows: Vec<AnyRow> =
-            sqlx::query("select attendee_id, vote from pace_vote where event_id = $1")
+            sqlx::query("select attendee_id, vote, cast_at from pace_vote where event_id = $1")
                 .bind(event_id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -384,9 +458,140 @@ impl Store {
             .map(|r| {
                 let vote =
                     PaceVote::parse(&r.try_get::<String, _>(1)?).ok_or(AppError::Internal)?;
-                Ok((r.try_get(0)?, vote))
+                Ok((r.try_get(0)?, vote, from_millis(r.try_get(2)?)))
             })
             .collect()
+    }
+
+    /// Every poll of an event, oldest first.
+    pub async fn polls(&self, event_id: i64) -> Result<Vec<StoredPoll>, AppError> {
+        let rows = sqlx::query(
+            "select id, question, options, section_id, asked_at, closed_at from poll
+             where event_id = $1 order by asked_at, id",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let options: String = r.try_get("options")?;
+                Ok(StoredPoll {
+                    spec: PollSpec {
+                        id: id.parse().map_err(|_| AppError::Internal)?,
+                        question: r.try_get("question")?,
+                        options: serde_json::from_str(&options).map_err(|_| AppError::Internal)?,
+                        section: r
+                            .try_get::<Option<i64>, _>("section_id")?
+                            .and_then(|s| SectionId::try_from(s).ok()),
+                    },
+                    asked_at: from_millis(r.try_get("asked_at")?),
+                    closed_at: optional_time(r, "closed_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every poll answer of an event.
+    pub async fn poll_answers(&self, event_id: i64) -> Result<Vec<(PollId, String, u8)>, AppError> {
+        let rows =
+            sqlx::query("select poll_id, attendee_id, choice from poll_answer where event_id = $1")
+                .bind(event_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let poll: String = r.try_get(0)?;
+                Ok((
+                    poll.parse().map_err(|_| AppError::Internal)?,
+                    r.try_get(1)?,
+                    u8::try_from(r.try_get::<i64, _>(2)?).map_err(|_| AppError::Internal)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Every lab signal of an event.
+    pub async fn lab_signals(
+        &self,
+        event_id: i64,
+    ) -> Result<Vec<(SectionId, String, LabState)>, AppError> {
+        let rows = sqlx::query(
+            "select section_id, attendee_id, signal, note, at from lab_signal where event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let signal = LabSignal::parse(&r.try_get::<String, _>("signal")?)
+                    .ok_or(AppError::Internal)?;
+                Ok((
+                    SectionId::try_from(r.try_get::<i64, _>("section_id")?)
+                        .map_err(|_| AppError::Internal)?,
+                    r.try_get("attendee_id")?,
+                    LabState {
+                        signal,
+                        note: r.try_get("note")?,
+                        at: from_millis(r.try_get("at")?),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The pace tally over time, oldest first.
+    pub async fn pace_samples(&self, event_id: i64) -> Result<Vec<PaceSample>, AppError> {
+        let rows = sqlx::query(
+            "select at, section_id, slower, just_right, faster, online from pace_sample
+             where event_id = $1 order by at",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |r: &AnyRow, column: &str| -> Result<u32, sqlx::Error> {
+            Ok(u32::try_from(r.try_get::<i64, _>(column)?).unwrap_or_default())
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(PaceSample {
+                    at: from_millis(r.try_get("at")?),
+                    section: r
+                        .try_get::<Option<i64>, _>("section_id")?
+                        .and_then(|s| SectionId::try_from(s).ok()),
+                    counts: PaceCounts {
+                        slower: count(r, "slower")?,
+                        just_right: count(r, "just_right")?,
+                        faster: count(r, "faster")?,
+                    },
+                    online: count(r, "online")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(AppError::from)
+    }
+
+    /// Writes down the pace tally at a moment; another replica may have written the same
+    /// moment already, and then its sample stands.
+    pub async fn save_pace_sample(
+        &self,
+        event_id: i64,
+        sample: &PaceSample,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "insert into pace_sample (event_id, at, section_id, slower, just_right, faster, online)
+             values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id, at) do nothing",
+        )
+        .bind(event_id)
+        .bind(millis(sample.at))
+        .bind(sample.section.map(i64::from))
+        .bind(i64::from(sample.counts.slower))
+        .bind(i64::from(sample.counts.just_right))
+        .bind(i64::from(sample.counts.faster))
+        .bind(i64::from(sample.online))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Every check-in of an event.
@@ -465,11 +670,12 @@ fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
 async fn write_votes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
-    votes: &BTreeMap<(i64, &str), Option<PaceVote>>,
+    votes: &BTreeMap<(i64, &str), (Option<PaceVote>, DateTime<Utc>)>,
 ) -> Result<(), AppError> {
-    let now = millis(Utc::now());
-    let cast: Vec<(&(i64, &str), PaceVote)> =
-        votes.iter().filter_map(|(k, v)| Some((k, (*v)?))).collect();
+    let cast: Vec<(&(i64, &str), PaceVote, DateTime<Utc>)> = votes
+        .iter()
+        .filter_map(|(k, (v, at))| Some((k, (*v)?, *at)))
+        .collect();
     for chunk in cast.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "insert into pace_vote (event_id, attendee_id, vote, cast_at) values {}
@@ -477,18 +683,18 @@ async fn write_votes(
             placeholders(backend, chunk.len(), 4)
         );
         let mut query = sqlx::query(&sql);
-        for ((event_id, attendee), vote) in chunk {
+        for ((event_id, attendee), vote, at) in chunk {
             query = query
                 .bind(*event_id)
                 .bind(*attendee)
                 .bind(vote.as_str())
-                .bind(now);
+                .bind(millis(*at));
         }
         query.execute(&mut **tx).await?;
     }
     let taken_back: Vec<&(i64, &str)> = votes
         .iter()
-        .filter(|(_, v)| v.is_none())
+        .filter(|(_, (v, _))| v.is_none())
         .map(|(k, _)| k)
         .collect();
     for chunk in taken_back.chunks(ROWS_PER_INSERT) {
@@ -538,6 +744,188 @@ async fn write_check_ins(
         }
         query.execute(&mut **tx).await?;
     }
+    Ok(())
+}
+
+/// Answers to the polls open now (after the batch's own closes and reopens): many rows
+/// per statement, the last of each attendee's. Gives the batch positions taken.
+async fn write_answers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    batch: &[(i64, Change)],
+    answers: &[usize],
+) -> Result<Vec<usize>, AppError> {
+    if answers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut open: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for &i in answers {
+        let event_id = batch[i].0;
+        if let std::collections::btree_map::Entry::Vacant(entry) = open.entry(event_id) {
+            let rows = sqlx::query("select id from poll where event_id = $1 and closed_at is null")
+                .bind(event_id)
+                .fetch_all(&mut **tx)
+                .await?;
+            entry.insert(
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+    }
+    let mut taken = Vec::new();
+    let mut latest: BTreeMap<(i64, String, &str), (u8, DateTime<Utc>)> = BTreeMap::new();
+    for &i in answers {
+        let (event_id, change) = &batch[i];
+        if let Change::PollAnswered {
+            attendee,
+            poll,
+            choice,
+            at,
+        } = change
+        {
+            let poll = poll.to_string();
+            if open.get(event_id).is_some_and(|ids| ids.contains(&poll)) {
+                latest.insert((*event_id, poll, attendee), (*choice, *at));
+                taken.push(i);
+            }
+        }
+    }
+    let rows: Vec<_> = latest.iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into poll_answer (event_id, poll_id, attendee_id, choice, at) values {}
+             on conflict (event_id, poll_id, attendee_id) do update set choice = excluded.choice, at = excluded.at",
+            placeholders(backend, chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, poll, attendee), (choice, at)) in chunk {
+            query = query
+                .bind(*event_id)
+                .bind(poll.as_str())
+                .bind(*attendee)
+                .bind(i64::from(*choice))
+                .bind(millis(*at));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(taken)
+}
+
+/// Stores the agenda after a command, only over the version it was made from.
+async fn set_agenda(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    agenda: &Agenda,
+) -> Result<bool, AppError> {
+    let json = serde_json::to_string(agenda).map_err(|_| AppError::Internal)?;
+    let version = i64::try_from(agenda.version).map_err(|_| AppError::Internal)?;
+    let done = sqlx::query(
+        "update event set agenda = $1, agenda_version = $2 where id = $3 and agenda_version = $4",
+    )
+    .bind(json)
+    .bind(version)
+    .bind(event_id)
+    .bind(version - 1)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Opens a poll and closes the one that was open. Asking a poll that exists (a retry)
+/// changes nothing, and is not refused.
+async fn ask_poll(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    poll: &PollSpec,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let options = serde_json::to_string(&poll.options).map_err(|_| AppError::Internal)?;
+    let inserted = sqlx::query(
+        "insert into poll (event_id, id, question, options, section_id, asked_at) values ($1, $2, $3, $4, $5, $6)
+         on conflict (event_id, id) do nothing",
+    )
+    .bind(event_id)
+    .bind(poll.id.to_string())
+    .bind(&poll.question)
+    .bind(options)
+    .bind(poll.section.map(i64::from))
+    .bind(millis(at))
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        close_others(tx, event_id, poll.id, at).await?;
+    }
+    Ok(true)
+}
+
+/// Opens a closed poll again, closing the one that was open; false when it was open.
+async fn reopen_poll(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    poll: PollId,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let reopened = sqlx::query(
+        "update poll set closed_at = null where event_id = $1 and id = $2 and closed_at is not null",
+    )
+    .bind(event_id)
+    .bind(poll.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if reopened {
+        close_others(tx, event_id, poll, at).await?;
+    }
+    Ok(reopened)
+}
+
+async fn close_others(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    except: PollId,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update poll set closed_at = $1 where event_id = $2 and closed_at is null and id <> $3",
+    )
+    .bind(millis(at))
+    .bind(event_id)
+    .bind(except.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets (or with `None` clears) an attendee's lab signal in a section.
+async fn set_lab_signal(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &str,
+    section: SectionId,
+    state: Option<&LabState>,
+) -> Result<(), AppError> {
+    match state {
+        Some(state) => sqlx::query(
+            "insert into lab_signal (event_id, section_id, attendee_id, signal, note, at) values ($1, $2, $3, $4, $5, $6)
+             on conflict (event_id, section_id, attendee_id) do update set signal = excluded.signal, note = excluded.note, at = excluded.at",
+        )
+        .bind(event_id)
+        .bind(i64::from(section))
+        .bind(attendee)
+        .bind(state.signal.as_str())
+        .bind(state.note.as_deref())
+        .bind(millis(state.at)),
+        None => sqlx::query(
+            "delete from lab_signal where event_id = $1 and section_id = $2 and attendee_id = $3",
+        )
+        .bind(event_id)
+        .bind(i64::from(section))
+        .bind(attendee),
+    }
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -1,0 +1,435 @@
+//! Quick polls: a yes/no or multiple-choice question the presenter or a co-instructor
+//! asks in one click. Attendees answer and may change their answer while it is open;
+//! every screen shows the bars live; a poll is closed and reopened at will, and keeps
+//! the section it was asked in.
+//!
+//! One poll is open at a time: asking a new one (or reopening an old one) closes the
+//! one that was open, so attendees always have one card to answer.
+
+use super::DomainError;
+use super::agenda::SectionId;
+use super::bounded_text;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::hash::Hash;
+use uuid::Uuid;
+
+/// A poll's id, made by the page that asks it: asking again after a lost answer makes
+/// no second poll.
+pub type PollId = Uuid;
+
+pub const MAX_QUESTION_CHARS: usize = 200;
+pub const MAX_OPTION_CHARS: usize = 80;
+pub const MAX_OPTIONS: usize = 6;
+
+/// The seed's one-click questions; `{project}` becomes the tutorial's project.
+pub const YES_NO_TEMPLATES: [&str; 3] = [
+    "Have you managed to launch the Binder?",
+    "Have you used {project} before?",
+    "Are you a pandas user?",
+];
+
+/// A template with the project's name filled in.
+pub fn fill_template(template: &str, project: &str) -> String {
+    template.replace("{project}", project)
+}
+
+/// The project a tutorial is about, as the templates name it: the title's first word
+/// ("Dask tutorial" → "Dask").
+pub fn project_of(title: &str) -> String {
+    title
+        .split_whitespace()
+        .next()
+        .unwrap_or("this project")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string()
+}
+
+/// A poll as asked: its question and choices, checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollSpec {
+    pub id: PollId,
+    pub question: String,
+    pub options: Vec<String>,
+    /// The section running when it was asked, if any.
+    #[serde(default)]
+    pub section: Option<SectionId>,
+}
+
+impl PollSpec {
+    /// Checks a question and its choices; no choices means yes/no.
+    pub fn parse(
+        id: PollId,
+        question: &str,
+        options: &[String],
+        section: Option<SectionId>,
+    ) -> Result<Self, DomainError> {
+        let question = bounded_text("question", question, 1, MAX_QUESTION_CHARS)?;
+        let options: Vec<String> = if options.iter().all(|o| o.trim().is_empty()) {
+            vec!["Yes".into(), "No".into()]
+        } else {
+            options
+                .iter()
+                .filter(|o| !o.trim().is_empty())
+                .enumerate()
+                .map(|(i, o)| bounded_text(&format!("option {}", i + 1), o, 1, MAX_OPTION_CHARS))
+                .collect::<Result<_, _>>()?
+        };
+        if options.len() < 2 || options.len() > MAX_OPTIONS {
+            return Err(DomainError::new(
+                "options",
+                format!("a poll needs between 2 and {MAX_OPTIONS} choices"),
+            ));
+        }
+        for (i, option) in options.iter().enumerate() {
+            if options[..i].iter().any(|o| o.eq_ignore_ascii_case(option)) {
+                return Err(DomainError::new(
+                    "options",
+                    format!("\"{option}\" is there twice"),
+                ));
+            }
+        }
+        Ok(Self {
+            id,
+            question,
+            options,
+            section,
+        })
+    }
+}
+
+/// Why an answer was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerRefused {
+    UnknownPoll,
+    Closed,
+    NoSuchChoice,
+}
+
+impl AnswerRefused {
+    pub fn message(self) -> &'static str {
+        match self {
+            AnswerRefused::UnknownPoll => "That poll is not part of this tutorial.",
+            AnswerRefused::Closed => "This poll has closed; your answer was not counted.",
+            AnswerRefused::NoSuchChoice => "That is not one of the poll's choices.",
+        }
+    }
+}
+
+/// One poll with its answers.
+#[derive(Debug, Clone)]
+struct Poll<A> {
+    spec: PollSpec,
+    asked_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    answers: HashMap<A, u8>,
+    /// Kept in step with `answers`: reading the bars is O(choices).
+    counts: Vec<u32>,
+}
+
+/// A poll as every screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollView {
+    #[serde(flatten)]
+    pub spec: PollSpec,
+    pub asked_at: DateTime<Utc>,
+    pub open: bool,
+    /// Answers per choice, in the choices' order.
+    pub counts: Vec<u32>,
+}
+
+impl PollView {
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// Each choice's share of the answers, in whole percent (0 when nobody answered).
+    pub fn percents(&self) -> Vec<u32> {
+        let total = self.total();
+        self.counts
+            .iter()
+            .map(|c| (c * 100 + total / 2).checked_div(total).unwrap_or(0))
+            .collect()
+    }
+}
+
+/// The polls of one event, in the order they were asked.
+#[derive(Debug, Clone)]
+pub struct PollBoard<A> {
+    polls: Vec<Poll<A>>,
+}
+
+impl<A> Default for PollBoard<A> {
+    fn default() -> Self {
+        Self { polls: Vec::new() }
+    }
+}
+
+impl<A: Eq + Hash> PollBoard<A> {
+    fn poll_mut(&mut self, id: PollId) -> Option<&mut Poll<A>> {
+        self.polls.iter_mut().find(|p| p.spec.id == id)
+    }
+
+    fn close_open(&mut self, except: PollId, at: DateTime<Utc>) {
+        for poll in self.polls.iter_mut().filter(|p| p.spec.id != except) {
+            if poll.closed_at.is_none() {
+                poll.closed_at = Some(at);
+            }
+        }
+    }
+
+    /// Opens a poll (closing the one open); asking the same poll again changes nothing.
+    pub fn ask(&mut self, spec: PollSpec, at: DateTime<Utc>) {
+        if self.polls.iter().any(|p| p.spec.id == spec.id) {
+            return;
+        }
+        self.close_open(spec.id, at);
+        let counts = vec![0; spec.options.len()];
+        self.polls.push(Poll {
+            spec,
+            asked_at: at,
+            closed_at: None,
+            answers: HashMap::new(),
+            counts,
+        });
+    }
+
+    /// Adds a stored poll as it was (open or closed), without closing others.
+    pub fn restore(
+        &mut self,
+        spec: PollSpec,
+        asked_at: DateTime<Utc>,
+        closed_at: Option<DateTime<Utc>>,
+    ) {
+        let counts = vec![0; spec.options.len()];
+        self.polls.push(Poll {
+            spec,
+            asked_at,
+            closed_at,
+            answers: HashMap::new(),
+            counts,
+        });
+    }
+
+    /// Closes a poll; false when it was not open.
+    pub fn close(&mut self, id: PollId, at: DateTime<Utc>) -> bool {
+        match self.poll_mut(id) {
+            Some(poll) if poll.closed_at.is_none() => {
+                poll.closed_at = Some(at);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Opens a closed poll again (closing the one open); false when it was open.
+    pub fn reopen(&mut self, id: PollId, at: DateTime<Utc>) -> bool {
+        match self.poll_mut(id) {
+            Some(poll) if poll.closed_at.is_some() => {
+                poll.closed_at = None;
+                self.close_open(id, at);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `choice` would be taken now as an answer to poll `id`.
+    pub fn check_answer(&self, id: PollId, choice: u8) -> Result<(), AnswerRefused> {
+        let poll = self
+            .polls
+            .iter()
+            .find(|p| p.spec.id == id)
+            .ok_or(AnswerRefused::UnknownPoll)?;
+        if poll.closed_at.is_some() {
+            return Err(AnswerRefused::Closed);
+        }
+        if usize::from(choice) >= poll.spec.options.len() {
+            return Err(AnswerRefused::NoSuchChoice);
+        }
+        Ok(())
+    }
+
+    /// Records (or changes) an attendee's answer to an open poll.
+    pub fn answer(&mut self, id: PollId, attendee: A, choice: u8) -> Result<(), AnswerRefused> {
+        self.check_answer(id, choice)?;
+        self.record(id, attendee, choice);
+        Ok(())
+    }
+
+    /// Records a stored answer, open poll or not (the store checked it when it came).
+    pub fn record(&mut self, id: PollId, attendee: A, choice: u8) {
+        let Some(poll) = self.poll_mut(id) else {
+            return;
+        };
+        if usize::from(choice) >= poll.counts.len() {
+            return;
+        }
+        if let Some(old) = poll.answers.insert(attendee, choice) {
+            poll.counts[usize::from(old)] -= 1;
+        }
+        poll.counts[usize::from(choice)] += 1;
+    }
+
+    pub fn answer_of<Q: Eq + Hash + ?Sized>(&self, id: PollId, attendee: &Q) -> Option<u8>
+    where
+        A: std::borrow::Borrow<Q>,
+    {
+        self.polls
+            .iter()
+            .find(|p| p.spec.id == id)?
+            .answers
+            .get(attendee)
+            .copied()
+    }
+
+    fn view(poll: &Poll<A>) -> PollView {
+        PollView {
+            spec: poll.spec.clone(),
+            asked_at: poll.asked_at,
+            open: poll.closed_at.is_none(),
+            counts: poll.counts.clone(),
+        }
+    }
+
+    /// The poll attendees see: the open one, else the last one asked.
+    pub fn latest(&self) -> Option<PollView> {
+        self.polls
+            .iter()
+            .find(|p| p.closed_at.is_none())
+            .or(self.polls.last())
+            .map(Self::view)
+    }
+
+    /// Every poll, newest first.
+    pub fn all(&self) -> Vec<PollView> {
+        self.polls.iter().rev().map(Self::view).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    fn yes_no(n: u128) -> PollSpec {
+        PollSpec::parse(
+            Uuid::from_u128(n),
+            "Have you launched the Binder?",
+            &[],
+            Some(1),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_question_without_choices_is_yes_or_no() {
+        assert_eq!(yes_no(1).options, vec!["Yes", "No"]);
+        let choice = PollSpec::parse(
+            Uuid::nil(),
+            "Which editor?",
+            &["JupyterLab".into(), " VS Code ".into(), "".into()],
+            None,
+        )
+        .unwrap();
+        assert_eq!(choice.options, vec!["JupyterLab", "VS Code"]);
+    }
+
+    #[test]
+    fn polls_need_a_question_and_distinct_sane_choices() {
+        let parse = |q: &str, options: &[&str]| {
+            let options: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+            PollSpec::parse(Uuid::nil(), q, &options, None)
+        };
+        assert_eq!(parse("  ", &[]).unwrap_err().field, "question");
+        assert_eq!(parse("Pick", &["Only one"]).unwrap_err().field, "options");
+        assert_eq!(parse("Pick", &["A", "a"]).unwrap_err().field, "options");
+        assert_eq!(
+            parse("Pick", &["1", "2", "3", "4", "5", "6", "7"])
+                .unwrap_err()
+                .field,
+            "options"
+        );
+        assert!(parse(&"x".repeat(201), &[]).is_err());
+    }
+
+    #[test]
+    fn attendees_answer_and_change_their_answer_while_it_is_open() {
+        let mut board = PollBoard::default();
+        board.ask(yes_no(1), now());
+        board.answer(Uuid::from_u128(1), "ana", 0).unwrap();
+        board.answer(Uuid::from_u128(1), "ben", 0).unwrap();
+        board.answer(Uuid::from_u128(1), "ben", 1).unwrap();
+        let view = board.latest().unwrap();
+        assert_eq!(view.counts, vec![1, 1]);
+        assert_eq!(view.percents(), vec![50, 50]);
+        assert_eq!(board.answer_of(Uuid::from_u128(1), "ben"), Some(1));
+    }
+
+    #[test]
+    fn a_late_answer_to_a_closed_poll_is_refused_and_reopening_takes_answers_again() {
+        let mut board = PollBoard::default();
+        let id = Uuid::from_u128(1);
+        board.ask(yes_no(1), now());
+        assert!(board.close(id, now()));
+        assert!(!board.close(id, now()), "closing twice changes nothing");
+        assert_eq!(board.answer(id, "ana", 0), Err(AnswerRefused::Closed));
+        assert_eq!(board.latest().unwrap().total(), 0);
+        assert!(board.reopen(id, now()));
+        board.answer(id, "ana", 0).unwrap();
+        assert_eq!(board.latest().unwrap().counts, vec![1, 0]);
+    }
+
+    #[test]
+    fn asking_a_new_poll_closes_the_open_one_and_a_repeat_ask_changes_nothing() {
+        let mut board = PollBoard::default();
+        board.ask(yes_no(1), now());
+        board.answer(Uuid::from_u128(1), "ana", 0).unwrap();
+        board.ask(yes_no(2), now());
+        board.ask(yes_no(1), now());
+        let all = board.all();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].spec.id, Uuid::from_u128(2));
+        assert!(all[0].open);
+        assert!(!all[1].open);
+        assert_eq!(all[1].counts, vec![1, 0], "results stay with the old poll");
+        assert_eq!(all[1].spec.section, Some(1));
+    }
+
+    #[test]
+    fn unknown_polls_and_choices_are_refused() {
+        let mut board = PollBoard::default();
+        board.ask(yes_no(1), now());
+        assert_eq!(
+            board.answer(Uuid::from_u128(9), "ana", 0),
+            Err(AnswerRefused::UnknownPoll)
+        );
+        assert_eq!(
+            board.answer(Uuid::from_u128(1), "ana", 2),
+            Err(AnswerRefused::NoSuchChoice)
+        );
+    }
+
+    #[test]
+    fn templates_name_the_project_from_the_title() {
+        assert_eq!(project_of("Dask tutorial, May"), "Dask");
+        assert_eq!(
+            fill_template(YES_NO_TEMPLATES[1], &project_of("Dask tutorial")),
+            "Have you used Dask before?"
+        );
+        assert_eq!(
+            PollView {
+                spec: yes_no(1),
+                asked_at: now(),
+                open: true,
+                counts: vec![0, 0],
+            }
+            .percents(),
+            vec![0, 0]
+        );
+    }
+}
