@@ -225,6 +225,9 @@ pub enum ServerMsg {
     Welcome {
         viewer: Viewer,
         pace: Option<PaceVote>,
+        /// When that pace vote was cast (server time): it stops counting after a while.
+        #[serde(default)]
+        pace_at: Option<DateTime<Utc>>,
         /// This attendee's own check-in, to show and edit.
         #[serde(default)]
         check_in: Option<CheckIn>,

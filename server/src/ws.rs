@@ -177,9 +177,11 @@ async fn greet(
     membership: &Membership,
     attendee: Option<&str>,
 ) -> Result<(), axum::Error> {
+    let pace = attendee.and_then(|a| membership.pace_of(a));
     let welcome = ServerMsg::Welcome {
         viewer: membership.viewer(),
-        pace: attendee.and_then(|a| membership.pace_of(a)),
+        pace: pace.map(|(vote, _)| vote),
+        pace_at: pace.map(|(_, at)| at),
         check_in: attendee.and_then(|a| membership.check_in_of(a)),
         poll_answer: attendee.and_then(|a| membership.poll_answer_of(a)),
         lab: attendee.and_then(|a| membership.lab_of(a)),

@@ -6,10 +6,13 @@
 //! first snapshot is taken whatever its number (the server may have restarted), later
 //! ones only when newer.
 
+use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase};
-use crate::domain::pace::PaceVote;
-use crate::live::{LiveSnapshot, Viewer};
+use crate::domain::lab::LabSignal;
+use crate::domain::pace::{self, PaceVote};
+use crate::domain::poll::PollId;
+use crate::live::{ClientMsg, LiveSnapshot, Viewer};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -33,6 +36,15 @@ pub struct LiveHandle {
     pub notice: RwSignal<Option<String>>,
     /// This attendee's own check-in, as last sent or as the server knew it.
     pub my_check_in: RwSignal<Option<CheckIn>>,
+    /// When this attendee's pace vote was cast, on the server's clock: it stops counting
+    /// after the event's expiry time or a section change.
+    pub my_pace_at: RwSignal<Option<DateTime<Utc>>>,
+    /// This attendee's answer to the poll on screen.
+    pub my_answer: RwSignal<Option<(PollId, u8)>>,
+    /// This attendee's done / stuck in the current lab.
+    pub my_lab: RwSignal<Option<(SectionId, LabSignal)>>,
+    /// How far the server's clock is ahead of this browser's, in milliseconds.
+    pub offset_ms: RwSignal<i64>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<std::rc::Rc<client::Client>>, LocalStorage>,
 }
@@ -41,10 +53,71 @@ impl LiveHandle {
     /// Sets (or with `None` takes back) this attendee's pace vote.
     pub fn vote_pace(&self, vote: Option<PaceVote>) {
         self.my_pace.set(vote);
+        self.my_pace_at.set(Some(self.server_time(Utc::now())));
         #[cfg(feature = "hydrate")]
         if let Some(client) = self.client.get_value() {
             client.send_pace(vote);
         }
+    }
+
+    /// Sends an action made with a fresh id; it waits in the outbox until acknowledged.
+    pub fn act(&self, make: impl FnOnce(uuid::Uuid) -> ClientMsg) {
+        self.notice.set(None);
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.send_new(make);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = make;
+    }
+
+    /// The presenter's command to the agenda, made from the version this page shows.
+    pub fn drive(&self, command: AgendaCommand) {
+        let from = self.agenda().map_or(0, |a| a.version);
+        self.act(|id| ClientMsg::Agenda { id, from, command });
+    }
+
+    /// This attendee's answer (or changed answer) to a poll.
+    pub fn answer_poll(&self, poll: PollId, choice: u8) {
+        self.my_answer.set(Some((poll, choice)));
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.outbox_retain(|m| !matches!(m, ClientMsg::Answer { poll: p, .. } if *p == poll));
+        }
+        self.act(|id| ClientMsg::Answer { id, poll, choice });
+    }
+
+    /// This attendee's done / stuck (or `None` to take it back) in the current lab.
+    pub fn signal_lab(&self, section: SectionId, signal: Option<LabSignal>, note: String) {
+        self.my_lab.set(signal.map(|s| (section, s)));
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.outbox_retain(|m| !matches!(m, ClientMsg::Lab { .. }));
+        }
+        self.act(|id| ClientMsg::Lab { id, signal, note });
+    }
+
+    /// The running agenda, once the first snapshot is in.
+    pub fn agenda(&self) -> Option<Agenda> {
+        self.snapshot.with(|s| s.as_ref().map(|s| s.agenda.clone()))
+    }
+
+    /// A moment of this browser's clock, on the server's clock.
+    pub fn server_time(&self, local: DateTime<Utc>) -> DateTime<Utc> {
+        local + chrono::Duration::milliseconds(self.offset_ms.get_untracked())
+    }
+
+    /// This attendee's pace vote while it still counts (not expired, same section).
+    pub fn counting_pace(&self, now: DateTime<Utc>) -> Option<PaceVote> {
+        let vote = self.my_pace.get()?;
+        let (expiry, since) = self.snapshot.with(|s| {
+            s.as_ref()
+                .map_or((pace::DEFAULT_EXPIRY_MINUTES, None), |s| {
+                    (s.pace_expiry_minutes, s.agenda.current_since)
+                })
+        });
+        let cast = self.my_pace_at.get()?;
+        (cast >= pace::cutoff(self.server_time(now), expiry, since)).then_some(vote)
     }
 
     /// The presenter's Start: waiting screens everywhere turn into the live view.
@@ -149,6 +222,10 @@ pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> 
         my_pace: RwSignal::new(None),
         notice: RwSignal::new(None),
         my_check_in: RwSignal::new(None),
+        my_pace_at: RwSignal::new(None),
+        my_answer: RwSignal::new(None),
+        my_lab: RwSignal::new(None),
+        offset_ms: RwSignal::new(0),
         #[cfg(feature = "hydrate")]
         client: StoredValue::new_local(None),
     };
@@ -256,9 +333,12 @@ mod client {
 
         /// Only the latest check-in matters: drop an older one still waiting.
         pub fn outbox_drop_check_ins(&self) {
-            self.outbox
-                .borrow_mut()
-                .retain(|m| !matches!(m, ClientMsg::CheckIn { .. }));
+            self.outbox_retain(|m| !matches!(m, ClientMsg::CheckIn { .. }));
+        }
+
+        /// Drops the waiting actions a newer one replaces.
+        pub fn outbox_retain(&self, keep: impl Fn(&ClientMsg) -> bool) {
+            self.outbox.borrow_mut().retain(|m| keep(m));
         }
 
         /// Sends an action made with a fresh id, and keeps it until acknowledged.
@@ -332,11 +412,25 @@ mod client {
         fn receive(self: &Rc<Self>, msg: ServerMsg) {
             let handle = self.handle;
             match msg {
-                ServerMsg::Welcome { pace, check_in, .. } => {
+                ServerMsg::Welcome {
+                    pace,
+                    pace_at,
+                    check_in,
+                    poll_answer,
+                    lab,
+                    ..
+                } => {
                     // An unacknowledged action of ours is newer than what the server knew.
                     let outbox = self.outbox.borrow();
                     if !outbox.iter().any(|m| matches!(m, ClientMsg::Pace { .. })) {
                         handle.my_pace.set(pace);
+                        handle.my_pace_at.set(pace_at);
+                    }
+                    if !outbox.iter().any(|m| matches!(m, ClientMsg::Answer { .. })) {
+                        handle.my_answer.set(poll_answer);
+                    }
+                    if !outbox.iter().any(|m| matches!(m, ClientMsg::Lab { .. })) {
+                        handle.my_lab.set(lab);
                     }
                     if !outbox
                         .iter()
@@ -346,6 +440,13 @@ mod client {
                     }
                 }
                 ServerMsg::Snapshot(snapshot) => {
+                    // The server's clock when it made the snapshot, at most a moment
+                    // before now: the largest offset seen on this connection is the one
+                    // least delayed on the way.
+                    let offset = (snapshot.now - Utc::now()).num_milliseconds();
+                    if self.fresh.get() || offset > handle.offset_ms.get_untracked() {
+                        handle.offset_ms.set(offset);
+                    }
                     let newer = handle
                         .snapshot
                         .with_untracked(|s| s.as_ref().is_none_or(|s| snapshot.seq > s.seq));
@@ -367,7 +468,14 @@ mod client {
                 }
                 ServerMsg::Error { id, message, .. } => {
                     if let Some(id) = id {
+                        let refused = self.outbox.borrow().iter().find(|m| m.id() == id).cloned();
                         self.outbox.borrow_mut().retain(|m| m.id() != id);
+                        // A refused answer was not counted: the page must not show it as given.
+                        match refused {
+                            Some(ClientMsg::Answer { .. }) => handle.my_answer.set(None),
+                            Some(ClientMsg::Lab { .. }) => handle.my_lab.set(None),
+                            _ => {}
+                        }
                     }
                     handle.notice.set(Some(message));
                 }

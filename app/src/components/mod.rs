@@ -3,6 +3,8 @@
 pub mod agenda;
 pub mod checkin;
 pub mod chrome;
+pub mod lab;
 pub mod live;
 pub mod pace;
+pub mod poll;
 pub mod world_map;

@@ -1,16 +1,21 @@
 //! Pace: the attendee's three buttons and the presenter's meter.
 
-use super::live::LiveHandle;
-use crate::domain::pace::PaceVote;
+use super::live::{LiveHandle, use_clock};
+use crate::domain::agenda::Agenda;
+use crate::domain::pace::{PaceSample, PaceVote, SectionPace, TREND_MINUTES};
 use leptos::prelude::*;
 
-/// Slower · Just right · Faster. Pressing the chosen one again takes the vote back.
+/// Slower · Just right · Faster. Pressing the chosen one again takes the vote back. A
+/// vote stops counting after the event's expiry time or when the section changes; the
+/// button then lets go by itself.
 #[component]
 pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
+    let tick = use_clock();
+    let counting = Memo::new(move |_| live.counting_pace(tick.get()));
     let button = move |vote: PaceVote| {
-        let pressed = move || live.my_pace.get() == Some(vote);
+        let pressed = move || counting.get() == Some(vote);
         let toggle = move |_| {
-            live.vote_pace(if live.my_pace.get_untracked() == Some(vote) {
+            live.vote_pace(if counting.get_untracked() == Some(vote) {
                 None
             } else {
                 Some(vote)
@@ -37,14 +42,22 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
             </button>
         }
     };
-    let said = move || match live.my_pace.get() {
-        Some(vote) => format!(
-            "You asked for: {}. Tap it again to take it back.",
-            vote.label().to_lowercase()
+    let expiry = move || {
+        live.snapshot
+            .with(|s| s.as_ref().map_or(5, |s| s.pace_expiry_minutes))
+    };
+    let said = move || {
+        match (counting.get(), live.my_pace.get()) {
+        (Some(vote), _) => format!(
+            "You asked for: {}. It counts for {} minutes or until the next section; tap it again to take it back.",
+            vote.label().to_lowercase(),
+            expiry()
         ),
-        None => {
+        (None, Some(_)) => "Your last vote has lapsed (time passed or the section changed). Tap again if it still holds.".to_string(),
+        (None, None) => {
             "Tell the presenter how the pace feels. You can change your mind any time.".to_string()
         }
+    }
     };
     view! {
         <section class="card pace-card" aria-labelledby="pace-heading">
@@ -114,5 +127,99 @@ pub fn PaceMeter(live: LiveHandle) -> impl IntoView {
             <p class="meter-headline" aria-live="polite">{headline}</p>
             <div class="meter">{PaceVote::ALL.into_iter().map(row).collect_view()}</div>
         </section>
+    }
+}
+
+/// The pace over the last minutes (share asking slower and faster, one point per
+/// sample), and how each section felt so far.
+#[component]
+pub fn PaceHistory(live: LiveHandle) -> impl IntoView {
+    let staff = Memo::new(move |_| {
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.staff.as_ref())
+                .map(|st| (st.pace_trend.clone(), st.pace_history.clone()))
+                .unwrap_or_default()
+        })
+    });
+    let agenda = Memo::new(move |_| live.agenda().unwrap_or_default());
+    move || {
+        let (trend, history) = staff.get();
+        let agenda = agenda.get();
+        view! {
+            <section class="card" aria-labelledby="trend-heading" data-testid="pace-trend">
+                <h2 id="trend-heading">{format!("Pace, last {TREND_MINUTES} minutes")}</h2>
+                {trend_chart(&trend)}
+                {(!history.is_empty()).then(|| history_table(&history, &agenda))}
+            </section>
+        }
+    }
+}
+
+/// Two lines (slower, faster) of the share of attendees, as an SVG the app draws.
+fn trend_chart(trend: &[PaceSample]) -> impl IntoView + use<> {
+    if trend.len() < 2 {
+        return view! { <p class="muted">"The trend appears after the first minute of the live tutorial (a point every 30 seconds)."</p> }.into_any();
+    }
+    let (w, h) = (300.0_f64, 80.0_f64);
+    let first = trend[0].at.timestamp() as f64;
+    let span = (TREND_MINUTES * 60) as f64;
+    let line = |vote: PaceVote| {
+        trend
+            .iter()
+            .map(|s| {
+                let x = ((s.at.timestamp() as f64 - first) / span * w).min(w);
+                let y = h - f64::from(s.percent(vote)) / 100.0 * h;
+                format!("{x:.1},{y:.1}")
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let last = trend[trend.len() - 1];
+    let summary = format!(
+        "Now {}% slower and {}% faster; {} minutes ago {}% slower and {}% faster.",
+        last.percent(PaceVote::Slower),
+        last.percent(PaceVote::Faster),
+        (last.at - trend[0].at).num_minutes(),
+        trend[0].percent(PaceVote::Slower),
+        trend[0].percent(PaceVote::Faster)
+    );
+    view! {
+        <svg class="trend" viewBox=format!("0 0 {w} {h}") role="img" aria-label=summary.clone() preserveAspectRatio="none">
+            <line x1="0" y1=h / 2.0 x2=w y2=h / 2.0 class="trend-grid"/>
+            <polyline points=line(PaceVote::Slower) class="trend-slower" fill="none"/>
+            <polyline points=line(PaceVote::Faster) class="trend-faster" fill="none"/>
+        </svg>
+        <p class="muted small">
+            <span class="legend legend-slower">"Slower"</span>" "<span class="legend legend-faster">"Faster"</span>
+            " · share of attendees here, 0–100 %"
+        </p>
+    }
+    .into_any()
+}
+
+fn history_table(history: &[SectionPace], agenda: &Agenda) -> impl IntoView + use<> {
+    let rows = history
+        .iter()
+        .map(|h| {
+            let title = agenda.section(h.section).map_or_else(
+                || format!("Section {}", h.section),
+                |s| s.section.title.clone(),
+            );
+            view! {
+                <tr>
+                    <th scope="row">{title}</th>
+                    <td>{format!("{}% (peak {}%)", h.slower, h.peak_slower)}</td>
+                    <td>{format!("{}% (peak {}%)", h.faster, h.peak_faster)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="history">
+            <caption>"Per section: mean share asking"</caption>
+            <thead><tr><th scope="col">"Section"</th><th scope="col">"Slower"</th><th scope="col">"Faster"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }

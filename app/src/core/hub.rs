@@ -684,8 +684,9 @@ impl Membership {
         lock(&self.room.state).checkins.of(attendee_id).cloned()
     }
 
-    pub fn pace_of(&self, attendee_id: &str) -> Option<PaceVote> {
-        lock(&self.room.state).pace.vote_of(attendee_id)
+    /// An attendee's pace vote while it counts, with when it was cast.
+    pub fn pace_of(&self, attendee_id: &str) -> Option<(PaceVote, DateTime<Utc>)> {
+        lock(&self.room.state).pace.cast_of(attendee_id)
     }
 
     /// Writes a change (group commit), then applies it here and wakes the publisher.

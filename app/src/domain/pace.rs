@@ -182,6 +182,14 @@ impl<A: Eq + Hash> PaceBoard<A> {
         self.votes.get(attendee).map(|(vote, _)| *vote)
     }
 
+    /// An attendee's vote with when it was cast.
+    pub fn cast_of<Q: Eq + Hash + ?Sized>(&self, attendee: &Q) -> Option<(PaceVote, DateTime<Utc>)>
+    where
+        A: std::borrow::Borrow<Q>,
+    {
+        self.votes.get(attendee).copied()
+    }
+
     pub fn counts(&self) -> PaceCounts {
         self.counts
     }

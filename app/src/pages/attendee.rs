@@ -4,11 +4,13 @@
 use super::{Loading, failure, slug_param};
 use crate::api::EventPublic;
 use crate::api::events::fetch_event_public;
-use crate::components::agenda::AgendaList;
+use crate::components::agenda::{AgendaList, NowCard};
 use crate::components::checkin::CheckInCard;
 use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
+use crate::components::lab::LabButtons;
 use crate::components::live::{use_live, use_phase};
 use crate::components::pace::PaceButtons;
+use crate::components::poll::PollCard;
 use crate::domain::event::{Phase, countdown};
 use crate::live::Viewer;
 use leptos::prelude::*;
@@ -56,7 +58,13 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
             </section>
         }
         .into_any(),
-        Phase::Live => view! { <PaceButtons live/> }.into_any(),
+        Phase::Live => view! {
+            <NowCard live/>
+            <PollCard live/>
+            <LabButtons live/>
+            <PaceButtons live/>
+        }
+        .into_any(),
         Phase::Ended => view! {
             <section class="card ended" data-testid="ended">
                 <h2>"This tutorial has ended"</h2>
@@ -96,7 +104,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                     </ul>
                 </section>
             })}
-            <AgendaList sections=event.sections.clone()/>
+            <AgendaList planned=event.sections.clone() live=live/>
         </main>
     }
 }

@@ -185,6 +185,6 @@ fn EventAdminView(
             {role_row(Role::Presenter)}
             {role_row(Role::Moderator)}
         </section>
-        <AgendaList sections=event.sections/>
+        <AgendaList planned=event.sections/>
     }
 }

@@ -5,13 +5,16 @@
 use super::{Loading, failure, set_status, slug_param};
 use crate::api::StaffView;
 use crate::api::events::fetch_staff_view;
-use crate::components::agenda::AgendaList;
+use crate::components::agenda::{AgendaList, SectionClock};
 use crate::components::checkin::NewPlaces;
 use crate::components::chrome::{LinkPill, TopBar, event_time};
+use crate::components::lab::LabPanel;
 use crate::components::live::{LiveHandle, use_live, use_phase};
-use crate::components::pace::PaceMeter;
+use crate::components::pace::{PaceHistory, PaceMeter};
+use crate::components::poll::PollPanel;
 use crate::domain::event::Role;
 use crate::domain::event::{Lifecycle, Phase, countdown};
+use crate::domain::poll::project_of;
 use crate::error::AppError;
 use crate::live::Viewer;
 use chrono::{DateTime, Utc};
@@ -66,6 +69,10 @@ fn StaffLive(data: StaffView) -> impl IntoView {
         Role::Presenter => "Presenter",
         Role::Moderator => "Co-instructor",
     };
+    let presenter = role == Role::Presenter;
+    let (_, phase) = use_phase(live, event.lifecycle);
+    let live_now = Signal::derive(move || phase.get() == Phase::Live);
+    let project = project_of(&event.title);
     view! {
         <Title text=format!("{context} · {}", event.title)/>
         <TopBar context><LinkPill state=live.state/></TopBar>
@@ -74,13 +81,17 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 <h1>{event.title.clone()}</h1>
                 <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
             </header>
-            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=role == Role::Presenter/>
+            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter/>
             <div class="staff-grid">
                 <div class="staff-column">
+                    <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
                     <PaceMeter live/>
+                    <LabPanel live/>
+                    <PollPanel live project/>
+                    <PaceHistory live/>
                     <NewPlaces live/>
                 </div>
-                <AgendaList sections=event.sections.clone()/>
+                <AgendaList planned=event.sections.clone() live=live editable=presenter/>
             </div>
         </main>
     }

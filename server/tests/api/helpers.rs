@@ -145,6 +145,11 @@ pub fn draft(title: &str) -> EventDraft {
 }
 
 impl TestApp {
+    /// The server's database, to start it again (or a replica) on.
+    pub fn db(&self) -> Arc<TestDb> {
+        self._db.clone()
+    }
+
     /// Starts a graceful shutdown, as SIGTERM does.
     pub fn shut_down(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -202,18 +207,27 @@ impl TestApp {
 
     /// A presenter who opened the presenter link, and their live socket.
     pub async fn presenter(&self, event: &TestEvent) -> (Browser, LiveClient) {
+        self.staff(event, Role::Presenter).await
+    }
+
+    /// A co-instructor who opened the moderator link, and their live socket.
+    pub async fn moderator(&self, event: &TestEvent) -> (Browser, LiveClient) {
+        self.staff(event, Role::Moderator).await
+    }
+
+    async fn staff(&self, event: &TestEvent, role: Role) -> (Browser, LiveClient) {
         let browser = self.browser();
-        let page = browser.get(&format!("/r/{}", event.presenter_token)).await;
-        assert_eq!(
-            page.status(),
-            200,
-            "the presenter link leads to the presenter page"
-        );
-        assert!(page.url().path().ends_with("/present"));
+        let token = match role {
+            Role::Presenter => &event.presenter_token,
+            Role::Moderator => &event.moderator_token,
+        };
+        let page = browser.get(&format!("/r/{token}")).await;
+        assert_eq!(page.status(), 200, "the role link leads to its page");
+        assert!(page.url().path().ends_with(role.page()));
         let live = browser
-            .live(&event.slug, Some("presenter"))
+            .live(&event.slug, Some(role.as_str()))
             .await
-            .expect("presenter connects");
+            .expect("staff connects");
         (browser, live)
     }
 }

@@ -19,6 +19,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
         ServerMsg::Welcome {
             viewer: Viewer::Presenter,
             pace: None,
+            pace_at: None,
             check_in: None,
             poll_answer: None,
             lab: None,
@@ -39,6 +40,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             ServerMsg::Welcome {
                 viewer: Viewer::Attendee,
                 pace: None,
+                pace_at: None,
                 check_in: None,
                 poll_answer: None,
                 lab: None,

@@ -8,4 +8,5 @@ mod helpers;
 mod live;
 mod nginx;
 mod organizers;
+mod pacing;
 mod replicas;

@@ -1,0 +1,194 @@
+//! Quick polls on every screen: the bars, the attendee's card, and the staff's launcher
+//! and results.
+
+use super::live::LiveHandle;
+use crate::domain::agenda::Agenda;
+use crate::domain::poll::{PollView, YES_NO_TEMPLATES, fill_template};
+use crate::live::ClientMsg;
+use leptos::prelude::*;
+
+/// One bar per choice, with its count and share written out.
+#[component]
+pub fn PollBars(poll: PollView) -> impl IntoView {
+    let percents = poll.percents();
+    let total = poll.total();
+    view! {
+        <div class="poll-bars">
+            {poll.spec.options.iter().enumerate().map(|(i, option)| {
+                let count = poll.counts[i];
+                let percent = percents[i];
+                view! {
+                    <div class="meter-row poll-row">
+                        <span class="meter-label">{option.clone()}</span>
+                        <div class="meter-track" role="img" aria-label=format!("{option}: {count} ({percent}%)")>
+                            <div class="meter-bar poll-bar" style=format!("width: {percent}%")></div>
+                        </div>
+                        <span class="meter-count" data-testid=format!("poll-count-{i}")>{count}</span>
+                        <span class="meter-percent">{format!("{percent}%")}</span>
+                    </div>
+                }
+            }).collect_view()}
+            <p class="muted small">{format!("{total} answer{}", if total == 1 { "" } else { "s" })}</p>
+        </div>
+    }
+}
+
+/// The attendee's card for the poll on screen: choices to tap (the answer can change
+/// while the poll is open) and the live bars.
+#[component]
+pub fn PollCard(live: LiveHandle) -> impl IntoView {
+    let poll = Memo::new(move |_| {
+        live.snapshot
+            .with(|s| s.as_ref().and_then(|s| s.poll.clone()))
+    });
+    move || {
+        let poll = poll.get()?;
+        let id = poll.spec.id;
+        let mine = move || {
+            live.my_answer
+                .get()
+                .filter(|(p, _)| *p == id)
+                .map(|(_, c)| c)
+        };
+        let choices = poll
+            .spec
+            .options
+            .iter()
+            .enumerate()
+            .map(|(i, option)| {
+                let choice = i as u8;
+                let open = poll.open;
+                view! {
+                    <button type="button" class="choice-button"
+                        aria-pressed=move || (mine() == Some(choice)).to_string()
+                        disabled=!open
+                        on:click=move |_| live.answer_poll(id, choice)>
+                        {option.clone()}
+                    </button>
+                }
+            })
+            .collect_view();
+        let status = if poll.open {
+            "You can change your answer while the poll is open."
+        } else {
+            "This poll has closed."
+        };
+        Some(view! {
+            <section class="card poll-card" aria-labelledby="poll-heading" data-testid="poll-card">
+                <p class="eyebrow">{if poll.open { "Quick poll" } else { "Poll results" }}</p>
+                <h2 id="poll-heading">{poll.spec.question.clone()}</h2>
+                <div class="choice-row" role="group" aria-label="Your answer">{choices}</div>
+                <p class="muted small" aria-live="polite">{status}</p>
+                <PollBars poll=poll.clone()/>
+            </section>
+        })
+    }
+}
+
+/// The staff's polls: one click on a template asks it, or write a question with
+/// choices; every poll asked, newest first, with its bars, its section, and Close or
+/// Reopen.
+#[component]
+pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
+    let question = RwSignal::new(String::new());
+    let options = RwSignal::new(String::new());
+    let ask = move |question: String, options: Vec<String>| {
+        live.act(|id| ClientMsg::AskPoll {
+            id,
+            question,
+            options,
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let choices: Vec<String> = options
+            .get_untracked()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        ask(question.get_untracked(), choices);
+        question.set(String::new());
+        options.set(String::new());
+    };
+    let templates = YES_NO_TEMPLATES
+        .iter()
+        .map(|t| fill_template(t, &project))
+        .map(|text| {
+            let label = text.clone();
+            let edit = text.clone();
+            view! {
+                <li class="template">
+                    <button type="button" class="button button-quiet button-small template-ask" on:click=move |_| ask(text.clone(), Vec::new())>
+                        {format!("Ask: {label}")}
+                    </button>
+                    <button type="button" class="icon-button" aria-label=format!("Edit before asking: {edit}")
+                        on:click=move |_| question.set(edit.clone())>"✎"</button>
+                </li>
+            }
+        })
+        .collect_view();
+    let polls = Memo::new(move |_| {
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.staff.as_ref())
+                .map(|staff| staff.polls.clone())
+                .unwrap_or_default()
+        })
+    });
+    let agenda = Memo::new(move |_| live.agenda().unwrap_or_default());
+    let section_title = move |agenda: &Agenda, poll: &PollView| {
+        poll.spec
+            .section
+            .and_then(|id| agenda.section(id))
+            .map(|s| format!("Asked during {}", s.section.title))
+            .unwrap_or_else(|| "Asked before the start".to_string())
+    };
+    view! {
+        <section class="card poll-panel" aria-labelledby="polls-heading" data-testid="poll-panel">
+            <h2 id="polls-heading">"Quick polls"</h2>
+            <ul class="templates">{templates}</ul>
+            <form class="form poll-form" on:submit=submit>
+                <label class="field">
+                    <span>"Question"</span>
+                    <input type="text" maxlength="200" bind:value=question name="poll_question" placeholder="Can everyone see my screen?"/>
+                </label>
+                <label class="field">
+                    <span>"Choices, one per line (leave empty for yes / no)"</span>
+                    <textarea rows="3" bind:value=options name="poll_options"></textarea>
+                </label>
+                <button type="submit" class="button button-small">"Ask the poll"</button>
+            </form>
+            <ol class="poll-list" data-testid="poll-results">
+                {move || {
+                    let agenda = agenda.get();
+                    polls.get().into_iter().map(|poll| {
+                        let id = poll.spec.id;
+                        let open = poll.open;
+                        let toggle = move |_| {
+                            live.act(|action| if open {
+                                ClientMsg::ClosePoll { id: action, poll: id }
+                            } else {
+                                ClientMsg::ReopenPoll { id: action, poll: id }
+                            })
+                        };
+                        view! {
+                            <li class="poll-result" data-testid="poll-result">
+                                <div class="card-head">
+                                    <h3>{poll.spec.question.clone()}</h3>
+                                    <span class=if open { "pill pill-live" } else { "pill" }>{if open { "Open" } else { "Closed" }}</span>
+                                </div>
+                                <p class="muted small">{section_title(&agenda, &poll)}</p>
+                                <PollBars poll=poll.clone()/>
+                                <button type="button" class="button button-quiet button-small" on:click=toggle>
+                                    {if open { "Close the poll" } else { "Reopen" }}
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ol>
+        </section>
+    }
+}
