@@ -23,7 +23,7 @@ pub enum Seen {
     Snapshot {
         pace: Pace,
         online: Online,
-        checkins: CheckIns,
+        poll: Option<Poll>,
     },
     Ack {
         id: String,
@@ -45,7 +45,7 @@ struct Wire {
     #[serde(default)]
     online: Option<Online>,
     #[serde(default)]
-    checkins: Option<CheckIns>,
+    poll: Option<Poll>,
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
@@ -75,7 +75,7 @@ impl Wire {
                     PaceField::Vote(_) => return None,
                 },
                 online: self.online?,
-                checkins: self.checkins?,
+                poll: self.poll,
             },
             "ack" => Seen::Ack { id: self.id? },
             "error" => Seen::Error {
@@ -97,9 +97,16 @@ pub struct Online {
     pub attendees: u32,
 }
 
-#[derive(Debug, Deserialize, Clone, Copy)]
-pub struct CheckIns {
-    pub count: u32,
+/// The poll on screen: its answers per choice.
+#[derive(Debug, Deserialize, Clone)]
+pub struct Poll {
+    pub counts: Vec<u32>,
+}
+
+impl Poll {
+    fn answers(poll: &Option<Poll>) -> u32 {
+        poll.as_ref().map_or(0, |p| p.counts.iter().sum())
+    }
 }
 
 /// What a snapshot said that the measurements need, and when it arrived.
@@ -107,7 +114,8 @@ pub struct CheckIns {
 pub struct Tally {
     pub at: Instant,
     pub faster: u32,
-    pub checkins: u32,
+    /// Answers to the poll on screen.
+    pub answers: u32,
     pub attendees: u32,
 }
 
@@ -176,15 +184,11 @@ pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<T
             .await
             .map_err(|_| anyhow::anyhow!("no snapshot within {patience:?}"))?;
         match seen {
-            Some(Seen::Snapshot {
-                pace,
-                online,
-                checkins,
-            }) => {
+            Some(Seen::Snapshot { pace, online, poll }) => {
                 return Ok(Tally {
                     at: Instant::now(),
                     faster: pace.faster,
-                    checkins: checkins.count,
+                    answers: Poll::answers(&poll),
                     attendees: online.attendees,
                 });
             }
@@ -196,14 +200,10 @@ pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<T
 
 pub fn tally_of(seen: &Seen) -> Option<Tally> {
     match seen {
-        Seen::Snapshot {
-            pace,
-            online,
-            checkins,
-        } => Some(Tally {
+        Seen::Snapshot { pace, online, poll } => Some(Tally {
             at: Instant::now(),
             faster: pace.faster,
-            checkins: checkins.count,
+            answers: Poll::answers(poll),
             attendees: online.attendees,
         }),
         _ => None,
@@ -218,10 +218,29 @@ pub async fn send_vote(ws: &mut Ws, id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn send_check_in(ws: &mut Ws, id: &str, place: &str) -> anyhow::Result<()> {
-    ws.send(Message::text(
-        serde_json::json!({"type": "check_in", "id": id, "place": place, "name": ""}).to_string(),
-    ))
+/// An attendee's "yes" to poll `poll`.
+pub async fn send_answer(ws: &mut Ws, id: &str, poll: &str) -> anyhow::Result<()> {
+    ws.send(Message::text(format!(
+        r#"{{"type":"answer","id":"{id}","poll":"{poll}","choice":0}}"#
+    )))
     .await?;
     Ok(())
+}
+
+/// The presenter asks a yes/no poll whose id is `id`, and waits for the server's ack.
+pub async fn ask_poll(ws: &mut Ws, id: &str, patience: Duration) -> anyhow::Result<()> {
+    ws.send(Message::text(format!(
+        r#"{{"type":"ask_poll","id":"{id}","question":"Have you managed to launch the Binder?"}}"#
+    )))
+    .await?;
+    let deadline = Instant::now() + patience;
+    loop {
+        match tokio::time::timeout_at(deadline, next(ws)).await {
+            Err(_) => anyhow::bail!("the poll was not acknowledged within {patience:?}"),
+            Ok(None) => anyhow::bail!("the socket closed before the poll was acknowledged"),
+            Ok(Some(Seen::Ack { id: acked })) if acked == id => return Ok(()),
+            Ok(Some(Seen::Error { message })) => anyhow::bail!("the poll was refused: {message}"),
+            Ok(Some(_)) => continue,
+        }
+    }
 }

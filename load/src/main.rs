@@ -3,8 +3,9 @@
 //! It starts the `lectern` servers it measures (on a fresh database), creates the event
 //! with `lectern event create`, and drives them with real WebSocket clients:
 //!
-//! - `burst`: N attendees join one event, all vote within 2 s, then all check in, while
-//!   a presenter client records when each change becomes visible;
+//! - `burst`: N attendees join one event, all vote within 2 s, then the presenter asks a
+//!   poll and all answer it, while a presenter client records when each change becomes
+//!   visible;
 //! - `idle`: N connections held open (spread over several 127.0.0.x source addresses),
 //!   to measure the server's memory per connection;
 //! - `restart`: N attendees vote, the server is killed with SIGKILL and started again,
@@ -56,11 +57,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Mode {
-    /// Attendees join, all vote within a few seconds, then all check in.
+    /// Attendees join, all vote within a few seconds, then all answer a poll.
     Burst {
         #[arg(long, default_value_t = 10_000)]
         attendees: usize,
-        /// The votes (and then the check-ins) are spread evenly over this many seconds.
+        /// The votes (and then the poll answers) are spread evenly over this many seconds.
         #[arg(long, default_value_t = 2.0)]
         within_secs: f64,
         /// The database (default: a fresh SQLite file).
@@ -398,7 +399,8 @@ where
 enum Round {
     Wait,
     Vote(Instant),
-    CheckIn(Instant),
+    /// Answer the poll with this id.
+    Answer(Instant, uuid::Uuid),
     Stop,
 }
 
@@ -407,8 +409,8 @@ enum Round {
 struct Log {
     vote_sent: Option<Instant>,
     vote_acked: Option<Instant>,
-    check_in_sent: Option<Instant>,
-    check_in_acked: Option<Instant>,
+    answer_sent: Option<Instant>,
+    answer_acked: Option<Instant>,
     /// Every snapshot whose figures differ from the one before.
     tallies: Vec<Tally>,
     errors: Vec<String>,
@@ -419,23 +421,8 @@ struct Log {
 struct Progress {
     frames: AtomicU64,
     saw_all_votes: AtomicUsize,
-    saw_all_check_ins: AtomicUsize,
+    saw_all_answers: AtomicUsize,
 }
-
-const PLACES: [&str; 12] = [
-    "Berlin",
-    "Lagos",
-    "São Paulo",
-    "Mumbai",
-    "Toronto",
-    "Sydney",
-    "Nairobi",
-    "Seoul",
-    "Madrid",
-    "Chicago",
-    "Bristol",
-    "Lima",
-];
 
 async fn until(deadline: Option<Instant>) {
     match deadline {
@@ -444,7 +431,7 @@ async fn until(deadline: Option<Instant>) {
     }
 }
 
-/// One client through the rounds: it votes and checks in at its moment of each round
+/// One client through the rounds: it votes and answers the poll at its moment of each round
 /// (attendees only) and records every change of the figures it is shown.
 async fn client_task(
     mut ws: Ws,
@@ -454,11 +441,10 @@ async fn client_task(
     progress: Arc<Progress>,
 ) -> Log {
     let vote_id = uuid::Uuid::new_v4().to_string();
-    let check_in_id = uuid::Uuid::new_v4().to_string();
-    let place = PLACES[vote_id.as_bytes()[0] as usize % PLACES.len()];
+    let answer_id = uuid::Uuid::new_v4().to_string();
     let mut due: Option<(Instant, Round)> = None;
     let mut log = Log::default();
-    let (mut saw_votes, mut saw_check_ins) = (false, false);
+    let (mut saw_votes, mut saw_answers) = (false, false);
     loop {
         tokio::select! {
             changed = round.changed() => {
@@ -468,7 +454,7 @@ async fn client_task(
                 let now = *round.borrow_and_update();
                 match (now, offset) {
                     (Round::Stop, _) => break,
-                    (Round::Vote(at) | Round::CheckIn(at), Some(offset)) => due = Some((at + offset, now)),
+                    (Round::Vote(at) | Round::Answer(at, _), Some(offset)) => due = Some((at + offset, now)),
                     _ => {}
                 }
             }
@@ -478,9 +464,9 @@ async fn client_task(
                         log.vote_sent = Some(Instant::now());
                         client::send_vote(&mut ws, &vote_id).await
                     }
-                    Some((_, Round::CheckIn(_))) => {
-                        log.check_in_sent = Some(Instant::now());
-                        client::send_check_in(&mut ws, &check_in_id, place).await
+                    Some((_, Round::Answer(_, poll))) => {
+                        log.answer_sent = Some(Instant::now());
+                        client::send_answer(&mut ws, &answer_id, &poll.to_string()).await
                     }
                     _ => Ok(()),
                 };
@@ -496,13 +482,13 @@ async fn client_task(
                 progress.frames.fetch_add(1, Ordering::Relaxed);
                 match &seen {
                     Seen::Ack { id } if *id == vote_id => log.vote_acked = Some(Instant::now()),
-                    Seen::Ack { id } if *id == check_in_id => log.check_in_acked = Some(Instant::now()),
+                    Seen::Ack { id } if *id == answer_id => log.answer_acked = Some(Instant::now()),
                     Seen::Error { message, .. } => log.errors.push(message.clone()),
                     _ => {}
                 }
                 if let Some(tally) = client::tally_of(&seen) {
                     let differs = log.tallies.last().is_none_or(|last| {
-                        (last.faster, last.checkins, last.attendees) != (tally.faster, tally.checkins, tally.attendees)
+                        (last.faster, last.answers, last.attendees) != (tally.faster, tally.answers, tally.attendees)
                     });
                     if differs {
                         log.tallies.push(tally);
@@ -511,9 +497,9 @@ async fn client_task(
                         saw_votes = true;
                         progress.saw_all_votes.fetch_add(1, Ordering::Relaxed);
                     }
-                    if !saw_check_ins && tally.checkins as usize >= target {
-                        saw_check_ins = true;
-                        progress.saw_all_check_ins.fetch_add(1, Ordering::Relaxed);
+                    if !saw_answers && tally.answers as usize >= target {
+                        saw_answers = true;
+                        progress.saw_all_answers.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
@@ -648,13 +634,17 @@ async fn burst(
         .saturating_sub(tool_cpu_before);
     let rss_after_votes = deployment.rss();
 
-    println!("round two: {connected} check-ins within {within_secs} s…");
-    let check_in_start = Instant::now() + Duration::from_millis(100);
-    round.send_replace(Round::CheckIn(check_in_start));
-    let all_saw_check_ins = wait_for(within + PATIENCE, || {
-        progress.saw_all_check_ins.load(Ordering::Relaxed) >= everyone
+    println!("round two: a poll, {connected} answers within {within_secs} s…");
+    let poll = uuid::Uuid::new_v4();
+    let mut asker = deployment.presenter().await?;
+    client::ask_poll(&mut asker, &poll.to_string(), PATIENCE).await?;
+    let answer_start = Instant::now() + Duration::from_millis(100);
+    round.send_replace(Round::Answer(answer_start, poll));
+    let all_saw_answers = wait_for(within + PATIENCE, || {
+        progress.saw_all_answers.load(Ordering::Relaxed) >= everyone
     })
     .await;
+    drop(asker);
     round.send_replace(Round::Stop);
 
     let presenter = presenter.await?;
@@ -689,11 +679,11 @@ async fn burst(
         )
     };
     let (votes_sent, votes) = measure(|l| l.vote_sent, |t| t.faster);
-    let (check_ins_sent, check_ins) = measure(|l| l.check_in_sent, |t| t.checkins);
+    let (answers_sent, answers) = measure(|l| l.answer_sent, |t| t.answers);
     let votes_acked = logs.iter().filter(|l| l.vote_acked.is_some()).count();
-    let check_ins_acked = logs.iter().filter(|l| l.check_in_acked.is_some()).count();
+    let answers_acked = logs.iter().filter(|l| l.answer_acked.is_some()).count();
     let final_votes = presenter.tallies.last().map_or(0, |t| t.faster) as usize;
-    let final_check_ins = presenter.tallies.last().map_or(0, |t| t.checkins) as usize;
+    let final_answers = presenter.tallies.last().map_or(0, |t| t.answers) as usize;
     let ack_spread = Spread::of(
         logs.iter()
             .filter_map(|l| Some(l.vote_acked?.saturating_duration_since(l.vote_sent?)))
@@ -718,10 +708,10 @@ async fn burst(
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
-        "check-ins: {check_ins_sent} sent, {check_ins_acked} acknowledged, presenter's final count {final_check_ins}"
+        "poll answers: {answers_sent} sent, {answers_acked} acknowledged, presenter's final count {final_answers}"
     );
-    println!("  check-in → presenter:      {}", check_ins.presenter);
-    println!("  check-in → every attendee: {}", check_ins.everyone);
+    println!("  answer → presenter:      {}", answers.presenter);
+    println!("  answer → every attendee: {}", answers.everyone);
     println!(
         "server memory: {:.1} MiB before, {:.1} MiB with {connected} connected ({:.2} KiB per connection), {:.1} MiB after the votes",
         mib(rss_before),
@@ -739,10 +729,10 @@ async fn burst(
             progress.saw_all_votes.load(Ordering::Relaxed)
         ));
     }
-    if check_ins_acked != connected || final_check_ins != connected || !all_saw_check_ins {
+    if answers_acked != connected || final_answers != connected || !all_saw_answers {
         failures.push(format!(
-            "check-ins: {check_ins_acked} acknowledged, final count {final_check_ins}, {} of {everyone} saw it",
-            progress.saw_all_check_ins.load(Ordering::Relaxed)
+            "poll answers: {answers_acked} acknowledged, final count {final_answers}, {} of {everyone} saw it",
+            progress.saw_all_answers.load(Ordering::Relaxed)
         ));
     }
     if !errors.is_empty() {
@@ -772,10 +762,10 @@ async fn burst(
             "server_cpu_seconds_during_burst": cpu_votes.as_secs_f64(),
             "load_tool_cpu_seconds_during_burst": tool_cpu_votes.as_secs_f64(),
             "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
-            "check_ins_acknowledged": check_ins_acked,
-            "final_check_in_count": final_check_ins,
-            "check_in_to_presenter": spread(&check_ins.presenter),
-            "check_in_to_every_attendee": spread(&check_ins.everyone),
+            "poll_answers_acknowledged": answers_acked,
+            "final_poll_answer_count": final_answers,
+            "answer_to_presenter": spread(&answers.presenter),
+            "answer_to_every_attendee": spread(&answers.everyone),
             "server_rss_before_mib": mib(rss_before),
             "server_rss_connected_mib": mib(rss_connected),
             "server_rss_after_votes_mib": mib(rss_after_votes),
