@@ -218,6 +218,9 @@ pub enum ErrorCode {
 }
 
 /// What the hub tells a page.
+// A snapshot is far bigger than the other messages, but each message is made once and
+// serialized at once: boxing it would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {

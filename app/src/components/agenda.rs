@@ -46,12 +46,16 @@ pub fn AgendaList(
                 section.planned_minutes()
             )
         } else {
-            let extra = (section.extra_minutes > 0)
-                .then(|| format!(" (+{})", section.extra_minutes))
-                .unwrap_or_default();
-            let split = (section.section.exercise_minutes > 0)
-                .then(|| format!(" · {} min exercises", section.section.exercise_minutes))
-                .unwrap_or_default();
+            let extra = if section.extra_minutes > 0 {
+                format!(" (+{})", section.extra_minutes)
+            } else {
+                String::new()
+            };
+            let split = if section.section.exercise_minutes > 0 {
+                format!(" · {} min exercises", section.section.exercise_minutes)
+            } else {
+                String::new()
+            };
             format!("{} min{extra}{split}", section.section.minutes)
         };
         let class = format!(

@@ -134,7 +134,7 @@ impl<A: Eq + Hash> LabBoard<A> {
                 })
             })
             .collect();
-        notes.sort_by(|a, b| b.at.cmp(&a.at));
+        notes.sort_by_key(|n| std::cmp::Reverse(n.at));
         notes.truncate(NOTES_SHOWN);
         notes
     }

@@ -10,7 +10,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 /// When the votes in these tests are cast: one moment, so a vote equals itself read back.
 fn cast_at() -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(1_800_000_000_000).unwrap()
+    DateTime::from_timestamp_millis(1_800_000_000_000).expect("a valid moment")
 }
 
 fn vote(attendee: &str, vote: Option<PaceVote>) -> Change {

@@ -220,7 +220,7 @@ impl Store {
         }
         // Votes and check-ins always take effect: written many rows per statement, only
         // the last of each attendee's (the log keeps them all). The rest one by one.
-        let mut votes: BTreeMap<(i64, &str), (Option<PaceVote>, DateTime<Utc>)> = BTreeMap::new();
+        let mut votes: LatestVotes = BTreeMap::new();
         let mut check_ins: BTreeMap<(i64, &str), &CheckIn> = BTreeMap::new();
         // Answers are checked against the polls once the batch's closes are written.
         let mut answers: Vec<usize> = Vec::new();
@@ -665,12 +665,15 @@ fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     sql
 }
 
+/// Per (event, attendee) of a batch, their latest vote (`None`: taken back) and its time.
+type LatestVotes<'a> = BTreeMap<(i64, &'a str), (Option<PaceVote>, DateTime<Utc>)>;
+
 /// The latest vote of each attendee in a batch: upserts for votes, deletes for votes
 /// taken back, many rows per statement.
 async fn write_votes(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
-    votes: &BTreeMap<(i64, &str), (Option<PaceVote>, DateTime<Utc>)>,
+    votes: &LatestVotes<'_>,
 ) -> Result<(), AppError> {
     let cast: Vec<(&(i64, &str), PaceVote, DateTime<Utc>)> = votes
         .iter()
