@@ -11,6 +11,7 @@ use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::lab::{LabCounts, LabSignal, StuckNote};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote, SectionPace};
 use crate::domain::poll::{PollId, PollView};
+use crate::domain::question::{Moderation, QuestionId, QuestionState, QuestionView};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -86,6 +87,28 @@ pub enum ClientMsg {
         #[serde(default)]
         note: String,
     },
+    /// An attendee asks a question; the action's id becomes the question's, so a retry
+    /// asks it once. No name: anonymous.
+    Ask {
+        id: ActionId,
+        text: String,
+        #[serde(default)]
+        name: String,
+    },
+    /// An attendee upvotes a question (`up`), or takes the upvote back.
+    Upvote {
+        id: ActionId,
+        question: QuestionId,
+        up: bool,
+    },
+    /// A co-instructor's action on a question (the presenter's: `take`), made on a
+    /// screen that showed the question at `from` (its version).
+    Moderate {
+        id: ActionId,
+        question: QuestionId,
+        from: u64,
+        action: Moderation,
+    },
 }
 
 impl ClientMsg {
@@ -101,7 +124,10 @@ impl ClientMsg {
             | ClientMsg::ClosePoll { id, .. }
             | ClientMsg::ReopenPoll { id, .. }
             | ClientMsg::Answer { id, .. }
-            | ClientMsg::Lab { id, .. } => *id,
+            | ClientMsg::Lab { id, .. }
+            | ClientMsg::Ask { id, .. }
+            | ClientMsg::Upvote { id, .. }
+            | ClientMsg::Moderate { id, .. } => *id,
         }
     }
 }
@@ -181,6 +207,14 @@ pub struct LiveSnapshot {
     pub poll: Option<PollView>,
     /// Done / stuck in the current section.
     pub lab: LabCounts,
+    /// The public questions, pinned then most upvoted first (at most
+    /// [`PUBLIC_QUESTIONS`]).
+    #[serde(default)]
+    pub questions: Vec<QuestionView>,
+    /// The state of each question nobody but its asker knows of (waiting for review,
+    /// dismissed): the asker, who holds its id, follows it; its text stays private.
+    #[serde(default)]
+    pub hidden_questions: Vec<(QuestionId, QuestionState)>,
     /// What only the presenter and co-instructors see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<StaffSnapshot>,
@@ -197,7 +231,17 @@ pub struct StaffSnapshot {
     pub pace_history: Vec<SectionPace>,
     /// What stuck attendees wrote, newest first.
     pub stuck_notes: Vec<StuckNote>,
+    /// Every question, whatever its state, pinned then most upvoted first.
+    #[serde(default)]
+    pub queue: Vec<QuestionView>,
+    /// Whether questions wait for a co-instructor's approval before they are public.
+    #[serde(default)]
+    pub pre_moderation: bool,
 }
+
+/// How many public questions a snapshot carries: the rest wait their turn, so a room
+/// with hundreds of questions does not send them all to thousands of pages.
+pub const PUBLIC_QUESTIONS: usize = 50;
 
 /// Why the server refused an action or a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +284,12 @@ pub enum ServerMsg {
         /// This attendee's done / stuck in the current section.
         #[serde(default)]
         lab: Option<(SectionId, LabSignal)>,
+        /// The questions this attendee asked.
+        #[serde(default)]
+        my_questions: Vec<QuestionId>,
+        /// The questions this attendee upvoted.
+        #[serde(default)]
+        my_upvotes: Vec<QuestionId>,
     },
     /// The whole live state.
     Snapshot(LiveSnapshot),

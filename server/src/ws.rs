@@ -6,6 +6,7 @@ use crate::http::{AppState, HttpError, same_origin};
 use app::core::access;
 use app::core::hub::{Membership, Refusal};
 use app::domain::event::Role;
+use app::domain::question::Moderation;
 use app::error::AppError;
 use app::live::{
     ActionId, ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client,
@@ -178,6 +179,9 @@ async fn greet(
     attendee: Option<&str>,
 ) -> Result<(), axum::Error> {
     let pace = attendee.and_then(|a| membership.pace_of(a));
+    let (my_questions, my_upvotes) = attendee
+        .map(|a| membership.questions_of(a))
+        .unwrap_or_default();
     let welcome = ServerMsg::Welcome {
         viewer: membership.viewer(),
         pace: pace.map(|(vote, _)| vote),
@@ -185,6 +189,8 @@ async fn greet(
         check_in: attendee.and_then(|a| membership.check_in_of(a)),
         poll_answer: attendee.and_then(|a| membership.poll_answer_of(a)),
         lab: attendee.and_then(|a| membership.lab_of(a)),
+        my_questions,
+        my_upvotes,
     };
     send(socket, &welcome).await?;
     send_text(socket, membership.snapshot_now()).await
@@ -301,6 +307,38 @@ async fn act(membership: &Membership, attendee: Option<&str>, frame: &str) -> Se
             Some(attendee) => answer(id, membership.signal_lab(attendee, signal, &note).await),
             None => refuse(id, ErrorCode::Forbidden, "only attendees say done or stuck"),
         },
+        ClientMsg::Ask { text, name, .. } => match attendee {
+            Some(attendee) => answer(
+                id,
+                membership.ask_question(attendee, id, &text, &name).await,
+            ),
+            None => refuse(id, ErrorCode::Forbidden, "only attendees ask questions"),
+        },
+        ClientMsg::Upvote { question, up, .. } => match attendee {
+            Some(attendee) => answer(id, membership.upvote(attendee, question, up).await),
+            None => refuse(id, ErrorCode::Forbidden, "only attendees upvote questions"),
+        },
+        ClientMsg::Moderate {
+            question,
+            from,
+            action,
+            ..
+        } => {
+            let allowed = match membership.viewer() {
+                Viewer::Moderator => true,
+                Viewer::Presenter => action == Moderation::Take,
+                Viewer::Attendee | Viewer::Stage => false,
+            };
+            if allowed {
+                answer(id, membership.moderate(question, from, &action).await)
+            } else {
+                refuse(
+                    id,
+                    ErrorCode::Forbidden,
+                    "only co-instructors moderate questions (the presenter takes bubbled-up ones)",
+                )
+            }
+        }
     }
 }
 

@@ -45,6 +45,10 @@ pub struct LiveHandle {
     pub my_lab: RwSignal<Option<(SectionId, LabSignal)>>,
     /// How far the server's clock is ahead of this browser's, in milliseconds.
     pub offset_ms: RwSignal<i64>,
+    /// The questions this attendee asked (ids; their states come in snapshots).
+    pub my_questions: RwSignal<Vec<crate::domain::question::QuestionId>>,
+    /// The questions this attendee upvoted.
+    pub my_upvotes: RwSignal<Vec<crate::domain::question::QuestionId>>,
     #[cfg(feature = "hydrate")]
     client: StoredValue<Option<std::rc::Rc<client::Client>>, LocalStorage>,
 }
@@ -95,6 +99,40 @@ impl LiveHandle {
             client.outbox_retain(|m| !matches!(m, ClientMsg::Lab { .. }));
         }
         self.act(|id| ClientMsg::Lab { id, signal, note });
+    }
+
+    /// Asks a question; its id is made here, so a re-send after a reconnect asks once.
+    pub fn ask_question(&self, text: String, name: String) {
+        self.act(|id| {
+            self.my_questions.update(|mine| mine.push(id));
+            ClientMsg::Ask { id, text, name }
+        });
+    }
+
+    /// Upvotes a question, or takes the upvote back.
+    pub fn upvote(&self, question: crate::domain::question::QuestionId, up: bool) {
+        self.my_upvotes.update(|mine| {
+            mine.retain(|q| *q != question);
+            if up {
+                mine.push(question);
+            }
+        });
+        self.act(|id| ClientMsg::Upvote { id, question, up });
+    }
+
+    /// A co-instructor's (or the presenter's `take`) action on a question seen at `from`.
+    pub fn moderate(
+        &self,
+        question: crate::domain::question::QuestionId,
+        from: u64,
+        action: crate::domain::question::Moderation,
+    ) {
+        self.act(|id| ClientMsg::Moderate {
+            id,
+            question,
+            from,
+            action,
+        });
     }
 
     /// The running agenda, once the first snapshot is in.
@@ -226,6 +264,8 @@ pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> 
         my_answer: RwSignal::new(None),
         my_lab: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
+        my_questions: RwSignal::new(Vec::new()),
+        my_upvotes: RwSignal::new(Vec::new()),
         #[cfg(feature = "hydrate")]
         client: StoredValue::new_local(None),
     };
@@ -418,8 +458,25 @@ mod client {
                     check_in,
                     poll_answer,
                     lab,
+                    my_questions,
+                    my_upvotes,
                     ..
                 } => {
+                    handle.my_questions.update(|mine| {
+                        for id in my_questions {
+                            if !mine.contains(&id) {
+                                mine.push(id);
+                            }
+                        }
+                    });
+                    if !self
+                        .outbox
+                        .borrow()
+                        .iter()
+                        .any(|m| matches!(m, ClientMsg::Upvote { .. }))
+                    {
+                        handle.my_upvotes.set(my_upvotes);
+                    }
                     // An unacknowledged action of ours is newer than what the server knew.
                     let outbox = self.outbox.borrow();
                     if !outbox.iter().any(|m| matches!(m, ClientMsg::Pace { .. })) {
@@ -474,6 +531,9 @@ mod client {
                         match refused {
                             Some(ClientMsg::Answer { .. }) => handle.my_answer.set(None),
                             Some(ClientMsg::Lab { .. }) => handle.my_lab.set(None),
+                            Some(ClientMsg::Ask { id, .. }) => {
+                                handle.my_questions.update(|mine| mine.retain(|q| *q != id))
+                            }
                             _ => {}
                         }
                     }

@@ -7,4 +7,5 @@ pub mod lab;
 pub mod live;
 pub mod pace;
 pub mod poll;
+pub mod questions;
 pub mod world_map;

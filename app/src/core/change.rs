@@ -10,6 +10,7 @@ use crate::domain::checkin::CheckIn;
 use crate::domain::lab::LabState;
 use crate::domain::pace::PaceVote;
 use crate::domain::poll::{PollId, PollSpec};
+use crate::domain::question::{Question, QuestionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,20 @@ pub enum Change {
         section: SectionId,
         state: Option<LabState>,
     },
+    /// An attendee's question; asking the same question again (a retry) changes nothing.
+    QuestionAsked {
+        attendee: String,
+        question: Question,
+    },
+    /// A question after a moderation: takes effect only over the version before it, and
+    /// a room keeps the highest version it has seen.
+    QuestionChanged { question: Question },
+    /// An attendee's upvote (`up`) or its withdrawal.
+    QuestionVoted {
+        attendee: String,
+        question: QuestionId,
+        up: bool,
+    },
 }
 
 impl Change {
@@ -64,14 +79,17 @@ impl Change {
             Change::Pace { attendee, .. }
             | Change::CheckIn { attendee, .. }
             | Change::PollAnswered { attendee, .. }
-            | Change::Lab { attendee, .. } => attendee,
+            | Change::Lab { attendee, .. }
+            | Change::QuestionAsked { attendee, .. }
+            | Change::QuestionVoted { attendee, .. } => attendee,
             Change::Started { .. }
             | Change::Ended { .. }
             | Change::PlacesRead { .. }
             | Change::Agenda { .. }
             | Change::PollAsked { .. }
             | Change::PollClosed { .. }
-            | Change::PollReopened { .. } => "",
+            | Change::PollReopened { .. }
+            | Change::QuestionChanged { .. } => "",
         }
     }
 

@@ -30,8 +30,9 @@ use crate::domain::lab::{LabBoard, LabSignal, LabState, parse_note};
 use crate::domain::pace::{self, PaceBoard, PaceSample, PaceVote};
 use crate::domain::place::{parse_check_in_name, parse_place};
 use crate::domain::poll::{AnswerRefused, PollBoard, PollId, PollSpec};
+use crate::domain::question::{Moderation, Question, QuestionBoard, QuestionId, QueueOrder};
 use crate::error::AppError;
-use crate::live::{LiveSnapshot, Online, ServerMsg, StaffSnapshot, Viewer};
+use crate::live::{LiveSnapshot, Online, PUBLIC_QUESTIONS, ServerMsg, StaffSnapshot, Viewer};
 use axum::extract::ws::Utf8Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -122,6 +123,9 @@ struct RoomState {
     lab: LabBoard<String>,
     /// The pace tally over time, oldest first.
     pace_samples: Vec<PaceSample>,
+    questions: QuestionBoard<String>,
+    /// Questions wait for approval before they are public.
+    pre_moderation: bool,
 }
 
 /// A connection's place in a room; leaving the room is dropping this.
@@ -216,6 +220,7 @@ impl Hub {
             Agenda::planned(&event.sections),
             event.pace_expiry_minutes,
         );
+        state.pre_moderation = event.pre_moderation;
         state.reset(stored);
         state.tend(clock::now());
         Ok(state)
@@ -480,6 +485,8 @@ impl RoomState {
             polls: PollBoard::default(),
             lab: LabBoard::default(),
             pace_samples: Vec::new(),
+            questions: QuestionBoard::default(),
+            pre_moderation: false,
         }
     }
 
@@ -526,6 +533,8 @@ impl RoomState {
             pace_trend: pace::trend(&self.pace_samples, now),
             pace_history: pace::history(&self.pace_samples),
             stuck_notes: self.lab.stuck_notes(self.agenda.current),
+            queue: self.questions.queue(QueueOrder::Votes),
+            pre_moderation: self.pre_moderation,
         }
     }
 
@@ -551,6 +560,8 @@ impl RoomState {
             pace_expiry_minutes: self.pace_expiry_minutes,
             poll: self.polls.latest(),
             lab: self.lab.counts(self.agenda.current),
+            questions: self.questions.public(PUBLIC_QUESTIONS),
+            hidden_questions: self.questions.hidden_states(),
             staff: None,
         }
     }
@@ -600,6 +611,17 @@ impl RoomState {
                 section,
                 state,
             } => self.lab.set(*section, attendee.clone(), state.clone()),
+            Change::QuestionAsked { attendee, question } => {
+                self.questions.add(attendee.clone(), question.clone());
+            }
+            Change::QuestionChanged { question } => self.questions.update(question.clone()),
+            Change::QuestionVoted {
+                attendee,
+                question,
+                up,
+            } => {
+                self.questions.vote(*question, attendee.clone(), *up);
+            }
         }
     }
 
@@ -623,8 +645,16 @@ impl RoomState {
         if let Some(agenda) = stored.agenda {
             self.agenda = agenda;
         }
+        let mut questions = QuestionBoard::default();
+        for (asker, question) in stored.questions {
+            questions.add(asker, question);
+        }
+        for (question, attendee) in stored.question_votes {
+            questions.vote(question, attendee, true);
+        }
         self.polls = polls;
         self.lab = lab;
+        self.questions = questions;
         self.pace_samples = stored.pace_samples;
         let mut checkins = CheckInBoard::default();
         for (attendee, check_in) in stored.check_ins {
@@ -671,6 +701,28 @@ impl Membership {
         let state = lock(&self.room.state);
         let poll = state.polls.latest()?.spec.id;
         Some((poll, state.polls.answer_of(poll, attendee_id)?))
+    }
+
+    /// The questions this attendee asked, and those they upvoted.
+    pub fn questions_of(&self, attendee_id: &str) -> (Vec<QuestionId>, Vec<QuestionId>) {
+        let state = lock(&self.room.state);
+        let all = state.questions.queue(QueueOrder::Time);
+        let asked = all
+            .iter()
+            .map(|q| q.question.id)
+            .filter(|id| {
+                state
+                    .questions
+                    .asked_by(*id)
+                    .is_some_and(|a| a == attendee_id)
+            })
+            .collect();
+        let voted = all
+            .iter()
+            .map(|q| q.question.id)
+            .filter(|id| state.questions.has_voted(*id, &attendee_id.to_string()))
+            .collect();
+        (asked, voted)
     }
 
     /// This attendee's done / stuck in the current section.
@@ -924,6 +976,98 @@ impl Membership {
         .await
         .map_err(Refusal::Failed)?;
         Ok(())
+    }
+}
+
+impl Membership {
+    /// An attendee's question: checked, limited to a few a minute, stored, then public
+    /// (or waiting for review when the event pre-moderates). A retry of a question
+    /// already taken is answered as taken.
+    pub async fn ask_question(
+        &self,
+        attendee_id: &str,
+        id: QuestionId,
+        text: &str,
+        name: &str,
+    ) -> Result<(), Refusal> {
+        let now = clock::now();
+        let question = {
+            let state = lock(&self.room.state);
+            if state.questions.get(id).is_some() {
+                return Ok(());
+            }
+            state
+                .questions
+                .check_rate(&attendee_id.to_string(), now)
+                .map_err(|why| Refusal::Refused(why.message()))?;
+            Question::ask(id, text, name, state.pre_moderation, now)
+                .map_err(|e| Refusal::Invalid(e.to_string()))?
+        };
+        self.record(Change::QuestionAsked {
+            attendee: attendee_id.to_string(),
+            question,
+        })
+        .await
+        .map_err(Refusal::Failed)?;
+        Ok(())
+    }
+
+    /// An attendee's upvote on a public question (`up`), or its withdrawal.
+    pub async fn upvote(
+        &self,
+        attendee_id: &str,
+        question: QuestionId,
+        up: bool,
+    ) -> Result<(), Refusal> {
+        let public = lock(&self.room.state)
+            .questions
+            .get(question)
+            .is_some_and(|q| q.state.is_public());
+        if !public {
+            return Err(Refusal::Invalid(
+                "That question is not open for votes.".into(),
+            ));
+        }
+        self.record(Change::QuestionVoted {
+            attendee: attendee_id.to_string(),
+            question,
+            up,
+        })
+        .await
+        .map_err(Refusal::Failed)?;
+        Ok(())
+    }
+
+    /// A co-instructor's (or for `Take`, the presenter's) action on a question seen at
+    /// version `from`. Two acting at once: the first stands, the second is told.
+    pub async fn moderate(
+        &self,
+        question: QuestionId,
+        from: u64,
+        action: &Moderation,
+    ) -> Result<(), Refusal> {
+        let next = {
+            let state = lock(&self.room.state);
+            let current = state.questions.get(question).ok_or_else(|| {
+                Refusal::Invalid("That question is not part of this tutorial.".into())
+            })?;
+            if current.version != from {
+                return Err(Refusal::Refused(format!(
+                    "Someone else acted on this question a moment ago: it is now {}.",
+                    current.state.label()
+                )));
+            }
+            current
+                .moderate(action)
+                .map_err(|e| Refusal::Refused(format!("{e}.")))?
+        };
+        match self.record(Change::QuestionChanged { question: next }).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Refused(
+                "Another co-instructor acted on this question at the same moment; theirs stands. Look again.".into(),
+            )),
+            Err(e) => Err(Refusal::Failed(e)),
+        }
     }
 }
 

@@ -221,6 +221,9 @@ pub struct EventDraft {
     /// Minutes after which a pace vote stops counting (default 5).
     #[serde(default)]
     pub pace_expiry_minutes: Option<u32>,
+    /// Questions wait for a co-instructor's approval before they are public.
+    #[serde(default)]
+    pub pre_moderation: bool,
 }
 
 /// A checked event, ready to be stored.
@@ -235,6 +238,7 @@ pub struct NewEvent {
     pub doors_open_minutes: u32,
     pub survey_url: Option<String>,
     pub pace_expiry_minutes: u32,
+    pub pre_moderation: bool,
 }
 
 impl EventDraft {
@@ -308,6 +312,7 @@ impl EventDraft {
             doors_open_minutes,
             survey_url,
             pace_expiry_minutes,
+            pre_moderation: self.pre_moderation,
         })
     }
 }
@@ -494,6 +499,7 @@ mod tests {
             doors_open_minutes: None,
             survey_url: None,
             pace_expiry_minutes: None,
+            pre_moderation: false,
         }
     }
 

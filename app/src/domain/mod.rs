@@ -11,6 +11,7 @@ pub mod lab;
 pub mod pace;
 pub mod place;
 pub mod poll;
+pub mod question;
 
 use serde::{Deserialize, Serialize};
 

@@ -11,6 +11,7 @@ use crate::components::lab::LabButtons;
 use crate::components::live::{use_live, use_phase};
 use crate::components::pace::PaceButtons;
 use crate::components::poll::PollCard;
+use crate::components::questions::AttendeeQuestions;
 use crate::domain::event::{Phase, countdown};
 use crate::live::Viewer;
 use leptos::prelude::*;
@@ -63,6 +64,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
             <PollCard live/>
             <LabButtons live/>
             <PaceButtons live/>
+            <AttendeeQuestions live/>
         }
         .into_any(),
         Phase::Ended => view! {

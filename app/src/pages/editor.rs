@@ -98,6 +98,7 @@ pub fn NewEvent() -> impl IntoView {
     let survey_url = RwSignal::new(String::new());
     let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
     let pace_expiry = RwSignal::new(crate::domain::pace::DEFAULT_EXPIRY_MINUTES.to_string());
+    let pre_moderation = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(zone) = browser_time_zone() {
             time_zone.set(zone);
@@ -151,6 +152,7 @@ pub fn NewEvent() -> impl IntoView {
                 "pace_expiry_minutes".into(),
                 &pace_expiry.get_untracked(),
             )?),
+            pre_moderation: pre_moderation.get_untracked(),
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -204,6 +206,10 @@ pub fn NewEvent() -> impl IntoView {
                             <span>"Pace votes count for (minutes)"</span>
                             <input type="number" min="1" max="180" inputmode="numeric" bind:value=pace_expiry name="pace_expiry_minutes"/>
                             <small class="muted">"After this, or when the section changes, an attendee's slower / faster stops counting."</small>
+                        </label>
+                        <label class="check-field">
+                            <input type="checkbox" bind:checked=pre_moderation name="pre_moderation"/>
+                            <span>"Pre-moderate questions: a co-instructor approves each before attendees see it"</span>
                         </label>
                         <label class="field">
                             <span>"Survey link (optional)"</span>

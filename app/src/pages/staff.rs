@@ -12,6 +12,7 @@ use crate::components::lab::LabPanel;
 use crate::components::live::{LiveHandle, use_live, use_phase};
 use crate::components::pace::{PaceHistory, PaceMeter};
 use crate::components::poll::PollPanel;
+use crate::components::questions::{BubbledQuestions, QuestionQueue};
 use crate::domain::event::Role;
 use crate::domain::event::{Lifecycle, Phase, countdown};
 use crate::domain::poll::project_of;
@@ -84,7 +85,9 @@ fn StaffLive(data: StaffView) -> impl IntoView {
             <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter/>
             <div class="staff-grid">
                 <div class="staff-column">
+                    {(!presenter).then(|| view! { <QuestionQueue live/> })}
                     <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
+                    {presenter.then(|| view! { <BubbledQuestions live/> })}
                     <PaceMeter live/>
                     <LabPanel live/>
                     <PollPanel live project/>

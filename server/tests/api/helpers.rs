@@ -141,6 +141,7 @@ pub fn draft(title: &str) -> EventDraft {
         doors_open_minutes: None,
         survey_url: None,
         pace_expiry_minutes: None,
+        pre_moderation: false,
     }
 }
 
@@ -158,9 +159,14 @@ impl TestApp {
     }
 
     pub async fn create_event(&self, title: &str) -> TestEvent {
+        self.create_event_from(draft(title)).await
+    }
+
+    /// An event from a draft of the test's own (settings other than the defaults).
+    pub async fn create_event_from(&self, draft: EventDraft) -> TestEvent {
         let created = self
             .core
-            .create_event(&draft(title).parse().expect("valid draft"), None)
+            .create_event(&draft.parse().expect("valid draft"), None)
             .await
             .expect("event stored");
         let token = |role| {

@@ -23,7 +23,9 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             check_in: None,
             poll_answer: None,
             lab: None,
-        }
+            ref my_questions,
+            ref my_upvotes,
+        } if my_questions.is_empty() && my_upvotes.is_empty()
     ));
 
     let mut attendees = Vec::new();
@@ -44,7 +46,9 @@ async fn votes_of_three_attendees_reach_the_presenter() {
                 check_in: None,
                 poll_answer: None,
                 lab: None,
-            }
+                ref my_questions,
+                ref my_upvotes,
+            } if my_questions.is_empty() && my_upvotes.is_empty()
         ));
         assert!(matches!(
             vote(client, Some(choice)).await,

@@ -9,4 +9,5 @@ mod live;
 mod nginx;
 mod organizers;
 mod pacing;
+mod questions;
 mod replicas;

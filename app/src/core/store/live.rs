@@ -17,6 +17,7 @@ use crate::domain::lab::{LabSignal, LabState};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
 use crate::domain::place::Place;
 use crate::domain::poll::{PollId, PollSpec};
+use crate::domain::question::{Question, QuestionId, QuestionState};
 use crate::error::AppError;
 use crate::live::Online;
 use chrono::{DateTime, Utc};
@@ -47,6 +48,8 @@ pub struct EventRecord {
     pub lifecycle: Lifecycle,
     /// Pace votes stop counting after this many minutes.
     pub pace_expiry_minutes: u32,
+    /// Questions wait for a co-instructor's approval before they are public.
+    pub pre_moderation: bool,
 }
 
 /// Everything a live room starts from, read after the change number it is current to:
@@ -69,6 +72,10 @@ pub struct StoredRoom {
     pub lab_signals: Vec<(SectionId, String, LabState)>,
     /// The pace tally over time, oldest first.
     pub pace_samples: Vec<PaceSample>,
+    /// (asker, question) of every question.
+    pub questions: Vec<(String, Question)>,
+    /// (question, attendee) of every upvote.
+    pub question_votes: Vec<(QuestionId, String)>,
 }
 
 /// A poll as stored.
@@ -98,7 +105,7 @@ impl Store {
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
             "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
-                    places_read_at, pace_expiry_minutes
+                    places_read_at, pace_expiry_minutes, pre_moderation
              from event where slug = $1",
         )
         .bind(slug)
@@ -159,6 +166,7 @@ impl Store {
             },
             pace_expiry_minutes: u32::try_from(row.try_get::<i64, _>("pace_expiry_minutes")?)
                 .unwrap_or(crate::domain::pace::DEFAULT_EXPIRY_MINUTES),
+            pre_moderation: row.try_get::<i64, _>("pre_moderation")? != 0,
         }))
     }
 
@@ -191,6 +199,8 @@ impl Store {
             poll_answers: self.poll_answers(event_id).await?,
             lab_signals: self.lab_signals(event_id).await?,
             pace_samples: self.pace_samples(event_id).await?,
+            questions: self.questions(event_id).await?,
+            question_votes: self.question_votes(event_id).await?,
         })
     }
 
@@ -261,6 +271,18 @@ impl Store {
                     answers.push(i);
                     false
                 }
+                Change::QuestionAsked { attendee, question } => {
+                    insert_question(&mut tx, *event_id, attendee, question).await?;
+                    true
+                }
+                Change::QuestionChanged { question } => {
+                    update_question(&mut tx, *event_id, question).await?
+                }
+                Change::QuestionVoted {
+                    attendee,
+                    question,
+                    up,
+                } => vote_question(&mut tx, *event_id, attendee, *question, *up).await?,
                 Change::Lab {
                     attendee,
                     section,
@@ -569,6 +591,61 @@ impl Store {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(AppError::from)
+    }
+
+    /// Every question of an event with who asked it.
+    pub async fn questions(&self, event_id: i64) -> Result<Vec<(String, Question)>, AppError> {
+        let rows = sqlx::query(
+            "select id, attendee_id, text, name, asked_at, state, pinned, note, answer, version
+             from question where event_id = $1",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let answer: Option<String> = r.try_get("answer")?;
+                Ok((
+                    r.try_get("attendee_id")?,
+                    Question {
+                        id: id.parse().map_err(|_| AppError::Internal)?,
+                        text: r.try_get("text")?,
+                        name: r.try_get("name")?,
+                        asked_at: from_millis(r.try_get("asked_at")?),
+                        state: QuestionState::parse(&r.try_get::<String, _>("state")?)
+                            .ok_or(AppError::Internal)?,
+                        pinned: r.try_get::<i64, _>("pinned")? != 0,
+                        note: r.try_get("note")?,
+                        answer: match answer {
+                            Some(json) => {
+                                Some(serde_json::from_str(&json).map_err(|_| AppError::Internal)?)
+                            }
+                            None => None,
+                        },
+                        version: u64::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Every upvote of an event.
+    pub async fn question_votes(
+        &self,
+        event_id: i64,
+    ) -> Result<Vec<(QuestionId, String)>, AppError> {
+        let rows =
+            sqlx::query("select question_id, attendee_id from question_vote where event_id = $1")
+                .bind(event_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                Ok((id.parse().map_err(|_| AppError::Internal)?, r.try_get(1)?))
+            })
+            .collect()
     }
 
     /// Writes down the pace tally at a moment; another replica may have written the same
@@ -899,6 +976,81 @@ async fn close_others(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Stores a new question; one already there (a retried ask) is left as it is.
+async fn insert_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &str,
+    q: &Question,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into question (event_id, id, attendee_id, text, name, asked_at, state, version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (event_id, id) do nothing",
+    )
+    .bind(event_id)
+    .bind(q.id.to_string())
+    .bind(attendee)
+    .bind(&q.text)
+    .bind(q.name.as_deref())
+    .bind(millis(q.asked_at))
+    .bind(q.state.as_str())
+    .bind(i64::try_from(q.version).unwrap_or_default())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a moderated question, only over the version it was made from.
+async fn update_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    q: &Question,
+) -> Result<bool, AppError> {
+    let answer = match &q.answer {
+        Some(answer) => Some(serde_json::to_string(answer).map_err(|_| AppError::Internal)?),
+        None => None,
+    };
+    let version = i64::try_from(q.version).map_err(|_| AppError::Internal)?;
+    let done = sqlx::query(
+        "update question set state = $1, pinned = $2, note = $3, answer = $4, version = $5
+         where event_id = $6 and id = $7 and version = $8",
+    )
+    .bind(q.state.as_str())
+    .bind(i64::from(q.pinned))
+    .bind(q.note.as_deref())
+    .bind(answer)
+    .bind(version)
+    .bind(event_id)
+    .bind(q.id.to_string())
+    .bind(version - 1)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets or takes back an upvote; true when it changed something.
+async fn vote_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &str,
+    question: QuestionId,
+    up: bool,
+) -> Result<bool, AppError> {
+    let sql = if up {
+        "insert into question_vote (event_id, question_id, attendee_id) values ($1, $2, $3)
+         on conflict (event_id, question_id, attendee_id) do nothing"
+    } else {
+        "delete from question_vote where event_id = $1 and question_id = $2 and attendee_id = $3"
+    };
+    let done = sqlx::query(sql)
+        .bind(event_id)
+        .bind(question.to_string())
+        .bind(attendee)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Sets (or with `None` clears) an attendee's lab signal in a section.

@@ -292,8 +292,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
-                                pace_expiry_minutes)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+                                pace_expiry_minutes, pre_moderation)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -305,6 +305,7 @@ impl Store {
         .bind(i64::from(event.doors_open_minutes))
         .bind(event.survey_url.as_deref())
         .bind(i64::from(event.pace_expiry_minutes))
+        .bind(i64::from(event.pre_moderation))
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {
