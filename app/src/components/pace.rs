@@ -162,13 +162,14 @@ fn trend_chart(trend: &[PaceSample]) -> impl IntoView + use<> {
         return view! { <p class="muted">"The trend appears after the first minute of the live tutorial (a point every 30 seconds)."</p> }.into_any();
     }
     let (w, h) = (300.0_f64, 80.0_f64);
-    let first = trend[0].at.timestamp() as f64;
+    // The latest sample at the right edge, ten minutes back at the left.
+    let latest = trend[trend.len() - 1].at.timestamp() as f64;
     let span = (TREND_MINUTES * 60) as f64;
     let line = |vote: PaceVote| {
         trend
             .iter()
             .map(|s| {
-                let x = ((s.at.timestamp() as f64 - first) / span * w).min(w);
+                let x = (w - (latest - s.at.timestamp() as f64) / span * w).max(0.0);
                 let y = h - f64::from(s.percent(vote)) / 100.0 * h;
                 format!("{x:.1},{y:.1}")
             })
@@ -192,7 +193,7 @@ fn trend_chart(trend: &[PaceSample]) -> impl IntoView + use<> {
         </svg>
         <p class="muted small">
             <span class="legend legend-slower">"Slower"</span>" "<span class="legend legend-faster">"Faster"</span>
-            " · share of attendees here, 0–100 %"
+            " · share of attendees here, 0–100 %, the last ten minutes up to now"
         </p>
     }
     .into_any()
