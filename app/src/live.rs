@@ -6,7 +6,7 @@
 //! [`ServerMsg::Snapshot`]s — the whole live state, numbered by `seq` — coalesced in time.
 //! A client that reconnects simply takes the next snapshot: there is no history to replay.
 
-use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
+use crate::domain::agenda::{AgendaCommand, AgendaWire, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::lab::{LabCounts, LabSignal, StuckNote};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote, SectionPace};
@@ -199,8 +199,9 @@ pub struct LiveSnapshot {
     /// The server's clock when the snapshot was made: pages measure their offset from it
     /// and compute the section clock from the agenda's moments.
     pub now: DateTime<Utc>,
-    /// The agenda as it runs, with the section clock.
-    pub agenda: Agenda,
+    /// The agenda as it runs, with the section clock, in its small wire form (pages
+    /// add the event's own plan: [`crate::domain::agenda::Agenda::from_wire`]).
+    pub agenda: AgendaWire,
     /// How long a pace vote counts; the section change also resets it.
     pub pace_expiry_minutes: u32,
     /// The poll attendees see: the open one, else the last asked.

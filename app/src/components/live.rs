@@ -8,7 +8,7 @@
 
 use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
-use crate::domain::event::{Lifecycle, Phase};
+use crate::domain::event::{Lifecycle, Phase, Section};
 use crate::domain::lab::LabSignal;
 use crate::domain::pace::{self, PaceVote};
 use crate::domain::poll::PollId;
@@ -45,6 +45,9 @@ pub struct LiveHandle {
     pub my_lab: RwSignal<Option<(SectionId, LabSignal)>>,
     /// How far the server's clock is ahead of this browser's, in milliseconds.
     pub offset_ms: RwSignal<i64>,
+    /// The event's own agenda, as the page was rendered with it: snapshots carry only
+    /// what changes.
+    planned: StoredValue<Vec<Section>>,
     /// The questions this attendee asked (ids; their states come in snapshots).
     pub my_questions: RwSignal<Vec<crate::domain::question::QuestionId>>,
     /// The questions this attendee upvoted.
@@ -137,7 +140,12 @@ impl LiveHandle {
 
     /// The running agenda, once the first snapshot is in.
     pub fn agenda(&self) -> Option<Agenda> {
-        self.snapshot.with(|s| s.as_ref().map(|s| s.agenda.clone()))
+        self.snapshot.with(|s| {
+            s.as_ref().map(|s| {
+                self.planned
+                    .with_value(|planned| Agenda::from_wire(&s.agenda, planned))
+            })
+        })
     }
 
     /// A moment of this browser's clock, on the server's clock.
@@ -253,7 +261,13 @@ pub fn use_clock() -> RwSignal<DateTime<Utc>> {
 
 /// Opens the live connection for `slug` in the browser (on the server it only makes the
 /// signals, seeded with `initial`). `viewer` says who this page is for.
-pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> LiveHandle {
+/// `planned` is the event's own agenda, which snapshots leave out.
+pub fn use_live(
+    slug: String,
+    viewer: Viewer,
+    initial: Option<LiveSnapshot>,
+    planned: Vec<Section>,
+) -> LiveHandle {
     let handle = LiveHandle {
         state: RwSignal::new(LinkState::Connecting),
         snapshot: RwSignal::new(initial),
@@ -264,6 +278,7 @@ pub fn use_live(slug: String, viewer: Viewer, initial: Option<LiveSnapshot>) -> 
         my_answer: RwSignal::new(None),
         my_lab: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
+        planned: StoredValue::new(planned),
         my_questions: RwSignal::new(Vec::new()),
         my_upvotes: RwSignal::new(Vec::new()),
         #[cfg(feature = "hydrate")]

@@ -117,6 +117,9 @@ struct RoomState {
     log_seq: u64,
     /// The agenda as it runs, with the section clock.
     agenda: Agenda,
+    /// How many sections the event's own plan has (ids 1 to n): snapshots leave their
+    /// plan out, since every page has it.
+    planned_sections: usize,
     /// How long a pace vote counts.
     pace_expiry_minutes: u32,
     polls: PollBoard<String>,
@@ -480,6 +483,7 @@ impl RoomState {
             elsewhere: Online::default(),
             seq: 0,
             log_seq: 0,
+            planned_sections: agenda.sections.len(),
             agenda,
             pace_expiry_minutes,
             polls: PollBoard::default(),
@@ -556,7 +560,7 @@ impl RoomState {
             ended_at: self.lifecycle.ended_at,
             checkins,
             now: clock::now(),
-            agenda: self.agenda.clone(),
+            agenda: self.agenda.to_wire(self.planned_sections),
             pace_expiry_minutes: self.pace_expiry_minutes,
             poll: self.polls.latest(),
             lab: self.lab.counts(self.agenda.current),

@@ -35,7 +35,12 @@ pub fn AttendeePage() -> impl IntoView {
 
 #[component]
 fn AttendeeLive(event: EventPublic) -> impl IntoView {
-    let live = use_live(event.slug.clone(), Viewer::Attendee, None);
+    let live = use_live(
+        event.slug.clone(),
+        Viewer::Attendee,
+        None,
+        event.sections.clone(),
+    );
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);

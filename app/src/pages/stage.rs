@@ -32,7 +32,12 @@ pub fn StagePage() -> impl IntoView {
 #[component]
 fn StageLive(stage: StageView) -> impl IntoView {
     let StageView { event, join_url } = stage;
-    let live = use_live(event.slug.clone(), Viewer::Stage, None);
+    let live = use_live(
+        event.slug.clone(),
+        Viewer::Stage,
+        None,
+        event.sections.clone(),
+    );
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let headline = move || match phase.get() {
