@@ -191,8 +191,10 @@ pub struct LiveSnapshot {
     pub pace: PaceCounts,
     pub online: Online,
     /// When the presenter pressed Start, if they have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<DateTime<Utc>>,
     /// When the presenter pressed End, if they have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateTime<Utc>>,
     /// Who is here from where.
     pub checkins: CheckInTally,
@@ -205,16 +207,18 @@ pub struct LiveSnapshot {
     /// How long a pace vote counts; the section change also resets it.
     pub pace_expiry_minutes: u32,
     /// The poll attendees see: the open one, else the last asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<PollView>,
     /// Done / stuck in the current section.
+    #[serde(default, skip_serializing_if = "LabCounts::is_empty")]
     pub lab: LabCounts,
     /// The public questions, pinned then most upvoted first (at most
     /// [`PUBLIC_QUESTIONS`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<QuestionView>,
     /// The state of each question nobody but its asker knows of (waiting for review,
     /// dismissed): the asker, who holds its id, follows it; its text stays private.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_questions: Vec<(QuestionId, QuestionState)>,
     /// What only the presenter and co-instructors see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,22 +278,22 @@ pub enum ServerMsg {
         viewer: Viewer,
         pace: Option<PaceVote>,
         /// When that pace vote was cast (server time): it stops counting after a while.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pace_at: Option<DateTime<Utc>>,
         /// This attendee's own check-in, to show and edit.
         #[serde(default)]
         check_in: Option<CheckIn>,
         /// This attendee's answer to the poll on screen, if they gave one.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         poll_answer: Option<(PollId, u8)>,
         /// This attendee's done / stuck in the current section.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         lab: Option<(SectionId, LabSignal)>,
         /// The questions this attendee asked.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         my_questions: Vec<QuestionId>,
         /// The questions this attendee upvoted.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         my_upvotes: Vec<QuestionId>,
     },
     /// The whole live state.
@@ -396,6 +400,20 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn an_idle_rooms_snapshot_leaves_out_what_is_empty() {
+        let json = ServerMsg::Snapshot(LiveSnapshot::default()).to_json();
+        for absent in ["started_at", "poll", "lab", "questions", "hidden_questions"] {
+            assert!(
+                !json.contains(&format!("\"{absent}\"")),
+                "{absent} in {json}"
+            );
+        }
+        assert!(!json.contains("\"staff\":{"), "{json}");
+        let back: ServerMsg = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ServerMsg::Snapshot(LiveSnapshot::default()));
     }
 
     #[test]

@@ -1023,14 +1023,26 @@ impl Membership {
         question: QuestionId,
         up: bool,
     ) -> Result<(), Refusal> {
-        let public = lock(&self.room.state)
-            .questions
-            .get(question)
-            .is_some_and(|q| q.state.is_public());
-        if !public {
-            return Err(Refusal::Invalid(
-                "That question is not open for votes.".into(),
-            ));
+        {
+            let state = lock(&self.room.state);
+            if !state
+                .questions
+                .get(question)
+                .is_some_and(|q| q.state.is_public())
+            {
+                return Err(Refusal::Invalid(
+                    "That question is not open for votes.".into(),
+                ));
+            }
+            if state
+                .questions
+                .asked_by(question)
+                .is_some_and(|a| a == attendee_id)
+            {
+                return Err(Refusal::Invalid(
+                    "You cannot upvote your own question.".into(),
+                ));
+            }
         }
         self.record(Change::QuestionVoted {
             attendee: attendee_id.to_string(),

@@ -41,17 +41,21 @@ pub struct PlaceCount {
     pub count: u32,
 }
 
-/// What every page shows about check-ins.
+/// What every page shows about check-ins. Empty lists are left out on the wire.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CheckInTally {
     pub count: u32,
     /// Most checked-in places first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub places: Vec<PlaceCount>,
     /// (country, attendees), most first; unknown places are not counted here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<(String, u32)>,
     /// The newest places, newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub newest: Vec<String>,
     /// Places checked in since the presenter last marked them read, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
 }
 

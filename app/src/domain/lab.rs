@@ -68,6 +68,13 @@ pub struct StuckNote {
     pub at: DateTime<Utc>,
 }
 
+impl LabCounts {
+    /// No lab running and nothing counted: left out of snapshots.
+    pub fn is_empty(&self) -> bool {
+        self.section.is_none() && self.done == 0 && self.stuck == 0
+    }
+}
+
 /// The lab signals of one event, per section.
 #[derive(Debug, Clone)]
 pub struct LabBoard<A> {

@@ -193,6 +193,13 @@ async fn upvotes_toggle_and_the_presenter_takes_a_bubbled_question() {
             up,
         }
     };
+    match ana.act(upvote(true)).await {
+        ServerMsg::Error { code, message, .. } => {
+            assert_eq!(code, ErrorCode::Invalid);
+            assert!(message.contains("your own question"), "{message}");
+        }
+        other => panic!("an asker may not upvote their own question, got {other:?}"),
+    }
     assert!(is_ack(&ben.act(upvote(true)).await));
     assert!(
         is_ack(&ben.act(upvote(true)).await),
