@@ -204,8 +204,6 @@ pub struct LiveSnapshot {
     /// The agenda as it runs, with the section clock, in its small wire form (pages
     /// add the event's own plan: [`crate::domain::agenda::Agenda::from_wire`]).
     pub agenda: AgendaWire,
-    /// How long a pace vote counts; the section change also resets it.
-    pub pace_expiry_minutes: u32,
     /// The poll attendees see: the open one, else the last asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<PollView>,

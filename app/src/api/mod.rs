@@ -40,6 +40,8 @@ pub struct EventPublic {
     pub survey_url: Option<String>,
     /// Doors-open time, Start and End, as stored.
     pub lifecycle: Lifecycle,
+    /// How long a pace vote counts (a section change also ends it).
+    pub pace_expiry_minutes: u32,
 }
 
 /// A fresh secret link, shown once.
@@ -146,6 +148,7 @@ pub(crate) mod ssr {
                 materials: e.materials,
                 survey_url: e.survey_url,
                 lifecycle: e.lifecycle,
+                pace_expiry_minutes: e.pace_expiry_minutes,
             }
         }
     }

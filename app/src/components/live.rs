@@ -6,6 +6,7 @@
 //! first snapshot is taken whatever its number (the server may have restarted), later
 //! ones only when newer.
 
+use crate::api::EventPublic;
 use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase, Section};
@@ -48,6 +49,8 @@ pub struct LiveHandle {
     /// The event's own agenda, as the page was rendered with it: snapshots carry only
     /// what changes.
     planned: StoredValue<Vec<Section>>,
+    /// How long a pace vote counts, as the event says.
+    pub pace_expiry_minutes: u32,
     /// The questions this attendee asked (ids; their states come in snapshots).
     pub my_questions: RwSignal<Vec<crate::domain::question::QuestionId>>,
     /// The questions this attendee upvoted.
@@ -156,14 +159,12 @@ impl LiveHandle {
     /// This attendee's pace vote while it still counts (not expired, same section).
     pub fn counting_pace(&self, now: DateTime<Utc>) -> Option<PaceVote> {
         let vote = self.my_pace.get()?;
-        let (expiry, since) = self.snapshot.with(|s| {
-            s.as_ref()
-                .map_or((pace::DEFAULT_EXPIRY_MINUTES, None), |s| {
-                    (s.pace_expiry_minutes, s.agenda.current_since)
-                })
-        });
+        let since = self
+            .snapshot
+            .with(|s| s.as_ref().and_then(|s| s.agenda.current_since));
         let cast = self.my_pace_at.get()?;
-        (cast >= pace::cutoff(self.server_time(now), expiry, since)).then_some(vote)
+        (cast >= pace::cutoff(self.server_time(now), self.pace_expiry_minutes, since))
+            .then_some(vote)
     }
 
     /// The presenter's Start: waiting screens everywhere turn into the live view.
@@ -261,13 +262,10 @@ pub fn use_clock() -> RwSignal<DateTime<Utc>> {
 
 /// Opens the live connection for `slug` in the browser (on the server it only makes the
 /// signals, seeded with `initial`). `viewer` says who this page is for.
-/// `planned` is the event's own agenda, which snapshots leave out.
-pub fn use_live(
-    slug: String,
-    viewer: Viewer,
-    initial: Option<LiveSnapshot>,
-    planned: Vec<Section>,
-) -> LiveHandle {
+/// `event` gives the address and what snapshots leave out (its own agenda, the pace
+/// expiry).
+pub fn use_live(event: &EventPublic, viewer: Viewer, initial: Option<LiveSnapshot>) -> LiveHandle {
+    let slug = event.slug.clone();
     let handle = LiveHandle {
         state: RwSignal::new(LinkState::Connecting),
         snapshot: RwSignal::new(initial),
@@ -278,7 +276,8 @@ pub fn use_live(
         my_answer: RwSignal::new(None),
         my_lab: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
-        planned: StoredValue::new(planned),
+        planned: StoredValue::new(event.sections.clone()),
+        pace_expiry_minutes: event.pace_expiry_minutes,
         my_questions: RwSignal::new(Vec::new()),
         my_upvotes: RwSignal::new(Vec::new()),
         #[cfg(feature = "hydrate")]

@@ -42,10 +42,7 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
             </button>
         }
     };
-    let expiry = move || {
-        live.snapshot
-            .with(|s| s.as_ref().map_or(5, |s| s.pace_expiry_minutes))
-    };
+    let expiry = move || live.pace_expiry_minutes;
     let said = move || {
         match (counting.get(), live.my_pace.get()) {
         (Some(vote), _) => format!(

@@ -561,7 +561,6 @@ impl RoomState {
             checkins,
             now: clock::now(),
             agenda: self.agenda.to_wire(self.planned_sections),
-            pace_expiry_minutes: self.pace_expiry_minutes,
             poll: self.polls.latest(),
             lab: self.lab.counts(self.agenda.current),
             questions: self.questions.public(PUBLIC_QUESTIONS),

@@ -96,7 +96,8 @@ pub struct Agenda {
 /// The agenda as snapshots carry it, kept small (it goes to every page several times a
 /// second in a busy room): each section's live state in order, and the plan (title,
 /// kind, minutes) only of sections added live. The other sections are the event's own
-/// plan, ids 1 to n in the order planned, which every page already has.
+/// plan, ids 1 to n in the order planned, which every page already has; so is the
+/// scheduled length.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgendaWire {
     pub version: u64,
@@ -107,26 +108,92 @@ pub struct AgendaWire {
     pub current_since: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub running_since: Option<DateTime<Utc>>,
-    pub scheduled_minutes: u32,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub finished: bool,
 }
 
-/// One section's live state on the wire (see [`AgendaWire`]).
+/// One section's live state on the wire (see [`AgendaWire`]); a section of the event's
+/// own plan that has not run yet travels as its bare id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "SectionWireRepr", into = "SectionWireRepr")]
 pub struct SectionWire {
     pub id: SectionId,
     /// The plan of a section added live; `None` for the event's own sections.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<Section>,
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub extra_minutes: u32,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
-    #[serde(default, skip_serializing_if = "is_zero_i64")]
     pub spent_ms: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_started_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum SectionWireRepr {
+    Id(SectionId),
+    Live {
+        id: SectionId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        added: Option<Section>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        extra_minutes: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        skipped: bool,
+        #[serde(default, skip_serializing_if = "is_zero_i64")]
+        spent_ms: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_started_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl From<SectionWireRepr> for SectionWire {
+    fn from(repr: SectionWireRepr) -> Self {
+        match repr {
+            SectionWireRepr::Id(id) => Self {
+                id,
+                added: None,
+                extra_minutes: 0,
+                skipped: false,
+                spent_ms: 0,
+                first_started_at: None,
+            },
+            SectionWireRepr::Live {
+                id,
+                added,
+                extra_minutes,
+                skipped,
+                spent_ms,
+                first_started_at,
+            } => Self {
+                id,
+                added,
+                extra_minutes,
+                skipped,
+                spent_ms,
+                first_started_at,
+            },
+        }
+    }
+}
+
+impl From<SectionWire> for SectionWireRepr {
+    fn from(w: SectionWire) -> Self {
+        let untouched = w.added.is_none()
+            && w.extra_minutes == 0
+            && !w.skipped
+            && w.spent_ms == 0
+            && w.first_started_at.is_none();
+        if untouched {
+            return SectionWireRepr::Id(w.id);
+        }
+        SectionWireRepr::Live {
+            id: w.id,
+            added: w.added,
+            extra_minutes: w.extra_minutes,
+            skipped: w.skipped,
+            spent_ms: w.spent_ms,
+            first_started_at: w.first_started_at,
+        }
+    }
 }
 
 /// What the presenter does to the agenda.
@@ -224,7 +291,6 @@ impl Agenda {
             current: self.current,
             current_since: self.current_since,
             running_since: self.running_since,
-            scheduled_minutes: self.scheduled_minutes,
             finished: self.finished,
         }
     }
@@ -255,7 +321,7 @@ impl Agenda {
             current: wire.current,
             current_since: wire.current_since,
             running_since: wire.running_since,
-            scheduled_minutes: wire.scheduled_minutes,
+            scheduled_minutes: super::event::planned_minutes(planned),
             finished: wire.finished,
         }
     }

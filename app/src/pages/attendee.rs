@@ -35,12 +35,7 @@ pub fn AttendeePage() -> impl IntoView {
 
 #[component]
 fn AttendeeLive(event: EventPublic) -> impl IntoView {
-    let live = use_live(
-        event.slug.clone(),
-        Viewer::Attendee,
-        None,
-        event.sections.clone(),
-    );
+    let live = use_live(&event, Viewer::Attendee, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);

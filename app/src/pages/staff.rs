@@ -65,12 +65,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
         role,
         snapshot,
     } = data;
-    let live = use_live(
-        event.slug.clone(),
-        Viewer::of_role(role),
-        Some(snapshot),
-        event.sections.clone(),
-    );
+    let live = use_live(&event, Viewer::of_role(role), Some(snapshot));
     let context = match role {
         Role::Presenter => "Presenter",
         Role::Moderator => "Co-instructor",

@@ -32,12 +32,7 @@ pub fn StagePage() -> impl IntoView {
 #[component]
 fn StageLive(stage: StageView) -> impl IntoView {
     let StageView { event, join_url } = stage;
-    let live = use_live(
-        event.slug.clone(),
-        Viewer::Stage,
-        None,
-        event.sections.clone(),
-    );
+    let live = use_live(&event, Viewer::Stage, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let headline = move || match phase.get() {
