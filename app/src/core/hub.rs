@@ -708,24 +708,9 @@ impl Membership {
 
     /// The questions this attendee asked, and those they upvoted.
     pub fn questions_of(&self, attendee_id: &str) -> (Vec<QuestionId>, Vec<QuestionId>) {
-        let state = lock(&self.room.state);
-        let all = state.questions.queue(QueueOrder::Time);
-        let asked = all
-            .iter()
-            .map(|q| q.question.id)
-            .filter(|id| {
-                state
-                    .questions
-                    .asked_by(*id)
-                    .is_some_and(|a| a == attendee_id)
-            })
-            .collect();
-        let voted = all
-            .iter()
-            .map(|q| q.question.id)
-            .filter(|id| state.questions.has_voted(*id, &attendee_id.to_string()))
-            .collect();
-        (asked, voted)
+        lock(&self.room.state)
+            .questions
+            .of_attendee(&attendee_id.to_string())
     }
 
     /// This attendee's done / stuck in the current section.

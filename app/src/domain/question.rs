@@ -384,14 +384,27 @@ impl<A: Eq + Hash + Clone> QuestionBoard<A> {
         }
     }
 
-    pub fn has_voted(&self, question: QuestionId, attendee: &A) -> bool {
-        self.votes
-            .get(&question)
-            .is_some_and(|v| v.contains(attendee))
-    }
-
     pub fn asked_by(&self, question: QuestionId) -> Option<&A> {
         self.askers.get(&question)
+    }
+
+    /// The questions `attendee` asked (oldest first) and those they upvoted: what a
+    /// (re)connecting page is told, read from the board's own maps.
+    pub fn of_attendee(&self, attendee: &A) -> (Vec<QuestionId>, Vec<QuestionId>) {
+        let mut asked: Vec<&Question> = self
+            .askers
+            .iter()
+            .filter(|(_, a)| *a == attendee)
+            .filter_map(|(id, _)| self.questions.get(id))
+            .collect();
+        asked.sort_by_key(|q| q.asked_at);
+        let voted = self
+            .votes
+            .iter()
+            .filter(|(_, voters)| voters.contains(attendee))
+            .map(|(id, _)| *id)
+            .collect();
+        (asked.iter().map(|q| q.id).collect(), voted)
     }
 
     fn view(&self, question: &Question) -> QuestionView {
@@ -576,7 +589,14 @@ mod tests {
         assert_eq!(board.public(10)[0].votes, 2);
         assert!(board.vote(Uuid::from_u128(1), "ben", false));
         assert_eq!(board.public(10)[0].votes, 1);
-        assert!(board.has_voted(Uuid::from_u128(1), &"cyd"));
+        assert_eq!(
+            board.of_attendee(&"ana"),
+            (vec![Uuid::from_u128(1)], vec![])
+        );
+        assert_eq!(
+            board.of_attendee(&"cyd"),
+            (vec![], vec![Uuid::from_u128(1)])
+        );
     }
 
     #[test]
