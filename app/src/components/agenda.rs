@@ -7,7 +7,7 @@
 use super::live::{LiveHandle, use_clock};
 use crate::domain::agenda::{
     Agenda, AgendaCommand, AgendaSection, EXTEND_MINUTES, Standing, clock_text, finish_text,
-    left_text,
+    left_text, span_text,
 };
 use crate::domain::event::{Section, SectionDraft, SectionKind};
 use chrono::{DateTime, Utc};
@@ -225,7 +225,7 @@ pub fn SectionClock(
                 {finish_text(finish, scheduled)}" (" {wall(finish, zone)} ")"
                 <span class="muted">
                     {if to_end.num_seconds() > 0 {
-                        format!(" · {} to the scheduled end at {}", left_text(to_end).replace(" left", ""), wall(scheduled, zone))
+                        format!(" · {} to the scheduled end at {}", span_text(to_end.num_minutes()), wall(scheduled, zone))
                     } else {
                         format!(" · the scheduled end was {}", wall(scheduled, zone))
                     }}

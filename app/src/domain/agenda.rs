@@ -606,12 +606,22 @@ pub fn clock_text(d: Duration) -> String {
 /// "on pace to finish on time", "… 6 min late", "… 4 min early": the projected finish
 /// against the scheduled end, to the minute.
 pub fn finish_text(projected: DateTime<Utc>, scheduled: DateTime<Utc>) -> String {
-    let minutes = (projected - scheduled).num_seconds() as f64 / 60.0;
-    let whole = minutes.round() as i64;
-    match whole {
+    let minutes = ((projected - scheduled).num_seconds() as f64 / 60.0).round() as i64;
+    let amount = span_text(minutes);
+    match minutes {
         0 => "On pace to finish on time".to_string(),
-        m if m > 0 => format!("On pace to finish {m} min late"),
-        m => format!("On pace to finish {} min early", -m),
+        m if m > 0 => format!("On pace to finish {amount} late"),
+        _ => format!("On pace to finish {amount} early"),
+    }
+}
+
+/// "25 min", "3 h", "18 days": a span of whole minutes (its size, sign ignored). Far off
+/// (a rehearsal days before the date), hours or days read better than minutes.
+pub fn span_text(minutes: i64) -> String {
+    match minutes.abs() {
+        m if m >= 48 * 60 => format!("{} days", (m + 12 * 60) / (24 * 60)),
+        m if m >= 120 => format!("{} h", (m + 30) / 60),
+        m => format!("{m} min"),
     }
 }
 
@@ -905,6 +915,15 @@ mod tests {
         assert_eq!(
             finish_text(at("17:45:20"), at("17:45:00")),
             "On pace to finish on time"
+        );
+        assert_eq!(
+            finish_text(at("17:00:00"), at("20:10:00")),
+            "On pace to finish 3 h early"
+        );
+        assert_eq!(
+            finish_text(at("17:00:00"), at("17:00:00") + Duration::days(18)),
+            "On pace to finish 18 days early",
+            "a rehearsal weeks before the date"
         );
     }
 }
