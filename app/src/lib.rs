@@ -58,6 +58,9 @@ pub fn App() -> impl IntoView {
                 // Rendered whole before sending, so a missing event or a refused role
                 // link answers with its real status code, and pages read fine without JS.
                 <Route path=path!("/events/:slug") view=pages::organizer::EventPage ssr=SsrMode::Async/>
+                <Route path=path!("/events/:slug/report") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/series/:id") view=pages::report::SeriesPage ssr=SsrMode::Async/>
+                <Route path=path!("/e/:slug/feedback") view=pages::attendee::FeedbackPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug") view=pages::attendee::AttendeePage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/present") view=pages::staff::PresenterPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/moderate") view=pages::staff::ModeratorPage ssr=SsrMode::Async/>

@@ -51,7 +51,11 @@ pub async fn user(db: DatabaseArgs, command: UserCommand) -> anyhow::Result<()> 
                 .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
             let store = open(&db).await?;
             let id = store.create_organizer(email.as_str(), &name, &hash).await?;
-            println!("Created organizer {} (id {id}).", email.as_str());
+            store.create_team(&format!("{name}'s team"), id).await?;
+            println!(
+                "Created organizer {} (id {id}) and their team.",
+                email.as_str()
+            );
             Ok(())
         }
     }
@@ -81,7 +85,7 @@ pub async fn event(
 
 async fn create_event(core: &Core, draft: &EventDraft, base: &str) -> anyhow::Result<EventLinks> {
     let new_event = draft.parse()?;
-    let created = core.create_event(&new_event, None).await?;
+    let created = core.create_event(&new_event, None, None).await?;
     let link = |role: Role| {
         created
             .tokens

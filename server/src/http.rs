@@ -4,7 +4,8 @@
 use crate::Settings;
 use crate::ws;
 use app::core::access::{self, Grant};
-use app::core::store::{Backend, Store};
+use app::core::report::{self, Export};
+use app::core::store::{Backend, EventRecord, Store};
 use app::core::{Core, secrets};
 use app::error::AppError;
 use app::{App, shell};
@@ -103,6 +104,8 @@ pub async fn router(
         .route("/r/{token}", get(open_role_link))
         .route("/e/{slug}/live", get(ws::live))
         .route("/e/{slug}/qr.svg", get(join_qr_code))
+        .route("/e/{slug}/calendar.ics", get(calendar_file))
+        .route("/events/{slug}/export/{file}", get(export_file))
         .route("/map.svg", get(world_map))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -266,6 +269,87 @@ async fn join_qr_code(
         .quiet_zone(true)
         .build();
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+async fn event_or_404(state: &AppState, slug: &str) -> Result<EventRecord, AppError> {
+    state
+        .core
+        .store
+        .event_by_slug(slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
+}
+
+/// The event as an iCalendar file for attendees' calendars.
+async fn calendar_file(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let event = event_or_404(&state, &slug).await?;
+    let ics = report::calendar(&event, &state.core.base_url(Some(&headers)));
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}.ics\"", event.slug),
+            ),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+/// `/events/{slug}/export/{table}.{csv|json}`: one of the event's tables, for the
+/// organizers who may manage it.
+async fn export_file(
+    State(state): State<AppState>,
+    Path((slug, file)): Path<(String, String)>,
+    session: Session,
+) -> Result<Response, HttpError> {
+    let me = access::require_organizer(&session).await?;
+    let event = event_or_404(&state, &slug).await?;
+    if !state.core.store.may_manage(me, event.series_id).await? {
+        return Err(AppError::Forbidden.into());
+    }
+    let (name, format) = file.rsplit_once('.').unwrap_or((&file, ""));
+    let which = Export::parse(name).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "the export {file:?} (there are checkins, polls, pace, questions and survey, each .csv or .json)"
+        ))
+    })?;
+    let table = report::RunRecord::read(&state.core.store, event.clone())
+        .await?
+        .export(which);
+    let (content_type, body) = match format {
+        "csv" => ("text/csv; charset=utf-8", table.to_csv()),
+        "json" => ("application/json", table.to_json().to_string()),
+        _ => {
+            return Err(
+                AppError::NotFound(format!("the export {file:?}: ask for .csv or .json")).into(),
+            );
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-{}.{format}\"",
+                    event.slug,
+                    which.name()
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `/r/{token}`: a secret role link. Grants the role to this browser's session and goes

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::ssr::{answer, base_url, core, session},
+    super::ssr::{answer, core, session},
     crate::core::{access, secrets},
     crate::domain::account::{Email, NewPassword, parse_display_name},
 };
@@ -81,13 +81,17 @@ pub async fn set_up_first_organizer(
 ) -> Result<(), AppError> {
     answer(async move {
         let account = NewAccount::parse(&name, &email, &password).await?;
-        let id = core()?
+        let core = core()?;
+        let id = core
             .store
             .create_first_organizer(
                 account.email.as_str(),
                 &account.name,
                 &account.password_hash,
             )
+            .await?;
+        core.store
+            .create_team(&format!("{}'s team", account.name), id)
             .await?;
         signed_in(id, "/events/new").await
     })
@@ -128,21 +132,6 @@ pub async fn sign_out() -> Result<(), AppError> {
         access::sign_out(&session().await?).await?;
         leptos_axum::redirect("/signin");
         Ok(())
-    })
-    .await
-}
-
-/// Makes a one-time link that lets a colleague create their organizer account.
-#[server]
-pub async fn invite_organizer() -> Result<String, AppError> {
-    answer(async move {
-        let core = core()?;
-        let me = access::require_organizer(&session().await?).await?;
-        let token = secrets::new_token();
-        core.store
-            .create_invite(&secrets::token_hash(&token), me)
-            .await?;
-        Ok(format!("{}/join/{token}", base_url(&core)))
     })
     .await
 }

@@ -13,14 +13,66 @@ use {
     crate::core::{Core, access, attendee_url, role_link_url, secrets, store::EventRecord},
 };
 
-/// The event, if the signed-in organizer may manage it.
+/// The event, if the signed-in organizer may manage it: it belongs to a series of one
+/// of their teams (or to none, made on the command line).
 #[cfg(feature = "ssr")]
-async fn managed_event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {
+pub(crate) async fn managed_event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {
     let me = access::require_organizer(&session().await?).await?;
     let event = event(core, slug).await?;
-    match event.created_by {
-        Some(owner) if owner != me => Err(AppError::Forbidden),
-        _ => Ok(event),
+    if core.store.may_manage(me, event.series_id).await? {
+        Ok(event)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The series `title` (or `fallback`) of the team, made if new; the organizer must be
+/// in the team. Without a team, their first one.
+#[cfg(feature = "ssr")]
+pub(crate) async fn series_for(
+    core: &Core,
+    me: i64,
+    team_id: Option<i64>,
+    title: &str,
+    fallback: &str,
+) -> Result<i64, AppError> {
+    let team_id = match team_id {
+        Some(team) if core.store.is_member(team, me).await? => team,
+        Some(_) => return Err(AppError::Forbidden),
+        None => match core.store.teams_of(me).await?.first() {
+            Some(team) => team.id,
+            None => {
+                return Err(AppError::invalid(
+                    "team",
+                    "create a team first (on the events page): events belong to a team's series",
+                ));
+            }
+        },
+    };
+    let title = if title.trim().is_empty() {
+        fallback
+    } else {
+        title
+    };
+    let title = crate::domain::bounded_text("series", title, 1, 120)?;
+    core.store.series_named(team_id, &title).await
+}
+
+/// A new event's addresses for its creator, the secret ones shown this once.
+#[cfg(feature = "ssr")]
+pub(crate) fn created_view(core: &Core, created: &crate::core::EventCreated) -> CreatedEvent {
+    let base = base_url(core);
+    CreatedEvent {
+        slug: created.slug.to_string(),
+        attendee_url: attendee_url(&base, &created.slug),
+        secret_links: created
+            .tokens
+            .iter()
+            .map(|(role, token)| SecretLink {
+                role: *role,
+                url: role_link_url(&base, token),
+            })
+            .collect(),
     }
 }
 
@@ -34,11 +86,12 @@ pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
             .events_for_organizer(me)
             .await?
             .into_iter()
-            .map(|(slug, title, starts_at, tz)| EventSummary {
-                slug: slug.to_string(),
-                title,
-                starts_at,
-                time_zone: tz.name().to_string(),
+            .map(|e| EventSummary {
+                slug: e.slug.to_string(),
+                title: e.title,
+                starts_at: e.starts_at,
+                time_zone: e.time_zone.name().to_string(),
+                series: e.series.map(Into::into),
             })
             .collect())
     })
@@ -47,25 +100,21 @@ pub async fn my_events() -> Result<Vec<EventSummary>, AppError> {
 
 /// Creates an event from the editor and returns its links, the secret ones shown once.
 #[server(input = Json)]
-pub async fn create_event(draft: EventDraft) -> Result<CreatedEvent, AppError> {
+pub async fn create_event(
+    draft: EventDraft,
+    /// The team whose series it joins (none: the organizer's first team).
+    team_id: Option<i64>,
+    /// The recurring tutorial it is a run of (none or empty: one named after the event).
+    series: Option<String>,
+) -> Result<CreatedEvent, AppError> {
     answer(async move {
         let core = core()?;
         let me = access::require_organizer(&session().await?).await?;
         let new_event = draft.parse()?;
-        let created = core.create_event(&new_event, Some(me)).await?;
-        let base = base_url(&core);
-        Ok(CreatedEvent {
-            slug: created.slug.to_string(),
-            attendee_url: attendee_url(&base, &created.slug),
-            secret_links: created
-                .tokens
-                .iter()
-                .map(|(role, token)| SecretLink {
-                    role: *role,
-                    url: role_link_url(&base, token),
-                })
-                .collect(),
-        })
+        let series = series.unwrap_or_default();
+        let series_id = Some(series_for(&core, me, team_id, &series, &new_event.title).await?);
+        let created = core.create_event(&new_event, Some(me), series_id).await?;
+        Ok(created_view(&core, &created))
     })
     .await
 }
@@ -83,10 +132,15 @@ pub async fn fetch_event_admin(slug: String) -> Result<EventAdmin, AppError> {
             .map(|l| (l.role, l.created_at))
             .collect();
         let attendee_url = attendee_url(&base_url(&core), &event.slug);
+        let series = match event.series_id {
+            Some(id) => core.store.series(id).await?.map(Into::into),
+            None => None,
+        };
         Ok(EventAdmin {
             event: event.into(),
             attendee_url,
             active_links,
+            series,
         })
     })
     .await

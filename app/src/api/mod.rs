@@ -4,6 +4,9 @@
 
 pub mod auth;
 pub mod events;
+pub mod feedback;
+pub mod reports;
+pub mod teams;
 
 use crate::domain::event::{Lifecycle, Material, Role, Section};
 use crate::live::LiveSnapshot;
@@ -24,6 +27,8 @@ pub struct EventSummary {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub time_zone: String,
+    /// The recurring tutorial it belongs to (none: made on the command line).
+    pub series: Option<reports::SeriesRef>,
 }
 
 /// What anyone with the public link may read about an event.
@@ -42,6 +47,8 @@ pub struct EventPublic {
     pub lifecycle: Lifecycle,
     /// How long a pace vote counts (a section change also ends it).
     pub pace_expiry_minutes: u32,
+    /// The recording, once the organizers add it.
+    pub recording_url: Option<String>,
 }
 
 /// A fresh secret link, shown once.
@@ -66,6 +73,7 @@ pub struct EventAdmin {
     pub attendee_url: String,
     /// The roles with an active link, and when that link was made.
     pub active_links: Vec<(Role, DateTime<Utc>)>,
+    pub series: Option<reports::SeriesRef>,
 }
 
 /// What the stage screen shows before its socket connects.
@@ -136,6 +144,16 @@ pub(crate) mod ssr {
             .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
     }
 
+    impl From<crate::core::store::teams::SeriesRecord> for super::reports::SeriesRef {
+        fn from(s: crate::core::store::teams::SeriesRecord) -> Self {
+            Self {
+                id: s.id,
+                title: s.title,
+                team: s.team_name,
+            }
+        }
+    }
+
     impl From<EventRecord> for EventPublic {
         fn from(e: EventRecord) -> Self {
             EventPublic {
@@ -149,6 +167,7 @@ pub(crate) mod ssr {
                 survey_url: e.survey_url,
                 lifecycle: e.lifecycle,
                 pace_expiry_minutes: e.pace_expiry_minutes,
+                recording_url: e.recording_url,
             }
         }
     }

@@ -1,8 +1,10 @@
 //! Views used on more than one screen.
 
 pub mod agenda;
+pub mod charts;
 pub mod checkin;
 pub mod chrome;
+pub mod feedback;
 pub mod lab;
 pub mod live;
 pub mod pace;

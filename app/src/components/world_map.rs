@@ -3,18 +3,27 @@
 //! how many came from there.
 
 use super::live::LiveHandle;
+use crate::domain::checkin::PlaceCount;
 use crate::domain::place::map_point;
 use leptos::prelude::*;
 
+/// The map of the live check-ins.
 #[component]
 pub fn WorldMap(live: LiveHandle) -> impl IntoView {
-    let places = move || {
+    let places = Signal::derive(move || {
         live.snapshot.with(|s| {
             s.as_ref()
                 .map(|s| s.checkins.places.clone())
                 .unwrap_or_default()
         })
-    };
+    });
+    view! { <PlacesMap places/> }
+}
+
+/// A dot for each place, sized by how many joined from there.
+#[component]
+pub fn PlacesMap(#[prop(into)] places: Signal<Vec<PlaceCount>>) -> impl IntoView {
+    let places = move || places.get();
     let drawn = move || places().into_iter().filter(|p| p.point.is_some()).count();
     view! {
         <figure class="world-map">

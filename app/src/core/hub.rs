@@ -100,6 +100,8 @@ pub struct Room {
 
 struct RoomState {
     lifecycle: Lifecycle,
+    /// The most attendees connected at once (here and elsewhere) that the store knows of.
+    peak_attendees: u32,
     pace: PaceBoard<String>,
     checkins: CheckInBoard<String>,
     /// The check-in tally as last computed (sorting places costs O(n log n)); cleared
@@ -224,6 +226,7 @@ impl Hub {
             event.pace_expiry_minutes,
         );
         state.pre_moderation = event.pre_moderation;
+        state.peak_attendees = event.peak_attendees;
         state.reset(stored);
         state.tend(clock::now());
         Ok(state)
@@ -451,10 +454,23 @@ impl Room {
     /// the snapshot changed.
     fn tend(&self, store: &Store) -> bool {
         let now = clock::now();
-        let (expired, sample) = {
+        let (expired, sample, peak) = {
             let mut state = lock(&self.state);
-            (state.tend(now), state.sample(now))
+            let attendees = state.online.attendees + state.elsewhere.attendees;
+            let peak = (attendees > state.peak_attendees).then(|| {
+                state.peak_attendees = attendees;
+                attendees
+            });
+            (state.tend(now), state.sample(now), peak)
         };
+        if let Some(peak) = peak {
+            let (store, event_id) = (store.clone(), self.event_id);
+            tokio::spawn(async move {
+                if let Err(e) = store.raise_peak(event_id, peak).await {
+                    tracing::warn!(error = %e, "could not store the peak attendance");
+                }
+            });
+        }
         if expired {
             self.content.store(true, Ordering::Relaxed);
         }
@@ -475,6 +491,7 @@ impl RoomState {
     fn new(lifecycle: Lifecycle, agenda: Agenda, pace_expiry_minutes: u32) -> Self {
         Self {
             lifecycle,
+            peak_attendees: 0,
             pace: PaceBoard::default(),
             checkins: CheckInBoard::default(),
             checkin_tally: None,

@@ -6,6 +6,7 @@ pub mod change;
 pub mod clock;
 pub mod hub;
 pub mod replicas;
+pub mod report;
 pub mod secrets;
 pub mod store;
 pub mod writer;
@@ -74,6 +75,7 @@ impl Core {
         &self,
         event: &crate::domain::event::NewEvent,
         created_by: Option<i64>,
+        series_id: Option<i64>,
     ) -> Result<EventCreated, crate::error::AppError> {
         use crate::domain::event::{Role, Slug};
         use crate::error::AppError;
@@ -90,7 +92,7 @@ impl Core {
             let slug = Slug::from_title(&event.title, &secrets::slug_suffix());
             match self
                 .store
-                .create_event(event, &slug, created_by, &hashes)
+                .create_event(event, &slug, created_by, series_id, &hashes)
                 .await
             {
                 Ok(_) => return Ok(EventCreated { slug, tokens }),

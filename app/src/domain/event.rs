@@ -224,6 +224,9 @@ pub struct EventDraft {
     /// Questions wait for a co-instructor's approval before they are public.
     #[serde(default)]
     pub pre_moderation: bool,
+    /// The feedback survey's questions; none means the seed's default.
+    #[serde(default)]
+    pub survey: Vec<super::feedback::SurveyQuestion>,
 }
 
 /// A checked event, ready to be stored.
@@ -239,6 +242,8 @@ pub struct NewEvent {
     pub survey_url: Option<String>,
     pub pace_expiry_minutes: u32,
     pub pre_moderation: bool,
+    /// The organizers' survey; `None` gives the seed's default at the end.
+    pub survey: Option<super::feedback::Survey>,
 }
 
 impl EventDraft {
@@ -313,6 +318,11 @@ impl EventDraft {
             survey_url,
             pace_expiry_minutes,
             pre_moderation: self.pre_moderation,
+            survey: if self.survey.is_empty() {
+                None
+            } else {
+                Some(super::feedback::Survey::parse(&self.survey)?)
+            },
         })
     }
 }
@@ -500,6 +510,7 @@ mod tests {
             survey_url: None,
             pace_expiry_minutes: None,
             pre_moderation: false,
+            survey: Vec::new(),
         }
     }
 

@@ -5,8 +5,12 @@
 
 pub mod account;
 pub mod agenda;
+pub mod calendar;
+pub mod chart;
 pub mod checkin;
 pub mod event;
+pub mod export;
+pub mod feedback;
 pub mod lab;
 pub mod pace;
 pub mod place;

@@ -144,13 +144,10 @@ impl PollView {
         self.counts.iter().sum()
     }
 
-    /// Each choice's share of the answers, in whole percent (0 when nobody answered).
+    /// Each choice's share of the answers, in whole percent adding up to 100 (0 when
+    /// nobody answered).
     pub fn percents(&self) -> Vec<u32> {
-        let total = self.total();
-        self.counts
-            .iter()
-            .map(|c| (c * 100 + total / 2).checked_div(total).unwrap_or(0))
-            .collect()
+        super::chart::percents(&self.counts, self.total())
     }
 }
 

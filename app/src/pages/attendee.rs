@@ -7,6 +7,7 @@ use crate::api::events::fetch_event_public;
 use crate::components::agenda::{AgendaList, NowCard};
 use crate::components::checkin::CheckInCard;
 use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
+use crate::components::feedback::FeedbackCard;
 use crate::components::lab::LabButtons;
 use crate::components::live::{use_live, use_phase};
 use crate::components::pace::PaceButtons;
@@ -40,6 +41,8 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);
     let survey = event.survey_url.clone();
+    let recording = event.recording_url.clone();
+    let slug_now = event.slug.clone();
     // A memo, so the form is not rebuilt (and its typing lost) when the phase moves on.
     let checking_in = Memo::new(move |_| phase.get() != Phase::Ended);
     // Before Start the page waits; on Start it turns into the live view by itself.
@@ -56,6 +59,7 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                     <p><a class="button button-quiet" href=url target="_blank" rel="noopener noreferrer">"Before we start: a short survey"</a></p>
                 })}
                 <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
+                <p><a class="button button-quiet" href=format!("/e/{}/calendar.ics", slug_now) download data-testid="calendar">"Add to my calendar"</a></p>
             </section>
         }
         .into_any(),
@@ -71,7 +75,11 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
             <section class="card ended" data-testid="ended">
                 <h2>"This tutorial has ended"</h2>
                 <p>"Thank you for joining!"</p>
+                {recording.clone().map(|url| view! {
+                    <p><a class="button" href=url target="_blank" rel="noopener noreferrer" data-testid="recording">"Watch the recording"</a></p>
+                })}
             </section>
+            <FeedbackCard slug=slug_now.clone()/>
         }
         .into_any(),
     }
@@ -108,6 +116,40 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
             })}
             <AgendaList planned=event.sections.clone() live=live/>
         </main>
+    }
+}
+
+/// `/e/{slug}/feedback`: the survey alone, for a link shared after the call.
+#[component]
+pub fn FeedbackPage() -> impl IntoView {
+    let slug = slug_param();
+    let event = Resource::new(move || slug.get(), fetch_event_public);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match event.await {
+                    Ok(event) => view! {
+                        <Title text=format!("Feedback: {}", event.title)/>
+                        <TopBar context="Attendee"/>
+                        <main class="page attendee">
+                            <header class="event-head">
+                                <h1>{event.title.clone()}</h1>
+                                <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
+                            </header>
+                            {event.recording_url.clone().map(|url| view! {
+                                <p><a class="button" href=url target="_blank" rel="noopener noreferrer">"Watch the recording"</a></p>
+                            })}
+                            {if event.lifecycle.ended_at.is_some() {
+                                view! { <FeedbackCard slug=event.slug.clone()/> }.into_any()
+                            } else {
+                                view! { <p class="card">"The survey opens when the tutorial ends. "<a href=format!("/e/{}", event.slug)>"Go to the event page"</a></p> }.into_any()
+                            }}
+                        </main>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Suspense>
     }
 }
 

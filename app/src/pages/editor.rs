@@ -3,6 +3,7 @@
 use super::account::last_error;
 use crate::api::CreatedEvent;
 use crate::api::events::CreateEvent;
+use crate::api::teams::my_teams;
 use crate::components::chrome::{CopyLink, TopBar};
 use crate::domain::DomainError;
 use crate::domain::event::{EventDraft, Material, SectionDraft, SectionKind};
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// Common zones offered as suggestions; any IANA name is accepted.
-const ZONES: [&str; 16] = [
+pub(crate) const ZONES: [&str; 16] = [
     "UTC",
     "Europe/London",
     "Europe/Berlin",
@@ -99,6 +100,9 @@ pub fn NewEvent() -> impl IntoView {
     let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
     let pace_expiry = RwSignal::new(crate::domain::pace::DEFAULT_EXPIRY_MINUTES.to_string());
     let pre_moderation = RwSignal::new(false);
+    let teams = Resource::new(|| (), |_| my_teams());
+    let team_id = RwSignal::new(None::<i64>);
+    let series = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(zone) = browser_time_zone() {
             time_zone.set(zone);
@@ -153,6 +157,7 @@ pub fn NewEvent() -> impl IntoView {
                 &pace_expiry.get_untracked(),
             )?),
             pre_moderation: pre_moderation.get_untracked(),
+            survey: Vec::new(),
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -160,7 +165,11 @@ pub fn NewEvent() -> impl IntoView {
         match draft().and_then(|d| d.parse().map(|_| d)) {
             Ok(draft) => {
                 local_error.set(None);
-                create.dispatch(CreateEvent { draft });
+                create.dispatch(CreateEvent {
+                    draft,
+                    team_id: team_id.get_untracked(),
+                    series: Some(series.get_untracked()),
+                });
             }
             Err(e) => local_error.set(Some(AppError::Invalid(e))),
         }
@@ -187,6 +196,27 @@ pub fn NewEvent() -> impl IntoView {
                             <span>"Hosts"</span>
                             <input type="text" maxlength="200" bind:value=hosts name="hosts" placeholder="Jacob and Naty"/>
                         </label>
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let teams = teams.await.unwrap_or_default();
+                                let series_titles: Vec<String> = teams.iter().flat_map(|t| t.series.iter().map(|s| s.title.clone())).collect();
+                                view! {
+                                    <div class="field-row">
+                                        <label class="field">
+                                            <span>"Team"</span>
+                                            <select name="team" on:change=move |ev| team_id.set(event_target_value(&ev).parse().ok())>
+                                                {teams.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                                            </select>
+                                        </label>
+                                        <label class="field">
+                                            <span>"Series (the recurring tutorial)"</span>
+                                            <input type="text" maxlength="120" list="series-titles" bind:value=series name="series" placeholder="The title, if left empty"/>
+                                            <datalist id="series-titles">{series_titles.into_iter().map(|t| view! { <option value=t/> }).collect_view()}</datalist>
+                                        </label>
+                                    </div>
+                                }
+                            })}
+                        </Suspense>
                         <div class="field-row">
                             <label class="field">
                                 <span>"Starts at"</span>

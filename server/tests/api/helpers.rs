@@ -1,10 +1,14 @@
 //! `spawn_app()` and typed clients for the tests.
 
+use app::api::OrganizerView;
+use app::api::auth::{CurrentOrganizer, SetUpFirstOrganizer};
 use app::core::Core;
 use app::domain::event::{EventDraft, Role, SectionDraft, SectionKind};
+use app::error::AppError;
 use app::live::{ClientMsg, LiveSnapshot, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use lectern::{Lectern, Settings};
+use leptos::server_fn::ServerFn;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -142,6 +146,7 @@ pub fn draft(title: &str) -> EventDraft {
         survey_url: None,
         pace_expiry_minutes: None,
         pre_moderation: false,
+        survey: Vec::new(),
     }
 }
 
@@ -166,7 +171,7 @@ impl TestApp {
     pub async fn create_event_from(&self, draft: EventDraft) -> TestEvent {
         let created = self
             .core
-            .create_event(&draft.parse().expect("valid draft"), None)
+            .create_event(&draft.parse().expect("valid draft"), None, None)
             .await
             .expect("event stored");
         let token = |role| {
@@ -186,9 +191,14 @@ impl TestApp {
 
     /// The event as the database has it now.
     pub async fn stored(&self, event: &TestEvent) -> app::core::store::EventRecord {
+        self.stored_by_slug(&event.slug).await
+    }
+
+    /// The event at `/e/{slug}` as the database has it now.
+    pub async fn stored_by_slug(&self, slug: &str) -> app::core::store::EventRecord {
         self.core
             .store
-            .event_by_slug(&event.slug)
+            .event_by_slug(slug)
             .await
             .expect("store")
             .expect("event")
@@ -399,5 +409,59 @@ impl LiveClient {
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+    }
+}
+
+/// The error a failed server function answered with.
+pub async fn error_of(response: reqwest::Response) -> AppError {
+    assert!(!response.status().is_success(), "expected a refusal");
+    response.json().await.expect("an AppError")
+}
+
+impl Browser {
+    /// Calls a server function the way a hydrated page does.
+    pub async fn call<S: ServerFn>(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.url(S::PATH))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn call_json<S: ServerFn>(&self, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(S::PATH))
+            .header("accept", "application/json")
+            .json(&body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn set_up(&self, email: &str) -> reqwest::Response {
+        self.call::<SetUpFirstOrganizer>(&[
+            ("name", "Ada"),
+            ("email", email),
+            ("password", "correct horse battery"),
+        ])
+        .await
+    }
+
+    pub async fn teams(&self) -> Vec<app::api::teams::TeamView> {
+        self.call::<app::api::teams::MyTeams>(&[])
+            .await
+            .json()
+            .await
+            .expect("teams")
+    }
+
+    pub async fn me(&self) -> Option<OrganizerView> {
+        self.call::<CurrentOrganizer>(&[])
+            .await
+            .json()
+            .await
+            .expect("json")
     }
 }

@@ -4,6 +4,7 @@
 
 mod changelog;
 mod checkins;
+mod feedback;
 mod helpers;
 mod live;
 mod nginx;

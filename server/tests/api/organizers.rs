@@ -1,61 +1,13 @@
 //! Organizers: first-run setup, sign-in, invitations, creating events and their links,
 //! and the command line.
 
-use crate::helpers::{Browser, TestDb, draft, spawn_app};
-use app::api::auth::{
-    AcceptInvite, CurrentOrganizer, InviteOrganizer, SetUpFirstOrganizer, SignIn, SignOut,
-};
+use crate::helpers::{TestDb, draft, error_of, spawn_app};
+use app::api::CreatedEvent;
+use app::api::auth::{AcceptInvite, SetUpFirstOrganizer, SignIn, SignOut};
 use app::api::events::{CreateEvent, FetchEventAdmin};
-use app::api::{CreatedEvent, OrganizerView};
+use app::api::teams::InviteOrganizer;
 use app::domain::event::Role;
 use app::error::AppError;
-use leptos::server_fn::ServerFn;
-
-/// The error a failed server function answered with.
-async fn error_of(response: reqwest::Response) -> AppError {
-    assert!(!response.status().is_success(), "expected a refusal");
-    response.json().await.expect("an AppError")
-}
-
-impl Browser {
-    /// Calls a server function the way a hydrated page does.
-    async fn call<S: ServerFn>(&self, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(self.url(S::PATH))
-            .header("accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .expect("POST")
-    }
-
-    async fn call_json<S: ServerFn>(&self, body: serde_json::Value) -> reqwest::Response {
-        self.http
-            .post(self.url(S::PATH))
-            .header("accept", "application/json")
-            .json(&body)
-            .send()
-            .await
-            .expect("POST")
-    }
-
-    async fn set_up(&self, email: &str) -> reqwest::Response {
-        self.call::<SetUpFirstOrganizer>(&[
-            ("name", "Ada"),
-            ("email", email),
-            ("password", "correct horse battery"),
-        ])
-        .await
-    }
-
-    async fn me(&self) -> Option<OrganizerView> {
-        self.call::<CurrentOrganizer>(&[])
-            .await
-            .json()
-            .await
-            .expect("json")
-    }
-}
 
 #[tokio::test]
 async fn first_run_setup_makes_one_organizer_then_closes() {
@@ -249,7 +201,7 @@ async fn creating_an_event_needs_a_signed_in_organizer() {
 }
 
 #[tokio::test]
-async fn an_invited_organizer_cannot_manage_someone_elses_event() {
+async fn an_invitation_brings_a_colleague_into_the_team_once() {
     let app = spawn_app().await;
     let ada = app.browser();
     ada.set_up("ada@example.org").await;
@@ -259,7 +211,13 @@ async fn an_invited_organizer_cannot_manage_someone_elses_event() {
         .json()
         .await
         .unwrap();
-    let invite: String = ada.call::<InviteOrganizer>(&[]).await.json().await.unwrap();
+    let team = ada.teams().await[0].id.to_string();
+    let invite: String = ada
+        .call::<InviteOrganizer>(&[("team_id", &team)])
+        .await
+        .json()
+        .await
+        .unwrap();
     let token = invite.rsplit('/').next().unwrap().to_string();
 
     let bob = app.browser();
@@ -282,11 +240,15 @@ async fn an_invited_organizer_cannot_manage_someone_elses_event() {
     assert!(joined.status().is_success());
     assert_eq!(bob.me().await.map(|m| m.name), Some("Bob".into()));
 
-    let refused = bob
+    let shared = bob
         .call::<FetchEventAdmin>(&[("slug", &created.slug)])
         .await;
-    assert_eq!(refused.status(), 403);
-    assert_eq!(error_of(refused).await, AppError::Forbidden);
+    assert_eq!(
+        shared.status(),
+        200,
+        "the team's events are Bob's to manage too"
+    );
+    assert_eq!(bob.teams().await[0].members.len(), 2);
 
     let reused = app
         .browser()

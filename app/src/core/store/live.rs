@@ -13,6 +13,7 @@ use crate::core::change::Change;
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::checkin::CheckIn;
 use crate::domain::event::{Lifecycle, Material, Section, SectionKind, Slug};
+use crate::domain::feedback::Survey;
 use crate::domain::lab::{LabSignal, LabState};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
 use crate::domain::place::Place;
@@ -50,6 +51,25 @@ pub struct EventRecord {
     pub pace_expiry_minutes: u32,
     /// Questions wait for a co-instructor's approval before they are public.
     pub pre_moderation: bool,
+    /// The organizers' own survey questions, if they changed the default.
+    pub survey: Option<Survey>,
+    /// When an organizer closed the survey to new answers.
+    pub survey_closed_at: Option<DateTime<Utc>>,
+    /// A recording, added after the event.
+    pub recording_url: Option<String>,
+    /// The most attendees connected at once.
+    pub peak_attendees: u32,
+    /// The recurring tutorial it is a run of (none: made on the command line, unfiled).
+    pub series_id: Option<i64>,
+}
+
+impl EventRecord {
+    /// The survey attendees get at the end: the organizers' questions, or the seed's.
+    pub fn survey(&self) -> Survey {
+        self.survey
+            .clone()
+            .unwrap_or_else(|| Survey::default_for(&self.title, &self.sections))
+    }
 }
 
 /// Everything a live room starts from, read after the change number it is current to:
@@ -105,7 +125,8 @@ impl Store {
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
             "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
-                    places_read_at, pace_expiry_minutes, pre_moderation
+                    places_read_at, pace_expiry_minutes, pre_moderation, survey, survey_closed_at, recording_url,
+                    peak_attendees, series_id
              from event where slug = $1",
         )
         .bind(slug)
@@ -167,6 +188,14 @@ impl Store {
             pace_expiry_minutes: u32::try_from(row.try_get::<i64, _>("pace_expiry_minutes")?)
                 .unwrap_or(crate::domain::pace::DEFAULT_EXPIRY_MINUTES),
             pre_moderation: row.try_get::<i64, _>("pre_moderation")? != 0,
+            survey: row
+                .try_get::<Option<String>, _>("survey")?
+                .and_then(|json| serde_json::from_str(&json).ok()),
+            survey_closed_at: optional_time(&row, "survey_closed_at")?,
+            recording_url: row.try_get("recording_url")?,
+            peak_attendees: u32::try_from(row.try_get::<i64, _>("peak_attendees")?)
+                .unwrap_or_default(),
+            series_id: row.try_get("series_id")?,
         }))
     }
 

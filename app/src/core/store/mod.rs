@@ -7,18 +7,19 @@
 //! describing the same tables. Methods take and give domain types; rows never leave
 //! this module. [`live`] holds the live side: events, batched writes, the change log.
 
+pub mod feedback;
 pub mod live;
+pub mod teams;
 
 use crate::domain::event::{NewEvent, Role, Slug};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use live::EventRecord;
+pub use live::{EventRecord, StoredRoom};
 
 /// Embedded at compile time so the binary migrates its own database on start.
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -232,13 +233,20 @@ impl Store {
         row.map(|r| organizer_from_row(&r)).transpose()
     }
 
-    pub async fn create_invite(&self, token_hash: &str, invited_by: i64) -> Result<(), AppError> {
+    /// An invitation to join `team_id` with a new account.
+    pub async fn create_invite(
+        &self,
+        token_hash: &str,
+        invited_by: i64,
+        team_id: i64,
+    ) -> Result<(), AppError> {
         sqlx::query(
-            "insert into organizer_invite (token_hash, invited_by, created_at) values ($1, $2, $3)",
+            "insert into organizer_invite (token_hash, invited_by, created_at, team_id) values ($1, $2, $3, $4)",
         )
         .bind(token_hash)
         .bind(invited_by)
         .bind(millis(Utc::now()))
+        .bind(team_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -262,19 +270,30 @@ impl Store {
         password_hash: &str,
     ) -> Result<i64, AppError> {
         let mut tx = self.pool.begin().await?;
+        let now = millis(Utc::now());
         let used = sqlx::query(
-            "update organizer_invite set used_at = $1 where token_hash = $2 and used_at is null",
+            "update organizer_invite set used_at = $1 where token_hash = $2 and used_at is null returning team_id",
         )
-        .bind(millis(Utc::now()))
+        .bind(now)
         .bind(token_hash)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        if used.rows_affected() != 1 {
+        let Some(used) = used else {
             return Err(AppError::NotFound(
                 "that invitation (it may have been used already)".into(),
             ));
-        }
+        };
         let id = insert_organizer(&mut tx, email, name, password_hash).await?;
+        if let Some(team_id) = used.try_get::<Option<i64>, _>(0)? {
+            sqlx::query(
+                "insert into team_member (team_id, organizer_id, joined_at) values ($1, $2, $3)",
+            )
+            .bind(team_id)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -286,14 +305,21 @@ impl Store {
         event: &NewEvent,
         slug: &Slug,
         created_by: Option<i64>,
+        series_id: Option<i64>,
         role_token_hashes: &[(Role, String)],
     ) -> Result<i64, AppError> {
         let now = millis(Utc::now());
+        let survey = event
+            .survey
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|_| AppError::Internal)?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
-                                pace_expiry_minutes, pre_moderation)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
+                                pace_expiry_minutes, pre_moderation, survey, series_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -306,6 +332,8 @@ impl Store {
         .bind(event.survey_url.as_deref())
         .bind(i64::from(event.pace_expiry_minutes))
         .bind(i64::from(event.pre_moderation))
+        .bind(survey)
+        .bind(series_id)
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {
@@ -347,33 +375,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(event_id)
-    }
-
-    /// The events an organizer may manage: their own, and those made from the command
-    /// line (which belong to no one in particular), soonest first.
-    pub async fn events_for_organizer(
-        &self,
-        organizer_id: i64,
-    ) -> Result<Vec<(Slug, String, DateTime<Utc>, Tz)>, AppError> {
-        sqlx::query(
-            "select slug, title, starts_at, time_zone from event
-             where created_by = $1 or created_by is null order by starts_at desc",
-        )
-        .bind(organizer_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                Slug::parse(&r.try_get::<String, _>("slug")?)?,
-                r.try_get("title")?,
-                from_millis(r.try_get("starts_at")?),
-                r.try_get::<String, _>("time_zone")?
-                    .parse()
-                    .unwrap_or(Tz::UTC),
-            ))
-        })
-        .collect()
     }
 
     pub async fn role_links(&self, event_id: i64) -> Result<Vec<RoleLinkStatus>, AppError> {

@@ -1,0 +1,54 @@
+//! The attendee's side of the feedback survey: the questions with their own earlier
+//! answers, and sending (or changing) a response.
+
+use crate::domain::feedback::{SurveyQuestion, SurveyResponse};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::ssr::{answer, core, event, session},
+    crate::core::access,
+};
+
+/// The survey as one attendee sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackView {
+    pub questions: Vec<SurveyQuestion>,
+    /// This attendee's response, to edit.
+    pub mine: Option<SurveyResponse>,
+    /// The event has ended and the organizers have not closed the survey.
+    pub open: bool,
+}
+
+#[server]
+pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
+    answer(async move {
+        let core = core()?;
+        let event = event(&core, &slug).await?;
+        let attendee = access::attendee_id(&session().await?).await?;
+        Ok(FeedbackView {
+            mine: core.store.response_of(event.id, &attendee).await?,
+            open: event.lifecycle.ended_at.is_some() && event.survey_closed_at.is_none(),
+            questions: event.survey().questions,
+        })
+    })
+    .await
+}
+
+/// Stores this attendee's response, replacing any earlier one, while the survey is open.
+#[server(input = Json)]
+pub async fn submit_feedback(slug: String, response: SurveyResponse) -> Result<(), AppError> {
+    answer(async move {
+        let core = core()?;
+        let event = event(&core, &slug).await?;
+        let attendee = access::attendee_id(&session().await?).await?;
+        let response = event.survey().check(&response)?;
+        core.store
+            .save_response(event.id, &attendee, &response)
+            .await
+    })
+    .await
+}

@@ -1,0 +1,454 @@
+//! What an event leaves behind: the report, the series comparison, the exports and the
+//! calendar file, all built from what the store holds (the live room as stored, and
+//! the survey's responses). The builders are pure; the async functions only read.
+
+use crate::api::reports::{
+    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SeriesView,
+};
+use crate::core::store::feedback::StoredResponse;
+use crate::core::store::teams::SeriesRecord;
+use crate::core::store::{EventRecord, Store, StoredRoom};
+use crate::domain::agenda::{Agenda, SectionId};
+use crate::domain::calendar::CalendarEntry;
+use crate::domain::chart::BarChart;
+use crate::domain::checkin::CheckInBoard;
+use crate::domain::event::{NewEvent, planned_minutes};
+use crate::domain::export::Table;
+use crate::domain::feedback::{AnswerKind, response_rate};
+use crate::domain::pace;
+use crate::domain::question::QuestionState;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Everything stored about one run that a report or an export reads.
+pub struct RunRecord {
+    pub event: EventRecord,
+    pub room: StoredRoom,
+    pub responses: Vec<StoredResponse>,
+}
+
+impl RunRecord {
+    pub async fn read(store: &Store, event: EventRecord) -> Result<Self, AppError> {
+        let room = store.room_state(event.id).await?;
+        let responses = store.responses(event.id).await?;
+        Ok(Self {
+            event,
+            room,
+            responses,
+        })
+    }
+
+    /// The agenda as it ran (or as planned, if it never started).
+    fn agenda(&self) -> Agenda {
+        self.room
+            .agenda
+            .clone()
+            .unwrap_or_else(|| Agenda::planned(&self.event.sections))
+    }
+
+    fn section_titles(&self) -> HashMap<SectionId, String> {
+        self.agenda()
+            .sections
+            .into_iter()
+            .map(|s| (s.id, s.section.title))
+            .collect()
+    }
+
+    /// Attendees: the most connected at once, or the check-ins if more checked in.
+    fn attendees(&self) -> u32 {
+        self.event
+            .peak_attendees
+            .max(self.room.check_ins.len() as u32)
+    }
+
+    fn response_rate(&self) -> u32 {
+        response_rate(self.responses.len() as u32, self.attendees())
+    }
+
+    fn survey_results(&self) -> Vec<crate::domain::feedback::QuestionResult> {
+        self.event
+            .survey()
+            .tally(self.responses.iter().map(|r| &r.response))
+    }
+
+    fn poll_charts(&self) -> Vec<PollReport> {
+        let titles = self.section_titles();
+        self.room
+            .polls
+            .iter()
+            .map(|poll| {
+                let mut counts = vec![0u32; poll.spec.options.len()];
+                for (_, _, choice) in self
+                    .room
+                    .poll_answers
+                    .iter()
+                    .filter(|a| a.0 == poll.spec.id)
+                {
+                    if let Some(count) = counts.get_mut(usize::from(*choice)) {
+                        *count += 1;
+                    }
+                }
+                let answered = counts.iter().sum();
+                PollReport {
+                    chart: BarChart::new(
+                        poll.spec.question.clone(),
+                        &poll.spec.options,
+                        &counts,
+                        answered,
+                        false,
+                    ),
+                    asked_at: poll.asked_at,
+                    section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
+                }
+            })
+            .collect()
+    }
+
+    fn upvotes(&self) -> HashMap<crate::domain::question::QuestionId, u32> {
+        let mut upvotes = HashMap::new();
+        for (question, _) in &self.room.question_votes {
+            *upvotes.entry(*question).or_insert(0) += 1;
+        }
+        upvotes
+    }
+
+    pub fn report(&self, series: Option<SeriesRecord>) -> EventReport {
+        let titles = self.section_titles();
+        let upvotes = self.upvotes();
+        let mut questions: Vec<_> = self
+            .room
+            .questions
+            .iter()
+            .map(|(_, q)| q)
+            .filter(|q| q.state != QuestionState::Review)
+            .collect();
+        questions.sort_by_key(|q| {
+            (
+                q.state != QuestionState::Answered,
+                q.state == QuestionState::Dismissed,
+                std::cmp::Reverse(upvotes.get(&q.id).copied().unwrap_or(0)),
+                q.asked_at,
+            )
+        });
+        let mut board = CheckInBoard::default();
+        for (attendee, check_in) in &self.room.check_ins {
+            board.record(attendee.as_str(), check_in.clone());
+        }
+        let tally = board.tally(None);
+        EventReport {
+            event: self.event.clone().into(),
+            series: series.map(Into::into),
+            check_ins: tally.count,
+            peak_attendees: self.event.peak_attendees,
+            responses: self.responses.len() as u32,
+            response_rate: self.response_rate(),
+            survey_open: self.event.lifecycle.ended_at.is_some()
+                && self.event.survey_closed_at.is_none(),
+            survey: self.survey_results(),
+            polls: self.poll_charts(),
+            pace: pace::history(&self.room.pace_samples)
+                .into_iter()
+                .map(|p| SectionPaceReport {
+                    title: titles.get(&p.section).cloned().unwrap_or_default(),
+                    slower: p.slower,
+                    faster: p.faster,
+                    peak_slower: p.peak_slower,
+                    peak_faster: p.peak_faster,
+                })
+                .collect(),
+            questions: questions
+                .into_iter()
+                .map(|q| QuestionReport {
+                    text: q.text.clone(),
+                    name: q.name.clone(),
+                    state: q.state.label().to_string(),
+                    upvotes: upvotes.get(&q.id).copied().unwrap_or(0),
+                    answer: q.answer.as_ref().map(|a| a.label().to_string()),
+                })
+                .collect(),
+            places: tally.places,
+            countries: tally.countries,
+        }
+    }
+
+    /// One line of a series comparison.
+    pub fn summary(&self) -> RunSummary {
+        let survey = self.event.survey();
+        let results = self.survey_results();
+        let pace = survey
+            .pace_question()
+            .and_then(|i| results.get(i))
+            .and_then(|r| r.chart.clone());
+        let mut best_sections: Vec<(String, u32)> = survey
+            .sections_question(&self.event.sections)
+            .and_then(|i| results.get(i))
+            .and_then(|r| r.chart.as_ref())
+            .map(|chart| {
+                chart
+                    .bars
+                    .iter()
+                    .filter(|b| b.count > 0)
+                    .map(|b| (b.label.clone(), b.count))
+                    .collect()
+            })
+            .unwrap_or_default();
+        best_sections.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
+        best_sections.truncate(3);
+        RunSummary {
+            slug: self.event.slug.to_string(),
+            title: self.event.title.clone(),
+            starts_at: self.event.starts_at,
+            time_zone: self.event.time_zone.name().to_string(),
+            check_ins: self.room.check_ins.len() as u32,
+            peak_attendees: self.event.peak_attendees,
+            responses: self.responses.len() as u32,
+            response_rate: self.response_rate(),
+            pace,
+            best_sections,
+        }
+    }
+
+    /// One of the exports, as a table (written as CSV or JSON by the caller).
+    pub fn export(&self, which: Export) -> Table {
+        let time = |t: DateTime<Utc>| json!(t.to_rfc3339());
+        let titles = self.section_titles();
+        let section = |s: Option<SectionId>| json!(s.and_then(|s| titles.get(&s).cloned()));
+        match which {
+            Export::CheckIns => {
+                let mut table = Table::new(&[
+                    "attendee",
+                    "at",
+                    "place_as_typed",
+                    "name",
+                    "place",
+                    "country",
+                ]);
+                let mut rows = self.room.check_ins.clone();
+                rows.sort_by_key(|(attendee, c)| (c.at, attendee.clone()));
+                for (attendee, c) in rows {
+                    table.push(vec![
+                        json!(attendee),
+                        time(c.at),
+                        json!(c.place_text),
+                        json!(c.name),
+                        json!(c.place.as_ref().map(|p| p.label.clone())),
+                        json!(c.place.as_ref().map(|p| p.country.clone())),
+                    ]);
+                }
+                table
+            }
+            Export::Polls => {
+                let mut table = Table::new(&[
+                    "poll",
+                    "asked_at",
+                    "closed_at",
+                    "section",
+                    "question",
+                    "attendee",
+                    "answer",
+                ]);
+                for poll in &self.room.polls {
+                    let mut answers: Vec<_> = self
+                        .room
+                        .poll_answers
+                        .iter()
+                        .filter(|a| a.0 == poll.spec.id)
+                        .collect();
+                    answers.sort_by(|a, b| a.1.cmp(&b.1));
+                    for (_, attendee, choice) in answers {
+                        table.push(vec![
+                            json!(poll.spec.id.to_string()),
+                            time(poll.asked_at),
+                            json!(poll.closed_at.map(|t| t.to_rfc3339())),
+                            section(poll.spec.section),
+                            json!(poll.spec.question),
+                            json!(attendee),
+                            json!(poll.spec.options.get(usize::from(*choice))),
+                        ]);
+                    }
+                }
+                table
+            }
+            Export::Pace => {
+                let mut table =
+                    Table::new(&["at", "section", "slower", "just_right", "faster", "online"]);
+                for s in &self.room.pace_samples {
+                    table.push(vec![
+                        time(s.at),
+                        section(s.section),
+                        json!(s.counts.slower),
+                        json!(s.counts.just_right),
+                        json!(s.counts.faster),
+                        json!(s.online),
+                    ]);
+                }
+                table
+            }
+            Export::Questions => {
+                let upvotes = self.upvotes();
+                let mut table = Table::new(&[
+                    "question", "asked_at", "name", "text", "state", "pinned", "upvotes", "answer",
+                ]);
+                let mut questions: Vec<_> = self.room.questions.iter().map(|(_, q)| q).collect();
+                questions.sort_by_key(|q| (q.asked_at, q.id));
+                for q in questions {
+                    table.push(vec![
+                        json!(q.id.to_string()),
+                        time(q.asked_at),
+                        json!(q.name),
+                        json!(q.text),
+                        json!(q.state.as_str()),
+                        json!(q.pinned),
+                        json!(upvotes.get(&q.id).copied().unwrap_or(0)),
+                        json!(q.answer.as_ref().map(|a| a.label().to_string())),
+                    ]);
+                }
+                table
+            }
+            Export::Survey => {
+                let survey = self.event.survey();
+                let mut table = Table::new(&[
+                    "attendee",
+                    "submitted_at",
+                    "updated_at",
+                    "question",
+                    "prompt",
+                    "choices",
+                    "text",
+                ]);
+                for r in &self.responses {
+                    for (&index, answer) in &r.response.answers {
+                        let Some(question) = survey.questions.get(index) else {
+                            continue;
+                        };
+                        let options = question.options();
+                        let picked: Vec<Value> = answer
+                            .choices
+                            .iter()
+                            .filter_map(|&c| options.get(usize::from(c)).cloned().map(Value::from))
+                            .collect();
+                        table.push(vec![
+                            json!(r.attendee_id),
+                            time(r.submitted_at),
+                            time(r.updated_at),
+                            json!(index + 1),
+                            json!(question.prompt),
+                            if question.kind == AnswerKind::Text {
+                                json!([])
+                            } else {
+                                Value::Array(picked)
+                            },
+                            json!(answer.text),
+                        ]);
+                    }
+                }
+                table
+            }
+        }
+    }
+}
+
+/// The tables an organizer can download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    CheckIns,
+    Polls,
+    Pace,
+    Questions,
+    Survey,
+}
+
+impl Export {
+    pub const ALL: [Export; 5] = [
+        Export::CheckIns,
+        Export::Polls,
+        Export::Pace,
+        Export::Questions,
+        Export::Survey,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::CheckIns => "checkins",
+            Export::Polls => "polls",
+            Export::Pace => "pace",
+            Export::Questions => "questions",
+            Export::Survey => "survey",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == raw)
+    }
+}
+
+pub async fn event_report(store: &Store, event: EventRecord) -> Result<EventReport, AppError> {
+    let series = match event.series_id {
+        Some(id) => store.series(id).await?,
+        None => None,
+    };
+    Ok(RunRecord::read(store, event).await?.report(series))
+}
+
+pub async fn series_view(store: &Store, series: SeriesRecord) -> Result<SeriesView, AppError> {
+    let mut runs = Vec::new();
+    for listed in store.events_of_series(series.id).await? {
+        if let Some(event) = store.event_by_slug(listed.slug.as_str()).await? {
+            runs.push(RunRecord::read(store, event).await?.summary());
+        }
+    }
+    Ok(SeriesView {
+        series: series.into(),
+        runs,
+    })
+}
+
+/// The next run of `event`: the same title, hosts, agenda, materials, settings and
+/// survey, starting at `starts_at` in `zone`.
+pub fn next_run(event: EventRecord, starts_at: DateTime<Utc>, zone: Tz) -> NewEvent {
+    NewEvent {
+        title: event.title,
+        hosts: event.hosts,
+        starts_at,
+        time_zone: zone,
+        materials: event.materials,
+        sections: event.sections,
+        doors_open_minutes: event.lifecycle.doors_open_minutes,
+        survey_url: event.survey_url,
+        pace_expiry_minutes: event.pace_expiry_minutes,
+        pre_moderation: event.pre_moderation,
+        survey: event.survey,
+    }
+}
+
+/// The attendee's calendar file for an event.
+pub fn calendar(event: &EventRecord, base: &str) -> String {
+    let url = crate::core::attendee_url(base, &event.slug);
+    let host = base
+        .split("://")
+        .nth(1)
+        .unwrap_or(base)
+        .trim_end_matches('/');
+    let mut description = String::new();
+    if !event.hosts.is_empty() {
+        description.push_str(&format!("With {}.\n", event.hosts));
+    }
+    description.push_str(&format!("Join here: {url}\n"));
+    for m in &event.materials {
+        description.push_str(&format!("{}: {}\n", m.label, m.url));
+    }
+    CalendarEntry {
+        uid: format!("{}@{host}", event.slug),
+        title: event.title.clone(),
+        description: description.trim_end().to_string(),
+        url,
+        starts_at: event.starts_at,
+        ends_at: event.starts_at
+            + chrono::Duration::minutes(i64::from(planned_minutes(&event.sections).max(15))),
+        stamp: Utc::now(),
+    }
+    .to_ics()
+}

@@ -1,0 +1,167 @@
+//! After the event: the survey and its responses, the recording link, the peak
+//! attendance the report shows.
+
+use super::{Store, from_millis, millis};
+use crate::domain::feedback::{Survey, SurveyResponse};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+/// One attendee's stored response.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub attendee_id: String,
+    pub response: SurveyResponse,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Why a response was not stored.
+const SURVEY_CLOSED: &str = "The survey has closed; your answers were not saved.";
+const SURVEY_NOT_OPEN: &str = "The survey opens when the tutorial ends.";
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| {
+        tracing::error!(error = %e, "could not encode JSON for the store");
+        AppError::Internal
+    })
+}
+
+impl Store {
+    /// Replaces the survey's questions, unless a response is in: answers are kept by
+    /// question position, so the questions stay as they were answered.
+    pub async fn set_survey(&self, event_id: i64, survey: &Survey) -> Result<(), AppError> {
+        let updated = sqlx::query(
+            "update event set survey = $1
+             where id = $2 and not exists (select 1 from survey_response where event_id = $2)",
+        )
+        .bind(json(survey)?)
+        .bind(event_id)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(AppError::Conflict(
+                "attendees have answered the survey already, so its questions can no longer change"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes the survey to new answers and edits (`true`), or opens it again.
+    pub async fn set_survey_closed(&self, event_id: i64, closed: bool) -> Result<(), AppError> {
+        sqlx::query("update event set survey_closed_at = $1 where id = $2")
+            .bind(closed.then(|| millis(Utc::now())))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores an attendee's response, replacing their earlier one: only while the event
+    /// has ended and the survey is open, checked in the same statement as the write.
+    pub async fn save_response(
+        &self,
+        event_id: i64,
+        attendee_id: &str,
+        response: &SurveyResponse,
+    ) -> Result<(), AppError> {
+        let now = millis(Utc::now());
+        let saved = sqlx::query(
+            "insert into survey_response (event_id, attendee_id, answers, submitted_at, updated_at)
+             select $1, $2, $3, $4, $4 where exists
+                 (select 1 from event where id = $1 and ended_at is not null and survey_closed_at is null)
+             on conflict (event_id, attendee_id) do update set answers = excluded.answers, updated_at = excluded.updated_at",
+        )
+        .bind(event_id)
+        .bind(attendee_id)
+        .bind(json(response)?)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        if saved.rows_affected() == 0 {
+            let ended = sqlx::query("select ended_at from event where id = $1")
+                .bind(event_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get::<Option<i64>, _>(0)?
+                .is_some();
+            return Err(AppError::Conflict(
+                if ended {
+                    SURVEY_CLOSED
+                } else {
+                    SURVEY_NOT_OPEN
+                }
+                .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The response this attendee gave, if any.
+    pub async fn response_of(
+        &self,
+        event_id: i64,
+        attendee_id: &str,
+    ) -> Result<Option<SurveyResponse>, AppError> {
+        let row = sqlx::query(
+            "select answers from survey_response where event_id = $1 and attendee_id = $2",
+        )
+        .bind(event_id)
+        .bind(attendee_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
+    }
+
+    /// Every response, first submitted first.
+    pub async fn responses(&self, event_id: i64) -> Result<Vec<StoredResponse>, AppError> {
+        sqlx::query(
+            "select attendee_id, answers, submitted_at, updated_at from survey_response
+             where event_id = $1 order by submitted_at, attendee_id",
+        )
+        .bind(event_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(StoredResponse {
+                attendee_id: r.try_get("attendee_id")?,
+                response: decode(&r.try_get::<String, _>("answers")?)?,
+                submitted_at: from_millis(r.try_get("submitted_at")?),
+                updated_at: from_millis(r.try_get("updated_at")?),
+            })
+        })
+        .collect()
+    }
+
+    pub async fn set_recording_url(
+        &self,
+        event_id: i64,
+        url: Option<&str>,
+    ) -> Result<(), AppError> {
+        sqlx::query("update event set recording_url = $1 where id = $2")
+            .bind(url)
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Raises the event's peak attendance to `attendees` if that is a new high.
+    pub async fn raise_peak(&self, event_id: i64, attendees: u32) -> Result<(), AppError> {
+        sqlx::query("update event set peak_attendees = $1 where id = $2 and peak_attendees < $1")
+            .bind(i64::from(attendees))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn decode(json: &str) -> Result<SurveyResponse, AppError> {
+    serde_json::from_str(json).map_err(|e| {
+        tracing::error!(error = %e, "a stored survey response does not decode");
+        AppError::Internal
+    })
+}
