@@ -33,6 +33,7 @@ test('the presenter ends the event, two attendees answer the survey, and the rep
   await expect(ana.getByTestId('current-section-title')).toBeVisible();
   presenter.once('dialog', dialog => dialog.accept());
   await presenter.getByRole('button', { name: 'End the tutorial' }).click();
+  await expect(presenter.getByTestId('survey-link').getByRole('link')).toHaveText(`/e/${links.slug}/feedback`);
 
   // Every attendee page turns into the survey by itself.
   for (const [attendee, pace, comment] of [[ana, 'Just right', 'More on deployment, please'], [ben, 'Too fast', '']] as const) {

@@ -67,7 +67,7 @@ pub async fn event(
     command: EventCommand,
 ) -> anyhow::Result<()> {
     match command {
-        EventCommand::Create { file } => {
+        EventCommand::Create { file, team, series } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let draft: EventDraft = toml::from_str(&text)
@@ -76,16 +76,31 @@ pub async fn event(
             let base = serve
                 .public_url
                 .unwrap_or_else(|| format!("http://{}", serve.addr));
-            let links = create_event(&core, &draft, &base).await?;
+            let series_id = match team {
+                None => None,
+                Some(team) => {
+                    let team_id = core.store.team_named(&team).await?.with_context(|| {
+                        format!("there is no team named {team:?} (organizers make teams on the events page)")
+                    })?;
+                    let title = series.unwrap_or_else(|| draft.title.trim().to_string());
+                    Some(core.store.series_named(team_id, &title).await?)
+                }
+            };
+            let links = create_event(&core, &draft, &base, series_id).await?;
             println!("{}", serde_json::to_string_pretty(&links)?);
             Ok(())
         }
     }
 }
 
-async fn create_event(core: &Core, draft: &EventDraft, base: &str) -> anyhow::Result<EventLinks> {
+async fn create_event(
+    core: &Core,
+    draft: &EventDraft,
+    base: &str,
+    series_id: Option<i64>,
+) -> anyhow::Result<EventLinks> {
     let new_event = draft.parse()?;
-    let created = core.create_event(&new_event, None, None).await?;
+    let created = core.create_event(&new_event, None, series_id).await?;
     let link = |role: Role| {
         created
             .tokens
@@ -112,7 +127,7 @@ pub async fn create_demo_event(core: &Core, base: &str) -> anyhow::Result<EventL
     let start = chrono::Utc::now() + chrono::Duration::minutes(30);
     draft.starts_at = start.format("%Y-%m-%dT%H:%M").to_string();
     draft.time_zone = "UTC".into();
-    create_event(core, &draft, base).await
+    create_event(core, &draft, base, None).await
 }
 
 #[cfg(test)]

@@ -52,6 +52,13 @@ pub enum EventCommand {
     Create {
         #[arg(long)]
         file: PathBuf,
+        /// File it under a series of this team (by name; it must exist). Without it the
+        /// event is in no series, and every organizer can see it.
+        #[arg(long)]
+        team: Option<String>,
+        /// The series (the recurring tutorial) within the team; the event's title if unset.
+        #[arg(long, requires = "team")]
+        series: Option<String>,
     },
 }
 

@@ -6,7 +6,7 @@ use crate::domain::chart::BarChart;
 use leptos::prelude::*;
 
 const ROW: f32 = 28.0;
-const LABEL_WIDTH: f32 = 210.0;
+const LABEL_WIDTH: f32 = 270.0;
 const BAR_WIDTH: f32 = 300.0;
 const WIDTH: f32 = LABEL_WIDTH + BAR_WIDTH + 90.0;
 

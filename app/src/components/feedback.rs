@@ -126,7 +126,11 @@ fn QuestionField(
     view! {
         <fieldset class="survey-question" data-testid="survey-question">
             <legend>{question.prompt.clone()}</legend>
-            <div class=if question.kind == AnswerKind::Scale { "choices scale" } else { "choices" }>{choices}</div>
+            <div class=match question.kind {
+                AnswerKind::Scale => "choices scale",
+                AnswerKind::YesNo => "choices pair",
+                _ => "choices",
+            }>{choices}</div>
             {text_label.map(|label| view! {
                 <label class="field">
                     {label.map(|l| view! { <span>{l}</span> })}
@@ -266,20 +270,20 @@ fn SurveyEditorForm(
                                 {AnswerKind::ALL.map(|k| view! { <option value=k.as_str() selected=move || row.kind.get() == k>{k.label()}</option> }).collect_view()}
                             </select>
                         </label>
+                        <button type="button" class="button button-quiet" disabled=locked aria-label="Remove this question"
+                            on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))>"Remove"</button>
                         <Show when=move || matches!(row.kind.get(), AnswerKind::OneOf | AnswerKind::SeveralOf | AnswerKind::Scale)>
-                            <label class="field grow">
+                            <label class="field survey-extra">
                                 <span>{move || if row.kind.get() == AnswerKind::Scale { "Words for 1 and for 5, one per line" } else { "Choices, one per line" }}</span>
-                                <textarea rows="3" bind:value=row.choices disabled=locked></textarea>
+                                <textarea rows="4" bind:value=row.choices disabled=locked></textarea>
                             </label>
                         </Show>
                         <Show when=move || row.kind.get() == AnswerKind::YesNo>
-                            <label class="field grow">
+                            <label class="field survey-extra">
                                 <span>"Ask for words too (optional)"</span>
-                                <input type="text" maxlength="300" bind:value=row.follow_up disabled=locked placeholder="And if not, what was missing?"/>
+                                <input type="text" maxlength="300" bind:value=row.follow_up disabled=locked placeholder="e.g. And if not, what was missing?"/>
                             </label>
                         </Show>
-                        <button type="button" class="button button-quiet" disabled=locked aria-label="Remove this question"
-                            on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))>"Remove"</button>
                     </li>
                 </For>
             </ol>

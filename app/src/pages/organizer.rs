@@ -139,13 +139,15 @@ fn TeamsPanel() -> impl IntoView {
                                     </label>
                                     <button type="submit" class="button button-quiet">"Add"</button>
                                 </ActionForm>
-                                <button type="button" class="button button-quiet"
-                                    on:click=move |_| {
-                                        invited_team.set(Some(id));
-                                        invite.dispatch(InviteOrganizer { team_id: id });
-                                    }>
-                                    "Make an invitation link for someone new"
-                                </button>
+                                <div class="button-row">
+                                    <button type="button" class="button button-quiet"
+                                        on:click=move |_| {
+                                            invited_team.set(Some(id));
+                                            invite.dispatch(InviteOrganizer { team_id: id });
+                                        }>
+                                        "Make an invitation link for someone new"
+                                    </button>
+                                </div>
                                 {move || (invited_team.get() == Some(id)).then(|| invite.value().get().map(|result| match result {
                                     Ok(url) => view! { <CopyLink label="Invitation (works once)" url testid="invite-url"/> }.into_any(),
                                     Err(error) => view! { <ErrorNote error/> }.into_any(),
@@ -156,7 +158,7 @@ fn TeamsPanel() -> impl IntoView {
                 })}
             </Transition>
             {last_error(add)}
-            <ActionForm action=create attr:class="inline-form">
+            <ActionForm action=create attr:class="inline-form new-team">
                 <label class="field grow">
                     <span>"New team"</span>
                     <input type="text" name="name" required maxlength="80" placeholder="Dask maintainers"/>

@@ -82,7 +82,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 <h1>{event.title.clone()}</h1>
                 <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
             </header>
-            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter/>
+            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter slug=event.slug.clone()/>
             <div class="staff-grid">
                 <div class="staff-column">
                     {(!presenter).then(|| view! { <QuestionQueue live/> })}
@@ -107,6 +107,8 @@ fn EventControl(
     stored: Lifecycle,
     time_zone: String,
     can_steer: bool,
+    /// For the survey's address once the event has ended.
+    slug: String,
 ) -> impl IntoView {
     let (now, phase) = use_phase(live, stored);
     let lifecycle = move || live.lifecycle(stored);
@@ -164,6 +166,15 @@ fn EventControl(
         <section class=move || format!("card control control-{}", phase_name(phase.get())) aria-label="Event state">
             <p class="control-status" role="status" data-testid="event-state">{status}</p>
             {buttons}
+            {move || (phase.get() == Phase::Ended).then(|| {
+                let survey = format!("/e/{slug}/feedback");
+                view! {
+                    <p data-testid="survey-link">
+                        "Attendees now see the feedback survey. To share it after the call (in the chat, by email): "
+                        <a href=survey.clone()>{survey.clone()}</a>
+                    </p>
+                }
+            })}
             {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert">{n}</p> })}
         </section>
     }

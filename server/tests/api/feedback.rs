@@ -703,3 +703,47 @@ async fn the_calendar_file_and_the_recording_reach_attendees() {
         "and the survey is on its own page"
     );
 }
+
+#[tokio::test]
+async fn the_command_line_files_an_event_under_a_teams_series() {
+    let app = spawn_app().await;
+    let ada = organizer(&app).await;
+    let team = ada.teams().await.remove(0);
+    let cli = |team: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+            .args(["event", "create", "--file"])
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../examples/dask-tutorial.toml"
+            ))
+            .args(["--team", team, "--series", "Dask monthly"])
+            .args(["--database-url", &app.db().url])
+            .output()
+            .expect("lectern runs")
+    };
+    let filed = cli(&team.name);
+    assert!(
+        filed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filed.stderr)
+    );
+    let links: Value = serde_json::from_slice(&filed.stdout).expect("links");
+    let event = app
+        .stored_by_slug(links["slug"].as_str().expect("slug"))
+        .await;
+    let series = app
+        .core
+        .store
+        .series(event.series_id.expect("filed"))
+        .await
+        .expect("store")
+        .expect("series");
+    assert_eq!(
+        (series.title.as_str(), series.team_id),
+        ("Dask monthly", team.id)
+    );
+
+    let unknown = cli("Nobody's team");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no team named \"Nobody's team\""));
+}

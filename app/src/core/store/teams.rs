@@ -88,6 +88,18 @@ impl Store {
         Ok(teams)
     }
 
+    /// The team of this name (the oldest, if several share it).
+    pub async fn team_named(&self, name: &str) -> Result<Option<i64>, AppError> {
+        Ok(
+            sqlx::query("select id from team where name = $1 order by id limit 1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?,
+        )
+    }
+
     pub async fn is_member(&self, team_id: i64, organizer_id: i64) -> Result<bool, AppError> {
         Ok(
             sqlx::query("select 1 from team_member where team_id = $1 and organizer_id = $2")
