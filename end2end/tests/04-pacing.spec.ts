@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createEventFromCli, hydrated } from './helpers';
+import { createEventFromCli, hydrated, openLive } from './helpers';
 
 test('the presenter moves to the next section and the attendee page follows, with the lab countdown and done / stuck', async ({ browser, baseURL }) => {
   const links = createEventFromCli(baseURL!);
@@ -48,14 +48,8 @@ test('a yes/no poll is asked, two attendees answer, and the presenter sees the b
   const contexts = await Promise.all([0, 1, 2].map(() => browser.newContext()));
   const [presenter, ana, ben] = await Promise.all(contexts.map(c => c.newPage()));
 
-  await presenter.goto(links.presenter);
-  await hydrated(presenter);
-  await expect(presenter.getByTestId('link-state')).toHaveText('Connected');
-  for (const attendee of [ana, ben]) {
-    await attendee.goto(links.attendee);
-    await hydrated(attendee);
-    await expect(attendee.getByTestId('link-state')).toHaveText('Connected');
-  }
+  await openLive(presenter, links.presenter);
+  for (const attendee of [ana, ben]) await openLive(attendee, links.attendee);
   await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
   await expect(ana.getByTestId('current-section-title')).toBeVisible();
 

@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { createEventFromCli, hydrated } from './helpers';
+import { createEventFromCli, hydrated, openLive } from './helpers';
 
 /** Signs in the organizer that the first test set up. */
 async function signIn(page: Page) {
@@ -21,14 +21,8 @@ test('the presenter ends the event, two attendees answer the survey, and the rep
   const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
   const [presenter, ana, ben, organizer] = await Promise.all(contexts.map(c => c.newPage()));
 
-  await presenter.goto(links.presenter);
-  await hydrated(presenter);
-  await expect(presenter.getByTestId('link-state')).toHaveText('Connected');
-  for (const attendee of [ana, ben]) {
-    await attendee.goto(links.attendee);
-    await hydrated(attendee);
-    await expect(attendee.getByTestId('link-state')).toHaveText('Connected');
-  }
+  await openLive(presenter, links.presenter);
+  for (const attendee of [ana, ben]) await openLive(attendee, links.attendee);
   await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
   await expect(ana.getByTestId('current-section-title')).toBeVisible();
   presenter.once('dialog', dialog => dialog.accept());

@@ -18,3 +18,10 @@ export function createEventFromCli(baseURL: string): EventLinks {
   ], { env: { ...process.env, DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL! } });
   return JSON.parse(out.toString());
 }
+
+/** Opens a live page (attendee, presenter or co-instructor) and waits for its socket. */
+export async function openLive(page: Page, url: string) {
+  await page.goto(url);
+  await hydrated(page);
+  await expect(page.getByTestId('link-state')).toHaveText('Connected');
+}

@@ -53,6 +53,17 @@ async fn stored_answers(app: &TestApp, event_id: i64) -> Vec<Value> {
         .collect()
 }
 
+/// Sends answers that must be taken.
+async fn answered(browser: &Browser, slug: &str, answers: Value) {
+    let response = answer(browser, slug, answers).await;
+    let status = response.status();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        response.text().await.unwrap_or_default()
+    );
+}
+
 /// An organizer who signed up through first-run setup (and so has a team of their own).
 async fn organizer(app: &TestApp) -> Browser {
     let ada = app.browser();
@@ -104,22 +115,13 @@ async fn a_response_is_stored_once_per_attendee_and_an_edit_replaces_it() {
 
     start_and_end(&app, &event).await;
     let id = app.stored(&event).await.id;
-    assert!(
-        answer(&ana, &event.slug, json!({ "2": { "choices": [2] } }))
-            .await
-            .status()
-            .is_success()
-    );
-    assert!(
-        answer(
-            &ana,
-            &event.slug,
-            json!({ "2": { "choices": [1] }, "1": { "choices": [1], "text": "Kubernetes" } })
-        )
-        .await
-        .status()
-        .is_success()
-    );
+    answered(&ana, &event.slug, json!({ "2": { "choices": [2] } })).await;
+    answered(
+        &ana,
+        &event.slug,
+        json!({ "2": { "choices": [1] }, "1": { "choices": [1], "text": "Kubernetes" } }),
+    )
+    .await;
     assert_eq!(
         stored_answers(&app, id).await,
         vec![
@@ -138,12 +140,7 @@ async fn a_response_is_stored_once_per_attendee_and_an_edit_replaces_it() {
     assert_eq!(mine.questions[2].prompt, "How was the pace?");
 
     let bo = attendee(&app, &event).await;
-    assert!(
-        answer(&bo, &event.slug, json!({ "5": { "choices": [0] } }))
-            .await
-            .status()
-            .is_success()
-    );
+    answered(&bo, &event.slug, json!({ "5": { "choices": [0] } })).await;
     assert_eq!(stored_answers(&app, id).await.len(), 2);
 }
 
@@ -184,12 +181,7 @@ async fn the_survey_refuses_answers_after_it_closes_and_keeps_what_it_had() {
     let event = app.create_event("Closing").await;
     start_and_end(&app, &event).await;
     let ana = attendee(&app, &event).await;
-    assert!(
-        answer(&ana, &event.slug, json!({ "0": { "choices": [0] } }))
-            .await
-            .status()
-            .is_success()
-    );
+    answered(&ana, &event.slug, json!({ "0": { "choices": [0] } })).await;
 
     let closed = ada
         .call::<CloseSurvey>(&[("slug", &event.slug), ("closed", "true")])
@@ -212,12 +204,7 @@ async fn the_survey_refuses_answers_after_it_closes_and_keeps_what_it_had() {
 
     ada.call::<CloseSurvey>(&[("slug", &event.slug), ("closed", "false")])
         .await;
-    assert!(
-        answer(&ana, &event.slug, json!({ "0": { "choices": [1] } }))
-            .await
-            .status()
-            .is_success()
-    );
+    answered(&ana, &event.slug, json!({ "0": { "choices": [1] } })).await;
 }
 
 #[tokio::test]
@@ -245,16 +232,12 @@ async fn the_survey_can_be_edited_until_the_first_answer() {
 
     start_and_end(&app, &event).await;
     let ana = attendee(&app, &event).await;
-    assert!(
-        answer(
-            &ana,
-            &event.slug,
-            json!({ "1": { "choices": [4] }, "2": { "choices": [0, 2] } })
-        )
-        .await
-        .status()
-        .is_success()
-    );
+    answered(
+        &ana,
+        &event.slug,
+        json!({ "1": { "choices": [4] }, "2": { "choices": [0, 2] } }),
+    )
+    .await;
     let locked = ada
         .call_json::<SaveSurvey>(json!({ "slug": event.slug, "questions": questions }))
         .await;
@@ -358,22 +341,13 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
         presenter.act(|id| ClientMsg::End { id }).await,
         ServerMsg::Ack { .. }
     ));
-    assert!(
-        answer(
-            &ana_page,
-            &event.slug,
-            json!({ "2": { "choices": [2] }, "6": { "text": "Thanks, great pace" } })
-        )
-        .await
-        .status()
-        .is_success()
-    );
-    assert!(
-        answer(&bo_page, &event.slug, json!({ "2": { "choices": [1] } }))
-            .await
-            .status()
-            .is_success()
-    );
+    answered(
+        &ana_page,
+        &event.slug,
+        json!({ "2": { "choices": [2] }, "6": { "text": "Thanks, great pace" } }),
+    )
+    .await;
+    answered(&bo_page, &event.slug, json!({ "2": { "choices": [1] } })).await;
 
     let report: EventReport = ada
         .call::<FetchReport>(&[("slug", &event.slug)])
