@@ -262,6 +262,9 @@ pub enum ErrorCode {
     Refused,
     /// The server could not store the action; it was not applied. Safe to retry.
     Unavailable,
+    /// The role link this page came in by was revoked or replaced: the page is closed
+    /// and must not reconnect (it would be refused).
+    Revoked,
 }
 
 /// What the hub tells a page.

@@ -26,12 +26,17 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::sync::watch;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// The largest request body accepted (an event with 40 sections, 10 links and a
+/// 20-question survey is well under it).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The router's state: what handlers reach with `State`.
 #[derive(Clone)]
@@ -116,7 +121,9 @@ pub async fn router(
             _,
         >(context, shell))
         .layer(middleware::from_fn(ensure_attendee))
-        .layer(middleware::from_fn(same_origin_writes));
+        .layer(middleware::from_fn(same_origin_writes))
+        // Refused before anything reads it: no form or server function needs more.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     Ok(
         with_sessions(app, &state.core.store, settings.secure_cookies)
             .await?

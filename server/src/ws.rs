@@ -61,15 +61,19 @@ pub async fn live(
                 .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?,
         ),
     };
-    let (viewer, attendee) = match query.role.as_deref() {
-        None => (Viewer::Attendee, Some(access::attendee_id(&session).await?)),
+    let (viewer, attendee, link) = match query.role.as_deref() {
+        None => (
+            Viewer::Attendee,
+            Some(access::attendee_id(&session).await?),
+            None,
+        ),
         // The stage screen shows what the public page shows; it needs no link.
-        Some("stage") => (Viewer::Stage, None),
+        Some("stage") => (Viewer::Stage, None, None),
         Some(raw) => {
             let role = Role::parse(raw)
                 .ok_or_else(|| AppError::invalid("as", "must be presenter, moderator or stage"))?;
-            access::require_role(&core, &session, event.id, role).await?;
-            (Viewer::of_role(role), None)
+            let link = access::require_role(&core, &session, event.id, role).await?;
+            (Viewer::of_role(role), None, Some(link))
         }
     };
     let shutdown = state.shutdown.clone();
@@ -81,9 +85,22 @@ pub async fn live(
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
             match Box::pin(core.hub.join(&event, viewer)).await {
-                Ok(membership) => {
-                    connection(socket, membership, attendee, shutdown, keepalive).await
-                }
+                // Staff pages watch their link; the rest have no door to watch, and
+                // carry nothing for it (their connection's future stays small).
+                Ok(membership) => match link {
+                    Some(link) => {
+                        let door = RoleLinkDoor {
+                            link,
+                            core: core.clone(),
+                            revocations: core.revocations.subscribe(),
+                        };
+                        let staff = connection(socket, membership, None, door, shutdown, keepalive);
+                        Box::pin(staff).await
+                    }
+                    None => {
+                        connection(socket, membership, attendee, NoDoor, shutdown, keepalive).await
+                    }
+                },
                 Err(e) => {
                     tracing::warn!(error = %e, "could not open the event's room");
                     let mut socket = socket;
@@ -112,10 +129,53 @@ async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), axum::
     }
 }
 
+/// What a page came in by, watched while it is open.
+trait Door: Send {
+    /// Resolves when a role link was revoked on this replica (never, for public pages).
+    fn revoked_here(&mut self) -> impl Future<Output = ()> + Send;
+    /// Whether the page may stay open.
+    fn still_open(&self) -> impl Future<Output = bool> + Send;
+}
+
+/// Attendee and stage pages: the public address lets them in, nothing to revoke.
+struct NoDoor;
+
+impl Door for NoDoor {
+    fn revoked_here(&mut self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
+
+    fn still_open(&self) -> impl Future<Output = bool> + Send {
+        std::future::ready(true)
+    }
+}
+
+/// A staff page's role link: when it is revoked or replaced the page is told and closed.
+struct RoleLinkDoor {
+    link: i64,
+    core: app::core::Core,
+    revocations: watch::Receiver<u64>,
+}
+
+impl Door for RoleLinkDoor {
+    async fn revoked_here(&mut self) {
+        if self.revocations.changed().await.is_err() {
+            std::future::pending::<()>().await
+        }
+    }
+
+    /// A failed check keeps the page: the next one decides.
+    fn still_open(&self) -> impl Future<Output = bool> + Send {
+        let (store, link) = (self.core.store.clone(), self.link);
+        async move { store.role_link_is_active(link).await.unwrap_or(true) }
+    }
+}
+
 async fn connection(
     mut socket: WebSocket,
     membership: Membership,
     attendee: Option<String>,
+    mut door: impl Door,
     mut shutdown: watch::Receiver<bool>,
     mut keepalive: watch::Receiver<u64>,
 ) {
@@ -137,7 +197,20 @@ async fn connection(
             frame = socket.recv() => Next::Frame(frame),
             _ = keepalive.changed() => Next::Ping,
             _ = shutdown.changed() => Next::Shutdown,
+            _ = door.revoked_here() => Next::CheckDoor,
         };
+        // Staff pages check their link on every keepalive too: a revocation made on
+        // another replica reaches them within one.
+        if matches!(next, Next::CheckDoor | Next::Ping) && !door.still_open().await {
+            let refusal = ServerMsg::Error {
+                id: None,
+                code: ErrorCode::Revoked,
+                message: "The organizer revoked or replaced the link this page was opened with. Ask them for the new one.".into(),
+            };
+            let _ = Box::pin(send(&mut socket, &refusal)).await;
+            let _ = Box::pin(socket.send(Message::Close(None))).await;
+            break;
+        }
         let sent = match next {
             Next::Snapshot => {
                 let latest = snapshots.borrow_and_update().clone();
@@ -164,6 +237,7 @@ async fn connection(
                 break;
             }
             Next::Stop => break,
+            Next::CheckDoor => continue,
         };
         if sent.is_err() {
             break;
@@ -222,6 +296,8 @@ enum Next {
     Ping,
     Shutdown,
     Stop,
+    /// A role link was revoked on this replica: is it this page's?
+    CheckDoor,
 }
 
 /// Carries out one client message and says how it went.

@@ -156,6 +156,7 @@ pub async fn rotate_role_link(slug: String, role: Role) -> Result<String, AppErr
         core.store
             .rotate_role_link(event.id, role, &secrets::token_hash(&token))
             .await?;
+        core.role_link_revoked();
         Ok(role_link_url(&base_url(&core), &token))
     })
     .await
@@ -166,7 +167,9 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
     answer(async move {
         let core = core()?;
         let event = managed_event(&core, &slug).await?;
-        core.store.revoke_role_link(event.id, role).await
+        core.store.revoke_role_link(event.id, role).await?;
+        core.role_link_revoked();
+        Ok(())
     })
     .await
 }

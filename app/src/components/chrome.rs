@@ -30,11 +30,12 @@ pub fn LinkPill(state: RwSignal<LinkState>) -> impl IntoView {
         LinkState::Connecting => "Connecting…".to_string(),
         LinkState::Live => "Connected".to_string(),
         LinkState::Retrying(secs) => format!("Reconnecting in {secs} s"),
+        LinkState::Closed => "Disconnected".to_string(),
     };
     let class = move || match state.get() {
         LinkState::Live => "pill pill-live",
         LinkState::Connecting => "pill",
-        LinkState::Retrying(_) => "pill pill-warn",
+        LinkState::Retrying(_) | LinkState::Closed => "pill pill-warn",
     };
     view! { <span class=class role="status" aria-live="polite" data-testid="link-state">{text}</span> }
 }

@@ -24,6 +24,8 @@ pub enum LinkState {
     Live,
     /// Lost; trying again in this many seconds.
     Retrying(u32),
+    /// Closed for good: the link this page came in by no longer works.
+    Closed,
 }
 
 /// The signals a page reads, and the way to send actions. Cheap to copy into closures.
@@ -536,6 +538,16 @@ mod client {
                             at: Utc::now(),
                         }));
                     }
+                }
+                ServerMsg::Error {
+                    code: ErrorCode::Revoked,
+                    message,
+                    ..
+                } => {
+                    // The server closes the socket; reconnecting would only be refused.
+                    self.stopped.set(true);
+                    handle.state.set(LinkState::Closed);
+                    handle.notice.set(Some(message));
                 }
                 ServerMsg::Error { id, message, .. } => {
                     if let Some(id) = id {

@@ -81,14 +81,14 @@ pub async fn add_grant(session: &Session, grant: Grant) -> Result<(), AppError> 
     session.insert(GRANTS, grants).await.map_err(session_error)
 }
 
-/// Whether this session may act as `role` for the event: it holds a grant whose link
-/// is still active.
-pub async fn has_role(
+/// The role link through which this session may act as `role` for the event: a grant
+/// whose link is still active.
+pub async fn active_grant(
     core: &Core,
     session: &Session,
     event_id: i64,
     role: Role,
-) -> Result<bool, AppError> {
+) -> Result<Option<i64>, AppError> {
     let grants: Vec<Grant> = session
         .get(GRANTS)
         .await
@@ -99,21 +99,20 @@ pub async fn has_role(
         .filter(|g| g.event_id == event_id && g.role == role)
     {
         if core.store.role_link_is_active(grant.link_id).await? {
-            return Ok(true);
+            return Ok(Some(grant.link_id));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
+/// The active role link the session came in by, or `Forbidden`.
 pub async fn require_role(
     core: &Core,
     session: &Session,
     event_id: i64,
     role: Role,
-) -> Result<(), AppError> {
-    if has_role(core, session, event_id, role).await? {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+) -> Result<i64, AppError> {
+    active_grant(core, session, event_id, role)
+        .await?
+        .ok_or(AppError::Forbidden)
 }

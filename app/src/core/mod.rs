@@ -28,6 +28,10 @@ pub struct CoreInner {
     /// The address people reach this deployment at (e.g. `https://lectern.example.org`),
     /// used in the links Lectern hands out. `None`: take it from the request's Host.
     pub public_url: Option<String>,
+    /// Bumped whenever a role link is revoked or replaced here: staff connections then
+    /// check that the link they came in by still works (other replicas' revocations are
+    /// caught at the next keepalive, every 25 s).
+    pub revocations: tokio::sync::watch::Sender<u64>,
 }
 
 impl Core {
@@ -50,7 +54,13 @@ impl Core {
             store,
             hub,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
+            revocations: tokio::sync::watch::Sender::new(0),
         }))
+    }
+
+    /// Tells this replica's staff connections that a role link stopped working.
+    pub fn role_link_revoked(&self) {
+        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
     }
 }
 

@@ -5,6 +5,7 @@
 mod changelog;
 mod checkins;
 mod feedback;
+mod hardening;
 mod helpers;
 mod live;
 mod nginx;
