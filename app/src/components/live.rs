@@ -308,7 +308,7 @@ mod client {
     use crate::domain::checkin::CheckIn;
     use crate::domain::pace::PaceVote;
     use crate::live::Viewer;
-    use crate::live::{ClientMsg, ServerMsg};
+    use crate::live::{ClientMsg, ErrorCode, ServerMsg};
     use chrono::Utc;
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
