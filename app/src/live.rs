@@ -262,6 +262,8 @@ pub enum ErrorCode {
     Refused,
     /// The server could not store the action; it was not applied. Safe to retry.
     Unavailable,
+    /// Too many actions too fast (a flood): this one was not applied. Wait and retry.
+    TooFast,
     /// The role link this page came in by was revoked or replaced: the page is closed
     /// and must not reconnect (it would be refused).
     Revoked,

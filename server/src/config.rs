@@ -1,5 +1,7 @@
 //! The command line and environment: every setting has a flag and an env variable.
 
+use app::core::limits::LimitSettings;
+use app::domain::limit::Rate;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -102,6 +104,45 @@ pub struct ServeArgs {
     /// Create a demo event (the Dask tutorial from examples/) and print its links.
     #[arg(long, default_value_t = false, global = true)]
     pub demo: bool,
+    /// Live connections one address may open: BURST/PER_SECOND. Sized for a campus lab
+    /// behind one NAT; raise it for load tests from a single machine.
+    #[arg(long, env = "LECTERN_CONNECTIONS_PER_ADDRESS", default_value = "1000/50", value_parser = parse_rate, global = true)]
+    pub connections_per_address: Rate,
+    /// Actions (votes, answers, check-ins, questions) one address may send: BURST/PER_SECOND.
+    #[arg(long, env = "LECTERN_ACTIONS_PER_ADDRESS", default_value = "5000/1000", value_parser = parse_rate, global = true)]
+    pub actions_per_address: Rate,
+    /// Actions one attendee may send: BURST/PER_SECOND.
+    #[arg(long, env = "LECTERN_ACTIONS_PER_ATTENDEE", default_value = "30/5", value_parser = parse_rate, global = true)]
+    pub actions_per_attendee: Rate,
+}
+
+impl ServeArgs {
+    pub fn limits(&self) -> LimitSettings {
+        LimitSettings {
+            connections_per_address: self.connections_per_address,
+            actions_per_address: self.actions_per_address,
+            actions_per_attendee: self.actions_per_attendee,
+        }
+    }
+}
+
+/// `1000/50`: a burst of 1000, refilling at 50 a second.
+fn parse_rate(raw: &str) -> Result<Rate, String> {
+    let (burst, per_second) = raw
+        .split_once('/')
+        .ok_or_else(|| format!("{raw:?}: write BURST/PER_SECOND, e.g. 1000/50"))?;
+    let burst: u32 = burst
+        .trim()
+        .parse()
+        .map_err(|_| format!("{burst:?} is not a whole number"))?;
+    let per_second: f64 = per_second
+        .trim()
+        .parse()
+        .map_err(|_| format!("{per_second:?} is not a number"))?;
+    if burst == 0 || !(per_second > 0.0 && per_second.is_finite()) {
+        return Err("both the burst and the rate must be above zero".into());
+    }
+    Ok(Rate::new(burst, per_second))
 }
 
 /// Makes the folder a `sqlite://` URL points into, so a first start needs no setup.

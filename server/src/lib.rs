@@ -12,6 +12,7 @@ pub mod ws;
 
 use anyhow::Context;
 use app::core::Core;
+use app::core::limits::LimitSettings;
 use app::core::store::Store;
 use axum::serve::ListenerExt;
 use config::{DatabaseArgs, ServeArgs};
@@ -29,6 +30,8 @@ pub struct Settings {
     pub site_root: PathBuf,
     pub public_url: Option<String>,
     pub secure_cookies: bool,
+    /// The rate limits for floods.
+    pub limits: LimitSettings,
 }
 
 /// A server bound to its listener and connected to its database, ready to run.
@@ -49,7 +52,7 @@ impl Lectern {
             .await
             .context("opening the database")?;
         telemetry::metrics();
-        let core = Core::new(store, settings.public_url.clone());
+        let core = Core::with_limits(store, settings.public_url.clone(), settings.limits);
         app::core::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;
@@ -111,6 +114,7 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         site_root: args.site_root.clone(),
         public_url: args.public_url.clone(),
         secure_cookies: args.secure_cookies,
+        limits: args.limits(),
     };
     if !settings.site_root.join("pkg").join("lectern.js").exists() {
         tracing::warn!(site_root = %settings.site_root.display(), "no built site found: pages will not be interactive; run scripts/build-site");

@@ -5,17 +5,21 @@
 use crate::http::{AppState, HttpError, same_origin};
 use app::core::access;
 use app::core::hub::{Membership, Refusal};
+use app::core::limits::{Limits, client_address};
 use app::domain::event::Role;
+use app::domain::limit::wait_text;
 use app::domain::question::Moderation;
 use app::error::AppError;
 use app::live::{
     ActionId, ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client,
 };
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tower_sessions::Session;
@@ -38,10 +42,12 @@ pub struct LiveQuery {
 }
 
 /// `GET /e/{slug}/live`: upgrades to the live protocol after checking who is asking.
+#[allow(clippy::too_many_arguments)] // one per extractor: what axum hands a handler
 pub async fn live(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<LiveQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     session: Session,
     upgrade: WebSocketUpgrade,
@@ -50,6 +56,16 @@ pub async fn live(
         return Ok((StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response());
     }
     let core = state.core.clone();
+    let address = client_address(peer.ip(), &headers);
+    if let Err(wait) = core.limits.connection(address) {
+        return Ok(too_many(
+            wait,
+            &format!(
+                "Too many connections from your address; try again {}.",
+                wait_text(wait)
+            ),
+        ));
+    }
     // While the event's room is open (a live tutorial), a reconnecting crowd does not
     // each ask the database for the event.
     let event = match core.hub.open_event(&slug) {
@@ -64,7 +80,11 @@ pub async fn live(
     let (viewer, attendee, link) = match query.role.as_deref() {
         None => (
             Viewer::Attendee,
-            Some(access::attendee_id(&session).await?),
+            Some(Attendee {
+                id: access::attendee_id(&session).await?,
+                address,
+                limits: core.limits.clone(),
+            }),
             None,
         ),
         // The stage screen shows what the public page shows; it needs no link.
@@ -129,6 +149,24 @@ async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), axum::
     }
 }
 
+/// An attendee's page: who they are, and where their actions are counted for the limits.
+struct Attendee {
+    id: String,
+    address: IpAddr,
+    limits: Arc<Limits>,
+}
+
+/// A 429 that says when to come back.
+fn too_many(wait: Duration, message: &str) -> Response {
+    let retry_after = wait.as_secs().max(1).to_string();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, retry_after)],
+        message.to_string(),
+    )
+        .into_response()
+}
+
 /// What a page came in by, watched while it is open.
 trait Door: Send {
     /// Resolves when a role link was revoked on this replica (never, for public pages).
@@ -174,7 +212,7 @@ impl Door for RoleLinkDoor {
 async fn connection(
     mut socket: WebSocket,
     membership: Membership,
-    attendee: Option<String>,
+    attendee: Option<Attendee>,
     mut door: impl Door,
     mut shutdown: watch::Receiver<bool>,
     mut keepalive: watch::Receiver<u64>,
@@ -182,9 +220,13 @@ async fn connection(
     let mut snapshots = membership.snapshots();
     // The connection's task (one per open page, 100,000 of them idle) keeps only small
     // futures between messages: greeting, sends and actions are boxed while they run.
-    if Box::pin(greet(&mut socket, &membership, attendee.as_deref()))
-        .await
-        .is_err()
+    if Box::pin(greet(
+        &mut socket,
+        &membership,
+        attendee.as_ref().map(|a| a.id.as_str()),
+    ))
+    .await
+    .is_err()
     {
         return;
     }
@@ -218,13 +260,7 @@ async fn connection(
             }
             Next::Frame(frame) => match frame {
                 Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
-                    Box::pin(reply(
-                        &mut socket,
-                        &membership,
-                        attendee.as_deref(),
-                        message,
-                    ))
-                    .await
+                    Box::pin(reply(&mut socket, &membership, attendee.as_ref(), message)).await
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -274,7 +310,7 @@ async fn greet(
 async fn reply(
     socket: &mut WebSocket,
     membership: &Membership,
-    attendee: Option<&str>,
+    attendee: Option<&Attendee>,
     message: Message,
 ) -> Result<(), axum::Error> {
     metrics::counter!("lectern_messages_in_total").increment(1);
@@ -301,12 +337,22 @@ enum Next {
 }
 
 /// Carries out one client message and says how it went.
-async fn act(membership: &Membership, attendee: Option<&str>, frame: &str) -> ServerMsg {
+async fn act(membership: &Membership, attendee: Option<&Attendee>, frame: &str) -> ServerMsg {
     let msg = match decode_client(frame) {
         Ok(msg) => msg,
         Err(refusal) => return refusal.into(),
     };
     let id = msg.id();
+    if let Some(a) = attendee
+        && let Err(wait) = a.limits.action(a.address, &a.id)
+    {
+        let message = format!(
+            "Too many actions at once; not applied. Try again {}.",
+            wait_text(wait)
+        );
+        return refuse(id, ErrorCode::TooFast, &message);
+    }
+    let attendee = attendee.map(|a| a.id.as_str());
     match msg {
         ClientMsg::Pace { vote, .. } => {
             let Some(attendee) = attendee else {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::ssr::{answer, core, session},
+    super::ssr::{answer, client_address, core, session},
     crate::core::{access, secrets},
     crate::domain::account::{Email, NewPassword, parse_display_name},
 };
@@ -108,6 +108,13 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 "That email and password do not match an organizer account.",
             )
         };
+        let address = client_address().await?;
+        if let Err(wait) = core.limits.sign_in(address, &email) {
+            return Err(AppError::TooMany(format!(
+                "Too many sign-in attempts; try again {}.",
+                crate::domain::limit::wait_text(wait)
+            )));
+        }
         let email = Email::parse(&email).map_err(|_| refused())?;
         let organizer = core.store.organizer_by_email(email.as_str()).await?;
         let stored = organizer

@@ -131,6 +131,22 @@ pub(crate) mod ssr {
         })
     }
 
+    /// The address this request came from (see [`crate::core::limits::client_address`]).
+    pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
+        let axum::extract::ConnectInfo(peer) =
+            leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "no peer address on the request");
+                    AppError::Internal
+                })?;
+        let parts = use_context::<http::request::Parts>();
+        Ok(match parts {
+            Some(parts) => crate::core::limits::client_address(peer.ip(), &parts.headers),
+            None => peer.ip(),
+        })
+    }
+
     /// Where people reach this deployment, as this request tells ([`Core::base_url`]).
     pub fn base_url(core: &Core) -> String {
         let parts = use_context::<http::request::Parts>();

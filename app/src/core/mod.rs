@@ -5,6 +5,7 @@ pub mod access;
 pub mod change;
 pub mod clock;
 pub mod hub;
+pub mod limits;
 pub mod replicas;
 pub mod report;
 pub mod secrets;
@@ -32,6 +33,8 @@ pub struct CoreInner {
     /// check that the link they came in by still works (other replicas' revocations are
     /// caught at the next keepalive, every 25 s).
     pub revocations: tokio::sync::watch::Sender<u64>,
+    /// Floods of connections, actions and sign-in attempts are cut here.
+    pub limits: Arc<limits::Limits>,
 }
 
 impl Core {
@@ -49,12 +52,21 @@ impl Core {
     }
 
     pub fn new(store: Store, public_url: Option<String>) -> Self {
+        Self::with_limits(store, public_url, limits::LimitSettings::default())
+    }
+
+    pub fn with_limits(
+        store: Store,
+        public_url: Option<String>,
+        limits: limits::LimitSettings,
+    ) -> Self {
         let hub = Hub::new(store.clone());
         Self(Arc::new(CoreInner {
             store,
             hub,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             revocations: tokio::sync::watch::Sender::new(0),
+            limits: Arc::new(limits::Limits::new(limits)),
         }))
     }
 

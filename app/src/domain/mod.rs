@@ -12,6 +12,7 @@ pub mod event;
 pub mod export;
 pub mod feedback;
 pub mod lab;
+pub mod limit;
 pub mod pace;
 pub mod place;
 pub mod poll;

@@ -1,10 +1,19 @@
 //! Nobody in who does not belong: revoked links close their pages, bodies too large
 //! are refused before they are read, floods are limited without shutting out a class.
 
-use crate::helpers::{Browser, LiveClient, PATIENCE, TestApp, spawn_app};
+use crate::helpers::{
+    Browser, LiveClient, PATIENCE, TestApp, TestDb, error_of, spawn_app, spawn_app_with,
+};
+use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, RevokeRoleLink, RotateRoleLink};
-use app::live::{ErrorCode, ServerMsg};
+use app::core::limits::LimitSettings;
+use app::domain::limit::Rate;
+use app::domain::pace::PaceVote;
+use app::error::AppError;
+use app::live::{ClientMsg, ErrorCode, ServerMsg};
 use leptos::server_fn::ServerFn;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 /// An organizer who set Lectern up (any organizer may manage a command-line event).
 async fn organizer(app: &TestApp) -> Browser {
@@ -110,5 +119,120 @@ async fn a_body_too_large_is_refused_before_it_is_read() {
             .await
             .expect("events")
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_attendee_who_floods_is_slowed_and_their_classmates_are_not() {
+    let app = spawn_app().await;
+    let event = app.create_event("Flood").await;
+    let (_f, mut flooder) = app.attendee(&event).await;
+    let (_c, mut classmate) = app.attendee(&event).await;
+    let votes = [PaceVote::Slower, PaceVote::Faster];
+    let (mut taken, mut slowed) = (0, 0);
+    for i in 0..40 {
+        let vote = Some(votes[i % 2]);
+        match flooder.act(|id| ClientMsg::Pace { id, vote }).await {
+            ServerMsg::Ack { .. } => taken += 1,
+            ServerMsg::Error {
+                code: ErrorCode::TooFast,
+                message,
+                ..
+            } => {
+                assert!(message.contains("Try again in"), "{message}");
+                slowed += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        (30..=31).contains(&taken),
+        "a burst of 30 is allowed, then 5 a second: {taken}"
+    );
+    assert_eq!(taken + slowed, 40);
+    let vote = Some(PaceVote::JustRight);
+    assert!(matches!(
+        classmate.act(|id| ClientMsg::Pace { id, vote }).await,
+        ServerMsg::Ack { .. }
+    ));
+    let counts = classmate
+        .snapshot_where(|s| s.pace.just_right == 1)
+        .await
+        .pace;
+    assert_eq!(
+        counts.slower + counts.faster,
+        1,
+        "the flooder's last taken vote stands"
+    );
+}
+
+/// Opens a live socket as if through the local proxy for a client at `address`.
+async fn connect_from(app: &TestApp, slug: &str, address: &str) -> Result<(), u16> {
+    let url = format!("{}/e/{slug}/live", app.base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("origin", HeaderValue::from_str(&app.base).expect("origin"));
+    request.headers_mut().insert(
+        "x-forwarded-for",
+        HeaderValue::from_str(address).expect("address"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Ok(_) => Ok(()),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(other) => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_connections_from_one_address_is_cut_and_others_still_get_in() {
+    let limits = LimitSettings {
+        connections_per_address: Rate::new(20, 0.5),
+        ..LimitSettings::default()
+    };
+    let app = spawn_app_with(TestDb::new().await, limits).await;
+    let event = app.create_event("Connection flood").await;
+    for _ in 0..20 {
+        assert_eq!(
+            connect_from(&app, &event.slug, "198.51.100.7").await,
+            Ok(())
+        );
+    }
+    assert_eq!(
+        connect_from(&app, &event.slug, "198.51.100.7").await,
+        Err(429)
+    );
+    assert_eq!(
+        connect_from(&app, &event.slug, "203.0.113.9").await,
+        Ok(()),
+        "another address gets in"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_with_a_clear_answer() {
+    let app = spawn_app().await;
+    organizer(&app).await;
+    let guesser = app.browser();
+    for _ in 0..5 {
+        let wrong = guesser
+            .call::<SignIn>(&[
+                ("email", "ada@example.org"),
+                ("password", "not the password"),
+            ])
+            .await;
+        assert_eq!(wrong.status(), 422);
+    }
+    let cut = guesser
+        .call::<SignIn>(&[
+            ("email", "ada@example.org"),
+            ("password", "correct horse battery"),
+        ])
+        .await;
+    assert_eq!(cut.status(), 429);
+    assert!(
+        matches!(error_of(cut).await, AppError::TooMany(m) if m.contains("Too many sign-in attempts"))
     );
 }

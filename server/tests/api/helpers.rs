@@ -3,6 +3,7 @@
 use app::api::OrganizerView;
 use app::api::auth::{CurrentOrganizer, SetUpFirstOrganizer};
 use app::core::Core;
+use app::core::limits::LimitSettings;
 use app::domain::event::{EventDraft, Role, SectionDraft, SectionKind};
 use app::error::AppError;
 use app::live::{ClientMsg, LiveSnapshot, ServerMsg};
@@ -95,11 +96,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server on the given database: a second replica, or the same server started again.
 pub async fn spawn_app_on(db: Arc<TestDb>) -> TestApp {
+    spawn_app_with(db, LimitSettings::default()).await
+}
+
+/// A server with rate limits of the test's own.
+pub async fn spawn_app_with(db: Arc<TestDb>, limits: LimitSettings) -> TestApp {
     let settings = Settings {
         database_url: db.url.clone(),
         site_root: db.dir.path().join("site"),
         public_url: None,
         secure_cookies: false,
+        limits,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
