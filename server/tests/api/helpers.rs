@@ -406,6 +406,38 @@ impl LiveClient {
         }
     }
 
+    /// Sends an action and waits for its answer, or `None` if the socket fails first
+    /// (a server killed mid-burst): what a client that cannot know the outcome sees.
+    pub async fn try_act(
+        &mut self,
+        make: impl FnOnce(uuid::Uuid) -> ClientMsg,
+    ) -> Option<ServerMsg> {
+        let id = uuid::Uuid::new_v4();
+        let text = serde_json::to_string(&make(id)).expect("json");
+        self.ws.send(Message::text(text)).await.ok()?;
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            let Message::Text(text) = frame else {
+                match frame {
+                    Message::Close(_) => return None,
+                    _ => continue,
+                }
+            };
+            match serde_json::from_str::<ServerMsg>(text.as_str()).ok()? {
+                msg @ (ServerMsg::Ack { id: acked }
+                | ServerMsg::Error {
+                    id: Some(acked), ..
+                }) if acked == id => {
+                    return Some(msg);
+                }
+                _ => continue,
+            }
+        }
+    }
+
     /// The next raw frame, or `None` once the server has closed the socket.
     pub async fn try_next(&mut self) -> Option<Message> {
         match self.ws.next().await {

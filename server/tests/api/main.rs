@@ -4,6 +4,7 @@
 
 mod changelog;
 mod checkins;
+mod crash;
 mod feedback;
 mod hardening;
 mod helpers;
