@@ -29,7 +29,7 @@ impl Default for LimitSettings {
 }
 
 /// Sign-in attempts: a few per email, a few dozen per address (a shared office).
-const SIGN_IN_PER_EMAIL: Rate = Rate::new(5, 1.0 / 60.0);
+const SIGN_IN_PER_EMAIL: Rate = Rate::new(10, 1.0 / 30.0);
 const SIGN_IN_PER_ADDRESS: Rate = Rate::new(30, 0.1);
 
 pub struct Limits {
@@ -122,7 +122,7 @@ mod tests {
     fn sign_in_attempts_are_limited_per_email_whatever_its_case() {
         let limits = Limits::new(LimitSettings::default());
         let address: IpAddr = "192.0.2.1".parse().unwrap();
-        for _ in 0..5 {
+        for _ in 0..10 {
             assert!(limits.sign_in(address, "ada@example.org").is_ok());
         }
         assert!(limits.sign_in(address, "ADA@example.org").is_err());

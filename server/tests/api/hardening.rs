@@ -216,7 +216,7 @@ async fn sign_in_attempts_are_limited_with_a_clear_answer() {
     let app = spawn_app().await;
     organizer(&app).await;
     let guesser = app.browser();
-    for _ in 0..5 {
+    for _ in 0..10 {
         let wrong = guesser
             .call::<SignIn>(&[
                 ("email", "ada@example.org"),
