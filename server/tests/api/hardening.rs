@@ -236,3 +236,139 @@ async fn sign_in_attempts_are_limited_with_a_clear_answer() {
         matches!(error_of(cut).await, AppError::TooMany(m) if m.contains("Too many sign-in attempts"))
     );
 }
+
+#[tokio::test]
+async fn session_cookies_are_http_only_and_same_site_lax() {
+    let app = spawn_app().await;
+    let event = app.create_event("Cookies").await;
+    let page = app.browser().get(&format!("/e/{}", event.slug)).await;
+    let cookie = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("lectern_session="))
+        .expect("a session cookie")
+        .to_lowercase();
+    assert!(cookie.contains("httponly"), "{cookie}");
+    assert!(cookie.contains("samesite=lax"), "{cookie}");
+    assert!(
+        !cookie.contains("secure"),
+        "Secure only behind HTTPS (a setting): {cookie}"
+    );
+}
+
+#[tokio::test]
+async fn a_state_change_from_another_site_or_by_get_is_refused() {
+    let app = spawn_app().await;
+    let ada = organizer(&app).await;
+    let event = app.create_event("Forged").await;
+    let path = <RevokeRoleLink as ServerFn>::PATH;
+    let forged = ada
+        .http
+        .post(ada.url(path))
+        .header("origin", "https://evil.example.org")
+        .form(&[("slug", event.slug.as_str()), ("role", "presenter")])
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(forged.status(), 403);
+    let by_get = ada
+        .http
+        .get(format!(
+            "{}?slug={}&role=presenter",
+            ada.url(path),
+            event.slug
+        ))
+        .send()
+        .await
+        .expect("an answer");
+    assert!(!by_get.status().is_success(), "{}", by_get.status());
+    assert!(
+        app.core
+            .store
+            .role_links(app.stored(&event).await.id)
+            .await
+            .expect("links")
+            .iter()
+            .any(|l| l.role == app::domain::event::Role::Presenter),
+        "the presenter link still works"
+    );
+}
+
+#[tokio::test]
+async fn tokens_and_cookies_never_reach_the_logs() {
+    let db = TestDb::new().await;
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["event", "create", "--file"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/dask-tutorial.toml"
+        ))
+        .args(["--database-url", &db.url])
+        .output()
+        .expect("event create");
+    let links: serde_json::Value = serde_json::from_slice(&made.stdout).expect("links");
+    let presenter_link = links["presenter"].as_str().expect("link");
+    let token = presenter_link
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let log = db.dir.path().join("server.log");
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &db.url])
+        .arg("--site-root")
+        .arg(db.dir.path().join("site"))
+        .env("RUST_LOG", "debug")
+        .stdout(std::fs::File::create(db.dir.path().join("stdout.log")).expect("log"))
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("lectern starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = tokio::time::Instant::now() + PATIENCE * 2;
+    while !reqwest::get(format!("{base}/healthz"))
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server did not come up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let browser = Browser::at(&base);
+    let page = browser.get(&format!("/r/{token}")).await;
+    assert!(page.url().path().ends_with("/present"));
+    let mut live = browser
+        .live(links["slug"].as_str().expect("slug"), Some("presenter"))
+        .await
+        .expect("live");
+    live.snapshot_where(|_| true).await;
+    let cookie = reqwest::cookie::CookieStore::cookies(&*browser.jar, &base.parse().expect("url"))
+        .expect("a session cookie");
+    let session = cookie
+        .to_str()
+        .expect("cookie")
+        .trim_start_matches("lectern_session=")
+        .to_string();
+    server.start_kill().expect("stop");
+    server.wait().await.expect("stopped");
+    let logged = std::fs::read_to_string(&log).expect("the log")
+        + &std::fs::read_to_string(db.dir.path().join("stdout.log")).expect("the log");
+    assert!(
+        logged.contains("/r/{token}"),
+        "requests are logged by route: {logged}"
+    );
+    assert!(!logged.contains(&token), "the role token is in the log");
+    assert!(
+        !logged.contains(&session),
+        "the session cookie is in the log"
+    );
+}

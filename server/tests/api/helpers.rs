@@ -257,7 +257,7 @@ impl TestApp {
 
 pub struct Browser {
     pub http: reqwest::Client,
-    jar: Arc<reqwest::cookie::Jar>,
+    pub jar: Arc<reqwest::cookie::Jar>,
     base: String,
 }
 
