@@ -106,16 +106,10 @@ pub async fn live(
         .on_upgrade(move |socket| async move {
             match Box::pin(core.hub.join(&event, viewer)).await {
                 // Staff pages watch their link; the rest have no door to watch, and
-                // carry nothing for it (their connection's future stays small).
+                // carry nothing for it.
                 Ok(membership) => match link {
                     Some(link) => {
-                        let door = RoleLinkDoor {
-                            link,
-                            core: core.clone(),
-                            revocations: core.revocations.subscribe(),
-                        };
-                        let staff = connection(socket, membership, None, door, shutdown, keepalive);
-                        Box::pin(staff).await
+                        staff_connection(socket, membership, link, &core, shutdown, keepalive).await
                     }
                     None => {
                         connection(socket, membership, attendee, NoDoor, shutdown, keepalive).await
@@ -207,6 +201,27 @@ impl Door for RoleLinkDoor {
         let (store, link) = (self.core.store.clone(), self.link);
         async move { store.role_link_is_active(link).await.unwrap_or(true) }
     }
+}
+
+/// A staff page's connection, watching its role link, boxed: the upgrade's future holds
+/// either kind of connection, and is as large as the larger; staff pages are few, and
+/// the thousands of attendee connections should not carry a staff one's size.
+fn staff_connection(
+    socket: WebSocket,
+    membership: Membership,
+    link: i64,
+    core: &app::core::Core,
+    shutdown: watch::Receiver<bool>,
+    keepalive: watch::Receiver<u64>,
+) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
+    let door = RoleLinkDoor {
+        link,
+        core: core.clone(),
+        revocations: core.revocations.subscribe(),
+    };
+    Box::pin(connection(
+        socket, membership, None, door, shutdown, keepalive,
+    ))
 }
 
 async fn connection(
