@@ -2,51 +2,27 @@
 //! a vote burst, started again on the same database, and every attendee finds their
 //! acknowledged vote — or one they sent after it — and every page the same tally.
 
-use crate::helpers::{Browser, PATIENCE, TestDb};
+use crate::helpers::{Browser, TestDb, event_from_cli, free_port, serve_process};
 use app::domain::pace::PaceVote;
 use app::live::{ClientMsg, ServerMsg};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::{Child, Command};
 
-/// A `lectern serve` process of the test's own, on a fixed port so that it can be
-/// started again where the pages expect it.
-async fn serve(db: &TestDb, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &db.url])
-        // The burst is each attendee voting as fast as the server answers, all from
-        // this machine's one address: no limit.
-        .args(["--actions-per-attendee", "1000000/1000000"])
-        .args(["--actions-per-address", "1000000/1000000"])
-        .arg("--site-root")
-        .arg(db.dir.path().join("site"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("lectern starts");
-    let health = format!("http://127.0.0.1:{port}/healthz");
-    let deadline = tokio::time::Instant::now() + PATIENCE * 2;
-    while !reqwest::get(&health)
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the server did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    child
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// The server, with no limit on how fast one address or attendee may act: the burst is
+/// every attendee voting as fast as it answers, all from this machine.
+async fn serve(db: &TestDb, port: u16) -> tokio::process::Child {
+    let unlimited = "1000000/1000000";
+    serve_process(
+        db,
+        port,
+        "warn",
+        &[
+            "--actions-per-attendee",
+            unlimited,
+            "--actions-per-address",
+            unlimited,
+        ],
+    )
+    .await
 }
 
 /// What one attendee sent before the crash, and the last vote the server acknowledged.
@@ -63,16 +39,7 @@ async fn killing_the_server_mid_burst_loses_no_acknowledged_vote() {
     let db = TestDb::new().await;
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["event", "create", "--file"])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../examples/dask-tutorial.toml"
-        ))
-        .args(["--database-url", &db.url])
-        .output()
-        .expect("event create");
-    let links: serde_json::Value = serde_json::from_slice(&made.stdout).expect("links");
+    let links = event_from_cli(&db);
     let slug = links["slug"].as_str().expect("slug").to_string();
     let mut server = serve(&db, port).await;
 

@@ -2,7 +2,8 @@
 //! are refused before they are read, floods are limited without shutting out a class.
 
 use crate::helpers::{
-    Browser, LiveClient, PATIENCE, TestApp, TestDb, error_of, spawn_app, spawn_app_with,
+    Browser, LiveClient, PATIENCE, TestApp, TestDb, error_of, event_from_cli, free_port,
+    serve_process, spawn_app, spawn_app_with,
 };
 use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, RevokeRoleLink, RotateRoleLink};
@@ -299,50 +300,15 @@ async fn a_state_change_from_another_site_or_by_get_is_refused() {
 #[tokio::test]
 async fn tokens_and_cookies_never_reach_the_logs() {
     let db = TestDb::new().await;
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["event", "create", "--file"])
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../examples/dask-tutorial.toml"
-        ))
-        .args(["--database-url", &db.url])
-        .output()
-        .expect("event create");
-    let links: serde_json::Value = serde_json::from_slice(&made.stdout).expect("links");
-    let presenter_link = links["presenter"].as_str().expect("link");
-    let token = presenter_link
-        .rsplit('/')
-        .next()
+    let links = event_from_cli(&db);
+    let token = links["presenter"]
+        .as_str()
+        .and_then(|link| link.rsplit('/').next())
         .expect("token")
         .to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let log = db.dir.path().join("server.log");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &db.url])
-        .arg("--site-root")
-        .arg(db.dir.path().join("site"))
-        .env("RUST_LOG", "debug")
-        .stdout(std::fs::File::create(db.dir.path().join("stdout.log")).expect("log"))
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("lectern starts");
+    let port = free_port();
+    let mut server = serve_process(&db, port, "debug", &[]).await;
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = tokio::time::Instant::now() + PATIENCE * 2;
-    while !reqwest::get(format!("{base}/healthz"))
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the server did not come up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     let browser = Browser::at(&base);
     let page = browser.get(&format!("/r/{token}")).await;
     assert!(page.url().path().ends_with("/present"));
@@ -360,8 +326,7 @@ async fn tokens_and_cookies_never_reach_the_logs() {
         .to_string();
     server.start_kill().expect("stop");
     server.wait().await.expect("stopped");
-    let logged = std::fs::read_to_string(&log).expect("the log")
-        + &std::fs::read_to_string(db.dir.path().join("stdout.log")).expect("the log");
+    let logged = std::fs::read_to_string(db.dir.path().join("server.log")).expect("the log");
     assert!(
         logged.contains("/r/{token}"),
         "requests are logged by route: {logged}"

@@ -504,3 +504,67 @@ impl Browser {
             .expect("json")
     }
 }
+
+/// The seed's Dask tutorial, made with `lectern event create` on this database: the
+/// links it printed (`slug`, `attendee`, `presenter`, `moderator`).
+pub fn event_from_cli(db: &TestDb) -> serde_json::Value {
+    let made = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["event", "create", "--file"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../examples/dask-tutorial.toml"
+        ))
+        .args(["--database-url", &db.url])
+        .output()
+        .expect("event create");
+    serde_json::from_slice(&made.stdout).expect("links")
+}
+
+/// A free port on loopback, for a server process that must come back on the same one.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// A real `lectern serve` process on `port` (not the in-process server of `spawn_app`:
+/// for tests that kill it, or read its logs), logging at `log_level` into `server.log`
+/// in the test's folder. Returns once `/healthz` answers.
+pub async fn serve_process(
+    db: &TestDb,
+    port: u16,
+    log_level: &str,
+    extra_args: &[&str],
+) -> tokio::process::Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(db.dir.path().join("server.log"))
+        .expect("the server's log");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", &db.url])
+        .arg("--site-root")
+        .arg(db.dir.path().join("site"))
+        .args(extra_args)
+        .env("RUST_LOG", log_level)
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("lectern starts");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = tokio::time::Instant::now() + PATIENCE * 2;
+    while !reqwest::get(&health)
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    child
+}
