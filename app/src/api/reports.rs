@@ -147,7 +147,7 @@ pub async fn fetch_survey_admin(slug: String) -> Result<SurveyAdmin, AppError> {
     answer(async move {
         let core = core()?;
         let event = managed_event(&core, &slug).await?;
-        let responses = core.store.responses(event.id).await?.len() as u32;
+        let responses = core.store.response_count(event.id).await?;
         Ok(SurveyAdmin {
             questions: event.survey().questions,
             responses,

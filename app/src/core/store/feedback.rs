@@ -1,7 +1,7 @@
 //! After the event: the survey and its responses, the recording link, the peak
 //! attendance the report shows.
 
-use super::{Store, from_millis, millis};
+use super::{Store, from_json, from_millis, millis, to_json};
 use crate::domain::feedback::{Survey, SurveyResponse};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -20,13 +20,6 @@ pub struct StoredResponse {
 const SURVEY_CLOSED: &str = "The survey has closed; your answers were not saved.";
 const SURVEY_NOT_OPEN: &str = "The survey opens when the tutorial ends.";
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(|e| {
-        tracing::error!(error = %e, "could not encode JSON for the store");
-        AppError::Internal
-    })
-}
-
 impl Store {
     /// Replaces the survey's questions, unless a response is in: answers are kept by
     /// question position, so the questions stay as they were answered.
@@ -35,7 +28,7 @@ impl Store {
             "update event set survey = $1
              where id = $2 and not exists (select 1 from survey_response where event_id = $2)",
         )
-        .bind(json(survey)?)
+        .bind(to_json(survey)?)
         .bind(event_id)
         .execute(&self.pool)
         .await?;
@@ -75,7 +68,7 @@ impl Store {
         )
         .bind(event_id)
         .bind(attendee_id)
-        .bind(json(response)?)
+        .bind(to_json(response)?)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -111,7 +104,18 @@ impl Store {
         .bind(attendee_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
+        row.map(|r| from_json(&r.try_get::<String, _>(0)?, "survey response"))
+            .transpose()
+    }
+
+    /// How many attendees have answered.
+    pub async fn response_count(&self, event_id: i64) -> Result<u32, AppError> {
+        let count: i64 = sqlx::query("select count(*) from survey_response where event_id = $1")
+            .bind(event_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     /// Every response, first submitted first.
@@ -127,7 +131,7 @@ impl Store {
         .map(|r| {
             Ok(StoredResponse {
                 attendee_id: r.try_get("attendee_id")?,
-                response: decode(&r.try_get::<String, _>("answers")?)?,
+                response: from_json(&r.try_get::<String, _>("answers")?, "survey response")?,
                 submitted_at: from_millis(r.try_get("submitted_at")?),
                 updated_at: from_millis(r.try_get("updated_at")?),
             })
@@ -157,11 +161,4 @@ impl Store {
             .await?;
         Ok(())
     }
-}
-
-fn decode(json: &str) -> Result<SurveyResponse, AppError> {
-    serde_json::from_str(json).map_err(|e| {
-        tracing::error!(error = %e, "a stored survey response does not decode");
-        AppError::Internal
-    })
 }

@@ -8,7 +8,7 @@
 //! `live_change`. Numbers are handed out under the event's lock, so they commit in
 //! order and without gaps: a reader that sees change n has seen every change before it.
 
-use super::{Backend, Store, from_millis, millis};
+use super::{Backend, Store, from_json, from_millis, millis, to_json};
 use crate::core::change::Change;
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::checkin::CheckIn;
@@ -190,7 +190,8 @@ impl Store {
             pre_moderation: row.try_get::<i64, _>("pre_moderation")? != 0,
             survey: row
                 .try_get::<Option<String>, _>("survey")?
-                .and_then(|json| serde_json::from_str(&json).ok()),
+                .map(|json| from_json(&json, "survey"))
+                .transpose()?,
             survey_closed_at: optional_time(&row, "survey_closed_at")?,
             recording_url: row.try_get("recording_url")?,
             peak_attendees: u32::try_from(row.try_get::<i64, _>("peak_attendees")?)
@@ -216,10 +217,7 @@ impl Store {
             ended_at: optional_time(&row, "ended_at")?,
             places_read_at: optional_time(&row, "places_read_at")?,
             agenda: match row.try_get::<Option<String>, _>("agenda")? {
-                Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
-                    tracing::error!(error = %e, event_id, "unreadable stored agenda");
-                    AppError::Internal
-                })?),
+                Some(json) => Some(from_json(&json, "agenda")?),
                 None => None,
             },
             pace_votes: self.pace_votes(event_id).await?,
@@ -386,10 +384,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let body: String = r.try_get("body")?;
-                let change = serde_json::from_str(&body).map_err(|e| {
-                    tracing::error!(error = %e, "unreadable change in the log");
-                    AppError::Internal
-                })?;
+                let change = from_json(&body, "change in the log")?;
                 Ok(LoggedChange {
                     seq: u64::try_from(r.try_get::<i64, _>("seq")?).unwrap_or_default(),
                     origin: r.try_get("origin")?,
@@ -531,7 +526,7 @@ impl Store {
                     spec: PollSpec {
                         id: id.parse().map_err(|_| AppError::Internal)?,
                         question: r.try_get("question")?,
-                        options: serde_json::from_str(&options).map_err(|_| AppError::Internal)?,
+                        options: from_json(&options, "poll's options")?,
                         section: r
                             .try_get::<Option<i64>, _>("section_id")?
                             .and_then(|s| SectionId::try_from(s).ok()),
@@ -647,9 +642,7 @@ impl Store {
                         pinned: r.try_get::<i64, _>("pinned")? != 0,
                         note: r.try_get("note")?,
                         answer: match answer {
-                            Some(json) => {
-                                Some(serde_json::from_str(&json).map_err(|_| AppError::Internal)?)
-                            }
+                            Some(json) => Some(from_json(&json, "answer to a question")?),
                             None => None,
                         },
                         version: u64::try_from(r.try_get::<i64, _>("version")?).unwrap_or_default(),
@@ -927,7 +920,7 @@ async fn set_agenda(
     event_id: i64,
     agenda: &Agenda,
 ) -> Result<bool, AppError> {
-    let json = serde_json::to_string(agenda).map_err(|_| AppError::Internal)?;
+    let json = to_json(agenda)?;
     let version = i64::try_from(agenda.version).map_err(|_| AppError::Internal)?;
     let done = sqlx::query(
         "update event set agenda = $1, agenda_version = $2 where id = $3 and agenda_version = $4",
@@ -949,7 +942,7 @@ async fn ask_poll(
     poll: &PollSpec,
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let options = serde_json::to_string(&poll.options).map_err(|_| AppError::Internal)?;
+    let options = to_json(&poll.options)?;
     let inserted = sqlx::query(
         "insert into poll (event_id, id, question, options, section_id, asked_at) values ($1, $2, $3, $4, $5, $6)
          on conflict (event_id, id) do nothing",
@@ -1037,10 +1030,7 @@ async fn update_question(
     event_id: i64,
     q: &Question,
 ) -> Result<bool, AppError> {
-    let answer = match &q.answer {
-        Some(answer) => Some(serde_json::to_string(answer).map_err(|_| AppError::Internal)?),
-        None => None,
-    };
+    let answer = q.answer.as_ref().map(to_json).transpose()?;
     let version = i64::try_from(q.version).map_err(|_| AppError::Internal)?;
     let done = sqlx::query(
         "update question set state = $1, pinned = $2, note = $3, answer = $4, version = $5

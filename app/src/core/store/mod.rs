@@ -80,6 +80,22 @@ pub struct RoleLinkStatus {
     pub created_at: DateTime<Utc>,
 }
 
+/// A value as the JSON text a column holds.
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| {
+        tracing::error!(error = %e, "could not encode JSON for the store");
+        AppError::Internal
+    })
+}
+
+/// A JSON column read back; `what` names it in the log if it does not decode.
+fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, AppError> {
+    serde_json::from_str(json).map_err(|e| {
+        tracing::error!(error = %e, "unreadable stored {what}");
+        AppError::Internal
+    })
+}
+
 fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
@@ -309,12 +325,7 @@ impl Store {
         role_token_hashes: &[(Role, String)],
     ) -> Result<i64, AppError> {
         let now = millis(Utc::now());
-        let survey = event
-            .survey
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|_| AppError::Internal)?;
+        let survey = event.survey.as_ref().map(to_json).transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
