@@ -4,9 +4,10 @@
 use crate::Settings;
 use crate::ws;
 use app::core::access::{self, Grant};
-use app::core::report::{self, Export};
+use app::core::report;
 use app::core::store::{Backend, EventRecord, Store};
 use app::core::{Core, secrets};
+use app::domain::export::Export;
 use app::error::AppError;
 use app::{App, shell};
 use axum::Router;

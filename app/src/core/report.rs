@@ -13,7 +13,7 @@ use crate::domain::calendar::CalendarEntry;
 use crate::domain::chart::BarChart;
 use crate::domain::checkin::CheckInBoard;
 use crate::domain::event::{NewEvent, planned_minutes};
-use crate::domain::export::Table;
+use crate::domain::export::{Export, Table};
 use crate::domain::feedback::{AnswerKind, response_rate};
 use crate::domain::pace;
 use crate::domain::question::QuestionState;
@@ -74,8 +74,7 @@ impl RunRecord {
             .tally(self.responses.iter().map(|r| &r.response))
     }
 
-    fn poll_charts(&self) -> Vec<PollReport> {
-        let titles = self.section_titles();
+    fn poll_charts(&self, titles: &HashMap<SectionId, String>) -> Vec<PollReport> {
         self.room
             .polls
             .iter()
@@ -148,7 +147,7 @@ impl RunRecord {
             survey_open: self.event.lifecycle.ended_at.is_some()
                 && self.event.survey_closed_at.is_none(),
             survey: self.survey_results(),
-            polls: self.poll_charts(),
+            polls: self.poll_charts(&titles),
             pace: pace::history(&self.room.pace_samples)
                 .into_iter()
                 .map(|p| SectionPaceReport {
@@ -348,40 +347,6 @@ impl RunRecord {
                 table
             }
         }
-    }
-}
-
-/// The tables an organizer can download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Export {
-    CheckIns,
-    Polls,
-    Pace,
-    Questions,
-    Survey,
-}
-
-impl Export {
-    pub const ALL: [Export; 5] = [
-        Export::CheckIns,
-        Export::Polls,
-        Export::Pace,
-        Export::Questions,
-        Export::Survey,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Export::CheckIns => "checkins",
-            Export::Polls => "polls",
-            Export::Pace => "pace",
-            Export::Questions => "questions",
-            Export::Survey => "survey",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.name() == raw)
     }
 }
 

@@ -66,6 +66,51 @@ pub fn cell_text(raw: &str) -> String {
     }
 }
 
+/// The tables an organizer can download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    CheckIns,
+    Polls,
+    Pace,
+    Questions,
+    Survey,
+}
+
+impl Export {
+    pub const ALL: [Export; 5] = [
+        Export::CheckIns,
+        Export::Polls,
+        Export::Pace,
+        Export::Questions,
+        Export::Survey,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Export::CheckIns => "checkins",
+            Export::Polls => "polls",
+            Export::Pace => "pace",
+            Export::Questions => "questions",
+            Export::Survey => "survey",
+        }
+    }
+
+    /// What it holds, for the page that links to it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Export::CheckIns => "Check-ins",
+            Export::Polls => "Poll answers",
+            Export::Pace => "Pace over time",
+            Export::Questions => "Questions",
+            Export::Survey => "Survey answers",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == raw)
+    }
+}
+
 /// One exported table: its columns and its rows of JSON values, written out as CSV
 /// or as JSON (an array of objects keyed by column) from the same rows.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,18 +7,10 @@ use crate::api::reports::{EventReport, SeriesView, fetch_report, fetch_series};
 use crate::components::charts::BarChartSvg;
 use crate::components::chrome::{TopBar, event_time};
 use crate::components::world_map::PlacesMap;
+use crate::domain::export::Export;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-
-/// The exports, as (file stem, what it holds).
-const EXPORTS: [(&str, &str); 5] = [
-    ("checkins", "Check-ins"),
-    ("polls", "Poll answers"),
-    ("pace", "Pace over time"),
-    ("questions", "Questions"),
-    ("survey", "Survey answers"),
-];
 
 /// `/events/{slug}/report`
 #[component]
@@ -135,11 +127,11 @@ fn Report(report: EventReport) -> impl IntoView {
         <section class="card no-print" aria-labelledby="exports">
             <h2 id="exports">"Exports"</h2>
             <ul class="exports">
-                {EXPORTS.map(|(stem, label)| view! {
+                {Export::ALL.map(|export| view! {
                     <li>
-                        <span>{label}</span>
-                        <a href=format!("/events/{slug}/export/{stem}.csv") download>"CSV"</a>
-                        <a href=format!("/events/{slug}/export/{stem}.json") download>"JSON"</a>
+                        <span>{export.label()}</span>
+                        <a href=format!("/events/{slug}/export/{}.csv", export.name()) download>"CSV"</a>
+                        <a href=format!("/events/{slug}/export/{}.json", export.name()) download>"JSON"</a>
                     </li>
                 }).collect_view()}
             </ul>
