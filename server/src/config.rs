@@ -106,13 +106,13 @@ pub struct ServeArgs {
     pub demo: bool,
     /// Live connections one address may open: BURST/PER_SECOND. Sized for a campus lab
     /// behind one NAT; raise it for load tests from a single machine.
-    #[arg(long, env = "LECTERN_CONNECTIONS_PER_ADDRESS", default_value = "1000/50", value_parser = parse_rate, global = true)]
+    #[arg(long, env = "LECTERN_CONNECTIONS_PER_ADDRESS", default_value_t = LimitSettings::default().connections_per_address, value_parser = parse_rate, global = true)]
     pub connections_per_address: Rate,
     /// Actions (votes, answers, check-ins, questions) one address may send: BURST/PER_SECOND.
-    #[arg(long, env = "LECTERN_ACTIONS_PER_ADDRESS", default_value = "5000/1000", value_parser = parse_rate, global = true)]
+    #[arg(long, env = "LECTERN_ACTIONS_PER_ADDRESS", default_value_t = LimitSettings::default().actions_per_address, value_parser = parse_rate, global = true)]
     pub actions_per_address: Rate,
     /// Actions one attendee may send: BURST/PER_SECOND.
-    #[arg(long, env = "LECTERN_ACTIONS_PER_ATTENDEE", default_value = "30/5", value_parser = parse_rate, global = true)]
+    #[arg(long, env = "LECTERN_ACTIONS_PER_ATTENDEE", default_value_t = LimitSettings::default().actions_per_attendee, value_parser = parse_rate, global = true)]
     pub actions_per_attendee: Rate,
 }
 

@@ -40,10 +40,11 @@ pub struct Limits {
     sign_in_by_address: Mutex<Limiter<IpAddr>>,
 }
 
-fn take<K: Eq + std::hash::Hash + Clone>(
-    limiter: &Mutex<Limiter<K>>,
-    key: &K,
-) -> Result<(), Duration> {
+fn take<K, Q>(limiter: &Mutex<Limiter<K>>, key: &Q) -> Result<(), Duration>
+where
+    K: Eq + std::hash::Hash + std::borrow::Borrow<Q>,
+    Q: Eq + std::hash::Hash + ToOwned<Owned = K> + ?Sized,
+{
     limiter
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -68,14 +69,14 @@ impl Limits {
 
     /// One action of an attendee: their own bucket first, then their address's.
     pub fn action(&self, address: IpAddr, attendee: &str) -> Result<(), Duration> {
-        take(&self.actions_by_attendee, &attendee.to_string())?;
+        take(&self.actions_by_attendee, attendee)?;
         take(&self.actions_by_address, &address)
     }
 
     /// One sign-in attempt for `email` from `address`.
     pub fn sign_in(&self, address: IpAddr, email: &str) -> Result<(), Duration> {
         take(&self.sign_in_by_address, &address)?;
-        take(&self.sign_in_by_email, &email.to_lowercase())
+        take(&self.sign_in_by_email, email.to_lowercase().as_str())
     }
 }
 

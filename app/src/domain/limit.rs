@@ -5,6 +5,7 @@
 //! address, so the per-address buckets are sized for hundreds of people at once, and
 //! the tight limits are per attendee.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
@@ -14,6 +15,13 @@ use std::time::{Duration, Instant};
 pub struct Rate {
     pub burst: u32,
     pub per_second: f64,
+}
+
+/// `1000/50`: the burst, then the rate a second (how the `serve` flags write it).
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.burst, self.per_second)
+    }
 }
 
 impl Rate {
@@ -42,7 +50,7 @@ pub struct Limiter<K> {
     swept_at: Option<Instant>,
 }
 
-impl<K: Eq + Hash + Clone> Limiter<K> {
+impl<K: Eq + Hash> Limiter<K> {
     pub fn new(rate: Rate) -> Self {
         Self {
             rate,
@@ -51,14 +59,22 @@ impl<K: Eq + Hash + Clone> Limiter<K> {
         }
     }
 
-    /// Takes one token for `key`, or says how long until one is back.
-    pub fn take(&mut self, key: &K, now: Instant) -> Result<(), Duration> {
+    /// Takes one token for `key`, or says how long until one is back. The key is
+    /// copied only for a bucket's first use (no allocation per vote).
+    pub fn take<Q>(&mut self, key: &Q, now: Instant) -> Result<(), Duration>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         self.sweep(now);
         let rate = self.rate;
-        let bucket = self.buckets.entry(key.clone()).or_insert(Bucket {
-            tokens: f64::from(rate.burst),
-            at: now,
-        });
+        let bucket = match self.buckets.get_mut(key) {
+            Some(bucket) => bucket,
+            None => self.buckets.entry(key.to_owned()).or_insert(Bucket {
+                tokens: f64::from(rate.burst),
+                at: now,
+            }),
+        };
         let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * rate.per_second).min(f64::from(rate.burst));
         bucket.at = now;
