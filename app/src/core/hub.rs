@@ -6,8 +6,9 @@
 //! the room's [`PaceBoard`] (the tally), and wakes the room's publisher. The publisher
 //! serializes one [`ServerMsg::Snapshot`] and puts the same bytes in the staff `watch`
 //! slot at once (the presenter and co-instructors, at most every [`STAFF_TICK`]), and
-//! at most every [`PUBLIC_TICK`] hands them to the room's broadcaster, which fills the
-//! [`PUBLIC_SHARDS`] public slots one after another. A `watch` keeps only the latest
+//! hands them to the room's broadcaster, which fills the [`PUBLIC_SHARDS`] public slots
+//! one after another in rounds that start at most every [`PUBLIC_TICK`], each slot
+//! taking the newest snapshot when its turn comes. A `watch` keeps only the latest
 //! value, so a slow page skips stale tallies instead of queueing them, and a burst of
 //! votes costs a few broadcasts, not one per vote.
 //!
@@ -44,8 +45,8 @@ use tokio::time::Instant;
 
 /// The shortest time between two snapshots to the presenter and co-instructors.
 pub const STAFF_TICK: Duration = Duration::from_millis(25);
-/// The shortest time between two snapshots to everyone else: at most ten a second,
-/// since one broadcast to 10,000 sockets costs about 50 ms of CPU.
+/// The shortest time between the starts of two broadcast rounds to everyone else: at
+/// most ten a second, since one round to 10,000 sockets costs about 50 ms of CPU.
 pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
 /// How many public slots a room spreads its pages over.
 /// (Measured at 10,000 pages: 256 slots of about 40 pages kept votes moving during a
@@ -1105,10 +1106,10 @@ impl Drop for Membership {
     }
 }
 
-/// The room's publisher: after each change, a snapshot to the staff slot at once and to
-/// the public slot when [`PUBLIC_TICK`] has passed since the last one (else as soon as
-/// it has; [`ONLINE_TICK`] when only the online count changed). Ends when the room
-/// closes (its last connection left).
+/// The room's publisher: after each change (at most every [`STAFF_TICK`]), a snapshot
+/// to the staff slot and to the broadcaster; when only the online count changed, to
+/// the broadcaster at most every [`ONLINE_TICK`]. Ends when the room closes (its last
+/// connection left).
 async fn publish(hub: Hub, room: Arc<Room>) {
     // The public broadcast runs in a task of its own, so that spreading one snapshot
     // over thousands of pages never holds up the next one to the presenter.
@@ -1152,8 +1153,10 @@ async fn publish(hub: Hub, room: Arc<Room>) {
         room.staff.send_replace(Utf8Bytes::from(message.to_json()));
         let now = Instant::now();
         content_pending |= room.content.swap(false, Ordering::Relaxed);
+        // The broadcaster paces the rounds; a change of content goes to it at once, so
+        // the slots its round has yet to fill get it.
         let gap = if content_pending {
-            PUBLIC_TICK
+            Duration::ZERO
         } else {
             ONLINE_TICK
         };
@@ -1178,21 +1181,50 @@ async fn publish(hub: Hub, room: Arc<Room>) {
     }
 }
 
-/// Spreads each public snapshot over the room's public slots, one slot after another,
-/// letting each slot's pages take it before waking the next (a vote arriving meanwhile
-/// waits behind one slot's pages, not all of them); a newer snapshot that arrives
-/// meanwhile starts the next round. Ends with the publisher.
-async fn broadcast(room: Arc<Room>, mut latest: watch::Receiver<Utf8Bytes>) {
-    while latest.changed().await.is_ok() {
-        let started = std::time::Instant::now();
-        let bytes = latest.borrow_and_update().clone();
-        for slot in &room.public {
+/// The room's broadcaster: spreads public snapshots over the room's public slots.
+/// Ends with the publisher.
+async fn broadcast(room: Arc<Room>, latest: watch::Receiver<Utf8Bytes>) {
+    fan_out(&room.public, latest).await
+}
+
+/// Fills `slots` one after another with the newest snapshot from `latest`, letting each
+/// slot's pages take it before filling the next (a vote arriving meanwhile waits behind
+/// one slot's pages, not all of them). Each slot takes the snapshot that is newest when
+/// its turn comes, so a change made while a round runs reaches the rest of that round
+/// at once instead of waiting for the next; a round starts at most every
+/// [`PUBLIC_TICK`] and fills only the slots that lack the newest snapshot. Ends when
+/// `latest`'s sender is gone and every slot has its last snapshot.
+async fn fan_out(slots: &[watch::Sender<Utf8Bytes>], mut latest: watch::Receiver<Utf8Bytes>) {
+    // Snapshots are numbered as they are taken from `latest`; `held` says which one
+    // each slot has (0: the room's first, which the slots were made with).
+    let mut taken = 0u64;
+    let mut held = vec![0u64; slots.len()];
+    let mut bytes = Utf8Bytes::default();
+    loop {
+        if held.iter().all(|&h| h == taken) {
+            if latest.changed().await.is_err() {
+                return;
+            }
+            bytes = latest.borrow_and_update().clone();
+            taken += 1;
+        }
+        let round = Instant::now();
+        for (slot, held) in slots.iter().zip(held.iter_mut()) {
+            if latest.has_changed().unwrap_or(false) {
+                bytes = latest.borrow_and_update().clone();
+                taken += 1;
+            }
+            if *held == taken {
+                continue;
+            }
             slot.send_replace(bytes.clone());
+            *held = taken;
             if slot.receiver_count() > 0 {
                 tokio::task::yield_now().await;
             }
         }
-        metrics::histogram!("lectern_broadcast_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("lectern_broadcast_seconds").record(round.elapsed().as_secs_f64());
+        tokio::time::sleep_until(round + PUBLIC_TICK).await;
     }
 }
 
@@ -1241,6 +1273,78 @@ mod tests {
             .apply(room.agenda.version, &command, clock::now())
             .unwrap();
         room.apply(&Change::Agenda { agenda });
+    }
+
+    /// Public slots as the broadcaster fills them, with one page reading each.
+    fn slots(
+        n: usize,
+    ) -> (
+        Arc<Vec<watch::Sender<Utf8Bytes>>>,
+        Vec<watch::Receiver<Utf8Bytes>>,
+    ) {
+        let slots: Vec<_> = (0..n)
+            .map(|_| watch::channel(Utf8Bytes::from("first")).0)
+            .collect();
+        let pages = slots.iter().map(watch::Sender::subscribe).collect();
+        (Arc::new(slots), pages)
+    }
+
+    fn seen(pages: &[watch::Receiver<Utf8Bytes>]) -> Vec<String> {
+        pages.iter().map(|p| p.borrow().to_string()).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_snapshot_published_during_a_round_reaches_the_rest_of_that_round() {
+        let (slots, mut pages) = slots(4);
+        let (publish, latest) = watch::channel(Utf8Bytes::from("first"));
+        let fan = tokio::spawn({
+            let slots = slots.clone();
+            async move { fan_out(&slots, latest).await }
+        });
+        let start = Instant::now();
+        publish.send_replace("one".into());
+        pages[0].changed().await.unwrap();
+        // The round has filled the first slot; a vote changes the tally now.
+        publish.send_replace("two".into());
+        pages[3].changed().await.unwrap();
+        assert_eq!(seen(&pages), ["one", "two", "two", "two"]);
+        assert_eq!(start.elapsed(), Duration::ZERO, "within the same round");
+        // The first slot gets it in the next round, no sooner than PUBLIC_TICK after
+        // the first round began; the others are not sent it again.
+        pages[0].changed().await.unwrap();
+        assert_eq!(start.elapsed(), PUBLIC_TICK);
+        assert_eq!(seen(&pages), ["two"; 4]);
+        assert!(!pages[1..].iter().any(|p| p.has_changed().unwrap()));
+        // Nothing new: no rounds, however long it stays quiet.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(!pages.iter().any(|p| p.has_changed().unwrap()));
+        publish.send_replace("three".into());
+        drop(publish);
+        fan.await.unwrap();
+        assert_eq!(
+            seen(&pages),
+            ["three"; 4],
+            "the last snapshot reaches every slot"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn rounds_start_at_most_every_public_tick() {
+        let (slots, mut pages) = slots(2);
+        let (publish, latest) = watch::channel(Utf8Bytes::from("first"));
+        tokio::spawn({
+            let slots = slots.clone();
+            async move { fan_out(&slots, latest).await }
+        });
+        let start = Instant::now();
+        let mut rounds = Vec::new();
+        for n in 0..5 {
+            publish.send_replace(format!("tally {n}").into());
+            pages[1].changed().await.unwrap();
+            rounds.push(start.elapsed());
+        }
+        let ticks: Vec<_> = (0..5).map(|n| PUBLIC_TICK * n).collect();
+        assert_eq!(rounds, ticks);
     }
 
     #[tokio::test(start_paused = true)]
