@@ -26,7 +26,6 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::sync::watch;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -45,10 +44,6 @@ pub struct AppState {
     /// Where the built site is and what its files are called.
     pub leptos_options: LeptosOptions,
     pub core: Core,
-    /// Flips to `true` when the server is stopping.
-    pub shutdown: watch::Receiver<bool>,
-    /// Ticks every [`ws::KEEPALIVE`]: each live page is pinged then.
-    pub keepalive: watch::Receiver<u64>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -72,34 +67,17 @@ impl IntoResponse for HttpError {
     }
 }
 
-pub async fn router(
-    core: Core,
-    settings: &Settings,
-    addr: SocketAddr,
-    shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<Router> {
+pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow::Result<Router> {
     let leptos_options = LeptosOptions::builder()
         .output_name("lectern")
         .site_root(settings.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let (tick, keepalive) = watch::channel(0u64);
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(ws::KEEPALIVE);
-        every.tick().await;
-        loop {
-            every.tick().await;
-            if tick.send(0).is_err() {
-                return;
-            }
-        }
-    });
+    core.keep_alive(ws::KEEPALIVE);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         core: core.clone(),
-        shutdown,
-        keepalive,
     };
     let routes = route_list();
     let context = move || provide_context(core.clone());

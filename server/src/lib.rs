@@ -21,7 +21,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// What a running server needs to know beyond its listener.
 #[derive(Debug, Clone)]
@@ -40,8 +39,6 @@ pub struct Lectern {
     pub core: Core,
     listener: TcpListener,
     router: axum::Router,
-    /// Tells open WebSockets to say goodbye when the server stops.
-    shutdown: watch::Sender<bool>,
 }
 
 impl Lectern {
@@ -56,14 +53,12 @@ impl Lectern {
         app::core::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;
-        let (shutdown, _) = watch::channel(false);
         let addr = listener.local_addr()?;
-        let router = http::router(core.clone(), &settings, addr, shutdown.subscribe()).await?;
+        let router = http::router(core.clone(), &settings, addr).await?;
         Ok(Self {
             core,
             listener,
             router,
-            shutdown,
         })
     }
 
@@ -77,7 +72,7 @@ impl Lectern {
         self,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let shutdown = self.shutdown;
+        let core = self.core.clone();
         let hub = self.core.hub.clone();
         let service = self
             .router
@@ -92,7 +87,7 @@ impl Lectern {
             .with_graceful_shutdown(async move {
                 signal.await;
                 tracing::info!("shutting down: closing live connections");
-                let _ = shutdown.send(true);
+                core.stopping();
             })
             .await?;
         // Live sockets outlive the HTTP server: let them say goodbye and finish what they

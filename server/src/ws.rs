@@ -3,9 +3,10 @@
 //! room's snapshots as they come (the same bytes for everyone).
 
 use crate::http::{AppState, HttpError, same_origin};
-use app::core::access;
 use app::core::hub::{Membership, Refusal};
 use app::core::limits::{Limits, client_address};
+use app::core::store::live::EventRecord;
+use app::core::{Core, access};
 use app::domain::event::Role;
 use app::domain::limit::wait_text;
 use app::domain::question::Moderation;
@@ -21,7 +22,6 @@ use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 use tower_sessions::Session;
 
 /// Keeps idle connections alive through proxies that close silent ones (nginx: 60 s):
@@ -83,7 +83,6 @@ pub async fn live(
             Some(Attendee {
                 id: access::attendee_id(&session).await?,
                 address,
-                limits: core.limits.clone(),
             }),
             None,
         ),
@@ -96,32 +95,23 @@ pub async fn live(
             (Viewer::of_role(role), None, Some(link))
         }
     };
-    let shutdown = state.shutdown.clone();
-    let keepalive = state.keepalive.clone();
+    let arrival = Box::new(Arrival {
+        core,
+        event,
+        viewer,
+        attendee,
+        link,
+    });
     Ok(upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| async move {
-            match Box::pin(core.hub.join(&event, viewer)).await {
-                // Staff pages watch their link; the rest have no door to watch, and
-                // carry nothing for it.
-                Ok(membership) => match link {
-                    Some(link) => {
-                        staff_connection(socket, membership, link, &core, shutdown, keepalive).await
-                    }
-                    None => {
-                        connection(socket, membership, attendee, NoDoor, shutdown, keepalive).await
-                    }
-                },
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not open the event's room");
-                    let mut socket = socket;
-                    let reason = "the event is not available right now".into();
-                    let _ = Box::pin(send(&mut socket, &ServerMsg::Reconnect { reason })).await;
-                }
-            }
+        .on_upgrade(move |socket| {
+            connection(Box::new(Page {
+                socket,
+                arrival: *arrival,
+            }))
         }))
 }
 
@@ -143,13 +133,6 @@ async fn send_text(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), axum::
     }
 }
 
-/// An attendee's page: who they are, and where their actions are counted for the limits.
-struct Attendee {
-    id: String,
-    address: IpAddr,
-    limits: Arc<Limits>,
-}
-
 /// A 429 that says when to come back.
 fn too_many(wait: Duration, message: &str) -> Response {
     let retry_after = wait.as_secs().max(1).to_string();
@@ -161,82 +144,66 @@ fn too_many(wait: Duration, message: &str) -> Response {
         .into_response()
 }
 
-/// What a page came in by, watched while it is open.
-trait Door: Send {
-    /// Resolves when a role link was revoked on this replica (never, for public pages).
-    fn revoked_here(&mut self) -> impl Future<Output = ()> + Send;
-    /// Whether the page may stay open.
-    fn still_open(&self) -> impl Future<Output = bool> + Send;
-}
-
-/// Attendee and stage pages: the public address lets them in, nothing to revoke.
-struct NoDoor;
-
-impl Door for NoDoor {
-    fn revoked_here(&mut self) -> impl Future<Output = ()> + Send {
-        std::future::pending()
-    }
-
-    fn still_open(&self) -> impl Future<Output = bool> + Send {
-        std::future::ready(true)
-    }
-}
-
-/// A staff page's role link: when it is revoked or replaced the page is told and closed.
-struct RoleLinkDoor {
-    link: i64,
-    core: app::core::Core,
-    revocations: watch::Receiver<u64>,
-}
-
-impl Door for RoleLinkDoor {
-    async fn revoked_here(&mut self) {
-        if self.revocations.changed().await.is_err() {
-            std::future::pending::<()>().await
-        }
-    }
-
-    /// A failed check keeps the page: the next one decides.
-    fn still_open(&self) -> impl Future<Output = bool> + Send {
-        let (store, link) = (self.core.store.clone(), self.link);
-        async move { store.role_link_is_active(link).await.unwrap_or(true) }
-    }
-}
-
-/// A staff page's connection, watching its role link, boxed: the upgrade's future holds
-/// either kind of connection, and is as large as the larger; staff pages are few, and
-/// the thousands of attendee connections should not carry a staff one's size.
-fn staff_connection(
-    socket: WebSocket,
-    membership: Membership,
-    link: i64,
-    core: &app::core::Core,
-    shutdown: watch::Receiver<bool>,
-    keepalive: watch::Receiver<u64>,
-) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> {
-    let door = RoleLinkDoor {
-        link,
-        core: core.clone(),
-        revocations: core.revocations.subscribe(),
-    };
-    Box::pin(connection(
-        socket, membership, None, door, shutdown, keepalive,
-    ))
-}
-
-async fn connection(
-    mut socket: WebSocket,
-    membership: Membership,
+/// Who is opening a live socket, as checked before the upgrade.
+struct Arrival {
+    core: Core,
+    event: Arc<EventRecord>,
+    viewer: Viewer,
+    /// Attendee pages: who they are, for their own votes and the limits.
     attendee: Option<Attendee>,
-    mut door: impl Door,
-    mut shutdown: watch::Receiver<bool>,
-    mut keepalive: watch::Receiver<u64>,
-) {
+    /// Staff pages: the role link they came in by, checked when one is revoked here and
+    /// at every keepalive (a revocation made on another replica).
+    link: Option<i64>,
+}
+
+/// An attendee's page: who they are, and where their actions are counted for the limits.
+struct Attendee {
+    id: String,
+    address: IpAddr,
+}
+
+/// Everything an open page's connection holds, in one allocation, so that its task's
+/// future holds a pointer: an async function keeps its arguments twice in its future,
+/// and every future around it keeps them again (tens of thousands of idle connections
+/// pay for each copy of the socket).
+struct Page {
+    socket: WebSocket,
+    arrival: Arrival,
+}
+
+/// One open page, from joining its event's room to closing. The connection's task (one
+/// per open page, 100,000 of them idle) keeps only small futures between messages:
+/// joining, greeting, sends and actions are boxed while they run, and rare branches are
+/// functions of their own (a value held across an `.await` here is in every connection).
+async fn connection(mut page: Box<Page>) {
+    let Page {
+        socket,
+        arrival:
+            Arrival {
+                core,
+                event,
+                viewer,
+                attendee,
+                link,
+            },
+    } = &mut *page;
+    let membership = match Box::pin(core.hub.join(event, *viewer)).await {
+        Ok(membership) => membership,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not open the event's room");
+            let reason = "the event is not available right now".into();
+            let _ = Box::pin(send(socket, &ServerMsg::Reconnect { reason })).await;
+            return;
+        }
+    };
     let mut snapshots = membership.snapshots();
-    // The connection's task (one per open page, 100,000 of them idle) keeps only small
-    // futures between messages: greeting, sends and actions are boxed while they run.
+    let mut signals = core.signals.subscribe();
+    let mut seen = *signals.borrow_and_update();
+    if seen.stopping {
+        signals.mark_changed();
+    }
     if Box::pin(greet(
-        &mut socket,
+        socket,
         &membership,
         attendee.as_ref().map(|a| a.id.as_str()),
     ))
@@ -252,42 +219,70 @@ async fn connection(
                 Err(_) => Next::Stop,
             },
             frame = socket.recv() => Next::Frame(frame),
-            _ = keepalive.changed() => Next::Ping,
-            _ = shutdown.changed() => Next::Shutdown,
-            _ = door.revoked_here() => Next::CheckDoor,
+            changed = signals.changed() => match changed {
+                Ok(()) => Next::Signal,
+                Err(_) => Next::Stop,
+            },
         };
-        // Staff pages check their link on every keepalive too: a revocation made on
-        // another replica reaches them within one.
-        if matches!(next, Next::CheckDoor | Next::Ping) && !door.still_open().await {
-            Box::pin(close_revoked(&mut socket)).await;
-            break;
-        }
         let sent = match next {
             Next::Snapshot => {
                 let latest = snapshots.borrow_and_update().clone();
-                Box::pin(send_text(&mut socket, latest)).await
+                Box::pin(send_text(socket, latest)).await
             }
             Next::Frame(frame) => match frame {
                 Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
-                    Box::pin(reply(&mut socket, &membership, attendee.as_ref(), message)).await
+                    Box::pin(reply(
+                        socket,
+                        &membership,
+                        &core.limits,
+                        attendee.as_ref(),
+                        message,
+                    ))
+                    .await
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
-            Next::Ping => Box::pin(socket.send(Message::Ping(Default::default()))).await,
-            Next::Shutdown => {
-                let reason = "the server is restarting".into();
-                let _ = Box::pin(send(&mut socket, &ServerMsg::Reconnect { reason })).await;
-                let _ = Box::pin(socket.send(Message::Close(None))).await;
-                break;
+            Next::Signal => {
+                let now = *signals.borrow_and_update();
+                let was = std::mem::replace(&mut seen, now);
+                if now.stopping {
+                    Box::pin(say_goodbye(socket)).await;
+                    break;
+                }
+                // Staff pages check their link when one is revoked here, and at every
+                // keepalive for a revocation made on another replica.
+                if let Some(link) = *link
+                    && !Box::pin(link_is_active(core, link)).await
+                {
+                    Box::pin(close_revoked(socket)).await;
+                    break;
+                }
+                if now.keepalive == was.keepalive {
+                    continue;
+                }
+                Box::pin(socket.send(Message::Ping(Default::default()))).await
             }
             Next::Stop => break,
-            Next::CheckDoor => continue,
         };
         if sent.is_err() {
             break;
         }
     }
+}
+
+/// Whether a staff page's role link still works; a failed check keeps the page (the
+/// next one decides).
+async fn link_is_active(core: &Core, link: i64) -> bool {
+    core.store.role_link_is_active(link).await.unwrap_or(true)
+}
+
+/// Tells a page the server is stopping (its client reconnects, behind a load balancer
+/// to another replica), and closes it.
+async fn say_goodbye(socket: &mut WebSocket) {
+    let reason = "the server is restarting".into();
+    let _ = send(socket, &ServerMsg::Reconnect { reason }).await;
+    let _ = socket.send(Message::Close(None)).await;
 }
 
 /// Tells a page its role link stopped working, and closes it. Boxed by the caller: a
@@ -333,12 +328,13 @@ async fn greet(
 async fn reply(
     socket: &mut WebSocket,
     membership: &Membership,
+    limits: &Limits,
     attendee: Option<&Attendee>,
     message: Message,
 ) -> Result<(), axum::Error> {
     metrics::counter!("lectern_messages_in_total").increment(1);
     let answer = match message {
-        Message::Text(text) => act(membership, attendee, text.as_str()).await,
+        Message::Text(text) => act(membership, limits, attendee, text.as_str()).await,
         _ => ServerMsg::Error {
             id: None,
             code: ErrorCode::Malformed,
@@ -352,22 +348,25 @@ async fn reply(
 enum Next {
     Snapshot,
     Frame(Option<Result<Message, axum::Error>>),
-    Ping,
-    Shutdown,
+    /// A keepalive, a revocation, or the server stopping.
+    Signal,
     Stop,
-    /// A role link was revoked on this replica: is it this page's?
-    CheckDoor,
 }
 
 /// Carries out one client message and says how it went.
-async fn act(membership: &Membership, attendee: Option<&Attendee>, frame: &str) -> ServerMsg {
+async fn act(
+    membership: &Membership,
+    limits: &Limits,
+    attendee: Option<&Attendee>,
+    frame: &str,
+) -> ServerMsg {
     let msg = match decode_client(frame) {
         Ok(msg) => msg,
         Err(refusal) => return refusal.into(),
     };
     let id = msg.id();
     if let Some(a) = attendee
-        && let Err(wait) = a.limits.action(a.address, &a.id)
+        && let Err(wait) = limits.action(a.address, &a.id)
     {
         let message = format!(
             "Too many actions at once; not applied. Try again {}.",

@@ -29,10 +29,9 @@ pub struct CoreInner {
     /// The address people reach this deployment at (e.g. `https://lectern.example.org`),
     /// used in the links Lectern hands out. `None`: take it from the request's Host.
     pub public_url: Option<String>,
-    /// Bumped whenever a role link is revoked or replaced here: staff connections then
-    /// check that the link they came in by still works (other replicas' revocations are
-    /// caught at the next keepalive, every 25 s).
-    pub revocations: tokio::sync::watch::Sender<u64>,
+    /// What every live connection of this process follows besides its room's
+    /// snapshots: keepalives, revocations, the server stopping.
+    pub signals: tokio::sync::watch::Sender<Signals>,
     /// Floods of connections, actions and sign-in attempts are cut here.
     pub limits: Arc<limits::Limits>,
 }
@@ -65,15 +64,53 @@ impl Core {
             store,
             hub,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
-            revocations: tokio::sync::watch::Sender::new(0),
+            signals: tokio::sync::watch::Sender::new(Signals::default()),
             limits: Arc::new(limits::Limits::new(limits)),
         }))
     }
 
-    /// Tells this replica's staff connections that a role link stopped working.
+    /// Tells this replica's staff connections that a role link stopped working: each
+    /// checks the link it came in by.
     pub fn role_link_revoked(&self) {
-        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
+        self.signals
+            .send_modify(|s| s.revocations = s.revocations.wrapping_add(1));
     }
+
+    /// Tells every live connection that the server is stopping: pages are told to
+    /// reconnect (behind a load balancer, to another replica) and closed.
+    pub fn stopping(&self) {
+        self.signals.send_modify(|s| s.stopping = true);
+    }
+
+    /// Sends a keepalive to every live connection every `every` (they ping their page,
+    /// and staff connections check their link), for as long as this core is in use.
+    pub fn keep_alive(&self, every: std::time::Duration) {
+        let core = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let Some(core) = core.upgrade() else {
+                    return;
+                };
+                core.signals
+                    .send_modify(|s| s.keepalive = s.keepalive.wrapping_add(1));
+            }
+        });
+    }
+}
+
+/// What every live connection of a process follows besides its room, in one `watch`:
+/// one wait per idle connection for all three (each wait is bytes in every connection).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Signals {
+    /// Counts the keepalive ticks.
+    pub keepalive: u64,
+    /// Counts the role links revoked or replaced here.
+    pub revocations: u64,
+    /// The server is stopping.
+    pub stopping: bool,
 }
 
 impl std::ops::Deref for Core {
