@@ -4,11 +4,12 @@
 //! Where a vote goes: [`Membership::cast_pace`] hands a [`Change`] to the [`Writer`]
 //! (group commit: stored in the vote table and the event's change log), applies it to
 //! the room's [`PaceBoard`] (the tally), and wakes the room's publisher. The publisher
-//! serializes one [`ServerMsg::Snapshot`] and puts the same bytes in the staff `watch`
-//! slot at once (the presenter and co-instructors, at most every [`STAFF_TICK`]), and
-//! hands them to the room's broadcaster, which fills the [`PUBLIC_SHARDS`] public slots
-//! one after another in rounds that start at most every [`PUBLIC_TICK`], each slot
-//! taking the newest snapshot when its turn comes. A `watch` keeps only the latest
+//! serializes one [`ServerMsg::Snapshot`] and hands the bytes to the room's
+//! broadcaster (at most every [`PUBLISH_TICK`]) and, with the staff's part, to the
+//! staff `watch` slot (the presenter and co-instructors, at most every [`STAFF_TICK`]).
+//! The broadcaster fills the [`PUBLIC_SHARDS`] public slots one after another in rounds
+//! that start at most every [`PUBLIC_TICK`], each slot taking the newest snapshot when
+//! its turn comes. A `watch` keeps only the latest
 //! value, so a slow page skips stale tallies instead of queueing them, and a burst of
 //! votes costs a few broadcasts, not one per vote.
 //!
@@ -45,6 +46,9 @@ use tokio::time::Instant;
 
 /// The shortest time between two snapshots to the presenter and co-instructors.
 pub const STAFF_TICK: Duration = Duration::from_millis(25);
+/// The shortest time between two snapshots handed to the broadcaster: each public slot
+/// takes the newest when a round reaches it, so fresher snapshots cost no messages.
+pub const PUBLISH_TICK: Duration = Duration::from_millis(10);
 /// The shortest time between the starts of two broadcast rounds to everyone else: at
 /// most ten a second, since one round to 10,000 sockets costs about 50 ms of CPU.
 pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
@@ -1106,23 +1110,28 @@ impl Drop for Membership {
     }
 }
 
-/// The room's publisher: after each change (at most every [`STAFF_TICK`]), a snapshot
-/// to the staff slot and to the broadcaster; when only the online count changed, to
-/// the broadcaster at most every [`ONLINE_TICK`]. Ends when the room closes (its last
-/// connection left).
+/// The room's publisher: after each change, a snapshot to the broadcaster (at most
+/// every [`PUBLISH_TICK`]; when only the online count changed, every [`ONLINE_TICK`])
+/// and to the staff slot (at most every [`STAFF_TICK`]: a presenter's page need not
+/// redraw a hundred times a second), waking the other replicas with the staff's.
+/// Ends when the room closes (its last connection left).
 async fn publish(hub: Hub, room: Arc<Room>) {
     // The public broadcast runs in a task of its own, so that spreading one snapshot
     // over thousands of pages never holds up the next one to the presenter.
     let (public, latest) = watch::channel(Utf8Bytes::default());
     tokio::spawn(broadcast(room.clone(), latest));
     let mut last_public = Instant::now() - ONLINE_TICK;
+    let mut last_staff = Instant::now() - STAFF_TICK;
+    // When a snapshot is owed and its gap has not passed yet.
     let mut public_due: Option<Instant> = None;
+    let mut staff_due: Option<Instant> = None;
     let mut content_pending = false;
     let mut tend = tokio::time::interval(TEND_TICK);
     tend.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        let due = async {
-            match public_due {
+        let due = public_due.into_iter().chain(staff_due).min();
+        let due = async move {
+            match due {
                 Some(due) => tokio::time::sleep_until(due).await,
                 None => std::future::pending().await,
             }
@@ -1137,21 +1146,29 @@ async fn publish(hub: Hub, room: Arc<Room>) {
             }
         }
         let started = std::time::Instant::now();
+        let now = Instant::now();
+        let staff_turn = now >= last_staff + STAFF_TICK;
         let (snapshot, staff) = {
             let mut state = lock(&room.state);
             state.seq += 1;
             let snapshot = state.snapshot();
-            let staff = state.staff_part(snapshot.now);
+            let staff = staff_turn.then(|| state.staff_part(snapshot.now));
             (snapshot, staff)
         };
         // Serialized twice: attendees get the snapshot without the staff's part.
         let mut message = ServerMsg::Snapshot(snapshot);
         let bytes = Utf8Bytes::from(message.to_json());
-        if let ServerMsg::Snapshot(snapshot) = &mut message {
-            snapshot.staff = Some(staff);
+        match staff {
+            Some(staff) => {
+                if let ServerMsg::Snapshot(snapshot) = &mut message {
+                    snapshot.staff = Some(staff);
+                }
+                room.staff.send_replace(Utf8Bytes::from(message.to_json()));
+                last_staff = now;
+                staff_due = None;
+            }
+            None => staff_due = Some(last_staff + STAFF_TICK),
         }
-        room.staff.send_replace(Utf8Bytes::from(message.to_json()));
-        let now = Instant::now();
         content_pending |= room.content.swap(false, Ordering::Relaxed);
         // The broadcaster paces the rounds; a change of content goes to it at once, so
         // the slots its round has yet to fill get it.
@@ -1169,7 +1186,8 @@ async fn publish(hub: Hub, room: Arc<Room>) {
             public_due = Some(last_public + gap);
         }
         metrics::histogram!("lectern_publish_seconds").record(started.elapsed().as_secs_f64());
-        if room.wrote.swap(false, Ordering::Relaxed)
+        if staff_turn
+            && room.wrote.swap(false, Ordering::Relaxed)
             && let Err(e) = hub.inner.store.wake_replicas(room.event_id).await
         {
             tracing::warn!(error = %e, "could not wake the other replicas");
@@ -1177,7 +1195,7 @@ async fn publish(hub: Hub, room: Arc<Room>) {
         if hub.close_if_empty(&room) {
             return;
         }
-        tokio::time::sleep(STAFF_TICK).await;
+        tokio::time::sleep(PUBLISH_TICK).await;
     }
 }
 
