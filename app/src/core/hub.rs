@@ -75,6 +75,12 @@ struct HubInner {
     origin: Arc<str>,
     /// Rooms by event id; a room leaves when its last connection does.
     rooms: Mutex<HashMap<i64, Arc<Room>>>,
+    /// Rooms being opened, by event id: the first page to arrive reads the room from the
+    /// database, and the crowd reconnecting behind it (after a restart, 10,000 at once)
+    /// waits for that read instead of each making its own.
+    opening: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// How many times a room's state was read from the database.
+    room_loads: std::sync::atomic::AtomicU64,
     /// Tells the replica follower which events to listen for (PostgreSQL only).
     follow: OnceLock<mpsc::UnboundedSender<Follow>>,
 }
@@ -164,6 +170,8 @@ impl Hub {
                 store,
                 origin,
                 rooms: Mutex::new(HashMap::new()),
+                opening: Mutex::new(HashMap::new()),
+                room_loads: std::sync::atomic::AtomicU64::new(0),
                 follow: OnceLock::new(),
             }),
         }
@@ -201,7 +209,23 @@ impl Hub {
         if let Some(membership) = self.try_join_open(event.id, viewer) {
             return Ok(membership);
         }
-        let state = self.load(event).await?;
+        // One read per room: whoever arrives while it is being opened waits for it.
+        let gate = lock(&self.inner.opening)
+            .entry(event.id)
+            .or_default()
+            .clone();
+        let _opening = gate.lock().await;
+        if let Some(membership) = self.try_join_open(event.id, viewer) {
+            return Ok(membership);
+        }
+        let state = match self.load(event).await {
+            Ok(state) => state,
+            Err(e) => {
+                // Those waiting try again, one at a time.
+                lock(&self.inner.opening).remove(&event.id);
+                return Err(e);
+            }
+        };
         let room = {
             let mut rooms = lock(&self.inner.rooms);
             // Someone may have opened the room while we were loading: theirs wins.
@@ -214,6 +238,9 @@ impl Hub {
             room.enter(viewer);
             room.clone()
         };
+        // The room is open: those waiting at the gate find it, and later arrivals never
+        // reach the gate.
+        lock(&self.inner.opening).remove(&event.id);
         Ok(Membership {
             hub: self.clone(),
             shard: room.shard(),
@@ -224,6 +251,8 @@ impl Hub {
 
     /// A room's state as the database has it.
     async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
+        self.inner.room_loads.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("lectern_room_loads_total").increment(1);
         let stored = self.inner.store.room_state(event.id).await?;
         let mut state = RoomState::new(
             event.lifecycle,
@@ -235,6 +264,12 @@ impl Hub {
         state.reset(stored);
         state.tend(clock::now());
         Ok(state)
+    }
+
+    /// How many times this process read a room's state from the database (to open a
+    /// room, or to render a page of an event nobody is connected to).
+    pub fn room_loads(&self) -> u64 {
+        self.inner.room_loads.load(Ordering::Relaxed)
     }
 
     fn try_join_open(&self, event_id: i64, viewer: Viewer) -> Option<Membership> {

@@ -492,3 +492,45 @@ async fn metrics_count_connections_messages_and_commits() {
         assert!(text.contains(name), "{name} in /metrics:\n{text}");
     }
 }
+
+/// After a restart a whole room reconnects at once: the first page to arrive opens the
+/// room from the database and the rest wait for that read instead of each making their
+/// own (10,000 reads of every vote at once starved the database, and most pages were
+/// turned away).
+#[tokio::test]
+async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
+    let app = spawn_app().await;
+    let event = app.create_event("Reconnecting crowd").await;
+    let (_b, mut attendee) = app.attendee(&event).await;
+    assert!(matches!(
+        vote(&mut attendee, Some(PaceVote::Slower)).await,
+        ServerMsg::Ack { .. }
+    ));
+    attendee.close().await;
+    let closed = tokio::time::timeout(PATIENCE, async {
+        while app.core.hub.open_event(&event.slug).is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    });
+    closed
+        .await
+        .expect("the room closes when its last page leaves");
+
+    let record = app.stored(&event).await;
+    let reads_before = app.core.hub.room_loads();
+    let mut crowd = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (hub, record) = (app.core.hub.clone(), record.clone());
+        crowd.spawn(async move { hub.join(&record, Viewer::Attendee).await });
+    }
+    let members = crowd.join_all().await;
+    assert!(members.iter().all(Result::is_ok), "everyone gets in");
+    assert_eq!(app.core.hub.room_loads() - reads_before, 1);
+    assert_eq!(app.core.hub.online_here(record.id).attendees, 200);
+    let snapshot: serde_json::Value =
+        serde_json::from_str(members[0].as_ref().unwrap().snapshot_now().as_str()).unwrap();
+    assert_eq!(
+        snapshot["pace"]["slower"], 1,
+        "the room read what was stored"
+    );
+}
