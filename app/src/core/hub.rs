@@ -691,13 +691,13 @@ impl RoomState {
         for (attendee, vote, at) in stored.pace_votes {
             pace.cast(attendee, Some(vote), at);
         }
-        let mut polls = PollBoard::default();
-        for poll in stored.polls {
-            polls.restore(poll.spec, poll.asked_at, poll.closed_at);
-        }
-        for (poll, attendee, choice) in stored.poll_answers {
-            polls.record(poll, attendee, choice);
-        }
+        let polls = PollBoard::restored(
+            stored
+                .polls
+                .into_iter()
+                .map(|p| (p.spec, p.asked_at, p.closed_at)),
+            stored.poll_answers,
+        );
         let mut lab = LabBoard::default();
         for (section, attendee, state) in stored.lab_signals {
             lab.set(section, attendee, Some(state));
@@ -705,13 +705,7 @@ impl RoomState {
         if let Some(agenda) = stored.agenda {
             self.agenda = agenda;
         }
-        let mut questions = QuestionBoard::default();
-        for (asker, question) in stored.questions {
-            questions.add(asker, question);
-        }
-        for (question, attendee) in stored.question_votes {
-            questions.vote(question, attendee, true);
-        }
+        let questions = QuestionBoard::restored(stored.questions, stored.question_votes);
         self.polls = polls;
         self.lab = lab;
         self.questions = questions;

@@ -16,7 +16,8 @@ use crate::domain::event::{NewEvent, planned_minutes};
 use crate::domain::export::{Export, Table};
 use crate::domain::feedback::{AnswerKind, response_rate};
 use crate::domain::pace;
-use crate::domain::question::QuestionState;
+use crate::domain::poll::PollBoard;
+use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -74,64 +75,72 @@ impl RunRecord {
             .tally(self.responses.iter().map(|r| &r.response))
     }
 
+    /// Every poll with its answers counted, in the order asked.
     fn poll_charts(&self, titles: &HashMap<SectionId, String>) -> Vec<PollReport> {
-        self.room
-            .polls
-            .iter()
-            .map(|poll| {
-                let mut counts = vec![0u32; poll.spec.options.len()];
-                for (_, _, choice) in self
-                    .room
-                    .poll_answers
-                    .iter()
-                    .filter(|a| a.0 == poll.spec.id)
-                {
-                    if let Some(count) = counts.get_mut(usize::from(*choice)) {
-                        *count += 1;
-                    }
-                }
-                let answered = counts.iter().sum();
-                PollReport {
-                    chart: BarChart::new(
-                        poll.spec.question.clone(),
-                        &poll.spec.options,
-                        &counts,
-                        answered,
-                        false,
-                    ),
-                    asked_at: poll.asked_at,
-                    section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
-                }
+        let board = PollBoard::restored(
+            self.room
+                .polls
+                .iter()
+                .map(|p| (p.spec.clone(), p.asked_at, p.closed_at)),
+            self.room
+                .poll_answers
+                .iter()
+                .map(|(poll, attendee, choice)| (*poll, attendee.as_str(), *choice)),
+        );
+        board
+            .all()
+            .into_iter()
+            .rev()
+            .map(|poll| PollReport {
+                chart: BarChart::new(
+                    poll.spec.question.clone(),
+                    &poll.spec.options,
+                    &poll.counts,
+                    poll.total(),
+                    false,
+                ),
+                asked_at: poll.asked_at,
+                section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
             })
             .collect()
     }
 
-    fn upvotes(&self) -> HashMap<crate::domain::question::QuestionId, u32> {
-        let mut upvotes = HashMap::new();
-        for (question, _) in &self.room.question_votes {
-            *upvotes.entry(*question).or_insert(0) += 1;
-        }
-        upvotes
+    /// The questions that were let through, with their upvotes: answered first, then
+    /// the rest, dismissed last, each by upvotes, then the oldest first.
+    fn questions(&self) -> Vec<QuestionView> {
+        let mut questions: Vec<QuestionView> = self
+            .question_board()
+            .queue(QueueOrder::Votes)
+            .into_iter()
+            .filter(|v| v.question.state != QuestionState::Review)
+            .collect();
+        questions.sort_by_key(|v| {
+            (
+                v.question.state != QuestionState::Answered,
+                v.question.state == QuestionState::Dismissed,
+                std::cmp::Reverse(v.votes),
+                v.question.asked_at,
+            )
+        });
+        questions
+    }
+
+    /// Every question with its upvotes, as the live room counts them.
+    fn question_board(&self) -> QuestionBoard<&str> {
+        QuestionBoard::restored(
+            self.room
+                .questions
+                .iter()
+                .map(|(asker, q)| (asker.as_str(), q.clone())),
+            self.room
+                .question_votes
+                .iter()
+                .map(|(question, attendee)| (*question, attendee.as_str())),
+        )
     }
 
     pub fn report(&self, series: Option<SeriesRecord>) -> EventReport {
         let titles = self.section_titles();
-        let upvotes = self.upvotes();
-        let mut questions: Vec<_> = self
-            .room
-            .questions
-            .iter()
-            .map(|(_, q)| q)
-            .filter(|q| q.state != QuestionState::Review)
-            .collect();
-        questions.sort_by_key(|q| {
-            (
-                q.state != QuestionState::Answered,
-                q.state == QuestionState::Dismissed,
-                std::cmp::Reverse(upvotes.get(&q.id).copied().unwrap_or(0)),
-                q.asked_at,
-            )
-        });
         let mut board = CheckInBoard::default();
         for (attendee, check_in) in &self.room.check_ins {
             board.record(attendee.as_str(), check_in.clone());
@@ -158,13 +167,14 @@ impl RunRecord {
                     peak_faster: p.peak_faster,
                 })
                 .collect(),
-            questions: questions
+            questions: self
+                .questions()
                 .into_iter()
-                .map(|q| QuestionReport {
-                    text: q.text.clone(),
-                    name: q.name.clone(),
+                .map(|QuestionView { question: q, votes }| QuestionReport {
+                    text: q.text,
+                    name: q.name,
                     state: q.state.label().to_string(),
-                    upvotes: upvotes.get(&q.id).copied().unwrap_or(0),
+                    upvotes: votes,
                     answer: q.answer.as_ref().map(|a| a.label().to_string()),
                 })
                 .collect(),
@@ -287,13 +297,12 @@ impl RunRecord {
                 table
             }
             Export::Questions => {
-                let upvotes = self.upvotes();
                 let mut table = Table::new(&[
                     "question", "asked_at", "name", "text", "state", "pinned", "upvotes", "answer",
                 ]);
-                let mut questions: Vec<_> = self.room.questions.iter().map(|(_, q)| q).collect();
-                questions.sort_by_key(|q| (q.asked_at, q.id));
-                for q in questions {
+                let mut questions = self.question_board().queue(QueueOrder::Votes);
+                questions.sort_by_key(|v| (v.question.asked_at, v.question.id));
+                for QuestionView { question: q, votes } in questions {
                     table.push(vec![
                         json!(q.id.to_string()),
                         time(q.asked_at),
@@ -301,7 +310,7 @@ impl RunRecord {
                         json!(q.text),
                         json!(q.state.as_str()),
                         json!(q.pinned),
-                        json!(upvotes.get(&q.id).copied().unwrap_or(0)),
+                        json!(votes),
                         json!(q.answer.as_ref().map(|a| a.label().to_string())),
                     ]);
                 }

@@ -192,6 +192,21 @@ impl<A: Eq + Hash> PollBoard<A> {
         });
     }
 
+    /// A board as stored: the polls as they were (open or closed), then their answers.
+    pub fn restored(
+        polls: impl IntoIterator<Item = (PollSpec, DateTime<Utc>, Option<DateTime<Utc>>)>,
+        answers: impl IntoIterator<Item = (PollId, A, u8)>,
+    ) -> Self {
+        let mut board = Self::default();
+        for (spec, asked_at, closed_at) in polls {
+            board.restore(spec, asked_at, closed_at);
+        }
+        for (id, attendee, choice) in answers {
+            board.record(id, attendee, choice);
+        }
+        board
+    }
+
     /// Adds a stored poll as it was (open or closed), without closing others.
     pub fn restore(
         &mut self,

@@ -360,6 +360,21 @@ impl<A: Eq + Hash + Clone> QuestionBoard<A> {
     }
 
     /// Adds a question; one already there (a retry) is left as it is.
+    /// A board as stored: the questions with their askers, then the upvotes.
+    pub fn restored(
+        questions: impl IntoIterator<Item = (A, Question)>,
+        votes: impl IntoIterator<Item = (QuestionId, A)>,
+    ) -> Self {
+        let mut board = Self::default();
+        for (asker, question) in questions {
+            board.add(asker, question);
+        }
+        for (question, attendee) in votes {
+            board.vote(question, attendee, true);
+        }
+        board
+    }
+
     pub fn add(&mut self, asker: A, question: Question) {
         self.askers.entry(question.id).or_insert(asker);
         self.questions.entry(question.id).or_insert(question);
