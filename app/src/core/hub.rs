@@ -1176,43 +1176,39 @@ async fn publish(hub: Hub, room: Arc<Room>) {
         }
         let started = std::time::Instant::now();
         let now = Instant::now();
-        let staff_turn = now >= last_staff + STAFF_TICK;
-        let (snapshot, staff) = {
-            let mut state = lock(&room.state);
-            state.seq += 1;
-            let snapshot = state.snapshot();
-            let staff = staff_turn.then(|| state.staff_part(snapshot.now));
-            (snapshot, staff)
-        };
-        // Serialized twice: attendees get the snapshot without the staff's part.
-        let mut message = ServerMsg::Snapshot(snapshot);
-        let bytes = Utf8Bytes::from(message.to_json());
-        match staff {
-            Some(staff) => {
-                if let ServerMsg::Snapshot(snapshot) = &mut message {
-                    snapshot.staff = Some(staff);
-                }
-                room.staff.send_replace(Utf8Bytes::from(message.to_json()));
-                last_staff = now;
-                staff_due = None;
-            }
-            None => staff_due = Some(last_staff + STAFF_TICK),
-        }
         content_pending |= room.content.swap(false, Ordering::Relaxed);
         // The broadcaster paces the rounds; a change of content goes to it at once, so
         // the slots its round has yet to fill get it.
-        let gap = if content_pending {
+        let public_gap = if content_pending {
             Duration::ZERO
         } else {
             ONLINE_TICK
         };
-        if now >= last_public + gap {
-            public.send_replace(bytes);
-            last_public = now;
-            public_due = None;
-            content_pending = false;
-        } else {
-            public_due = Some(last_public + gap);
+        let public_turn = now >= last_public + public_gap;
+        let staff_turn = now >= last_staff + STAFF_TICK;
+        public_due = (!public_turn).then_some(last_public + public_gap);
+        staff_due = (!staff_turn).then_some(last_staff + STAFF_TICK);
+        if public_turn || staff_turn {
+            let (snapshot, staff) = {
+                let mut state = lock(&room.state);
+                state.seq += 1;
+                let snapshot = state.snapshot();
+                let staff = staff_turn.then(|| state.staff_part(snapshot.now));
+                (snapshot, staff)
+            };
+            // Serialized twice: attendees get the snapshot without the staff's part.
+            let mut message = ServerMsg::Snapshot(snapshot);
+            let bytes = public_turn.then(|| Utf8Bytes::from(message.to_json()));
+            if let (Some(staff), ServerMsg::Snapshot(snapshot)) = (staff, &mut message) {
+                snapshot.staff = Some(staff);
+                room.staff.send_replace(Utf8Bytes::from(message.to_json()));
+                last_staff = now;
+            }
+            if let Some(bytes) = bytes {
+                public.send_replace(bytes);
+                last_public = now;
+                content_pending = false;
+            }
         }
         metrics::histogram!("lectern_publish_seconds").record(started.elapsed().as_secs_f64());
         if staff_turn
