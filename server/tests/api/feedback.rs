@@ -129,12 +129,7 @@ async fn a_response_is_stored_once_per_attendee_and_an_edit_replaces_it() {
         ],
         "one response, the edited one"
     );
-    let mine: FeedbackView = ana
-        .call::<FetchFeedback>(&[("slug", &event.slug)])
-        .await
-        .json()
-        .await
-        .expect("feedback");
+    let mine: FeedbackView = ana.read::<FetchFeedback>(&[("slug", &event.slug)]).await;
     assert!(mine.open);
     assert_eq!(mine.mine.expect("mine").answers[&1].text, "Kubernetes");
     assert_eq!(mine.questions[2].prompt, "How was the pace?");
@@ -247,12 +242,7 @@ async fn the_survey_can_be_edited_until_the_first_answer() {
         "the questions are fixed once answered"
     );
 
-    let report: EventReport = ada
-        .call::<FetchReport>(&[("slug", &event.slug)])
-        .await
-        .json()
-        .await
-        .expect("report");
+    let report: EventReport = ada.read::<FetchReport>(&[("slug", &event.slug)]).await;
     let scale = report.survey[1].chart.as_ref().expect("scale chart");
     assert_eq!(scale.bars[4].label, "5 – Very");
     assert_eq!((scale.bars[4].count, scale.bars[4].percent), (1, 100));
@@ -262,12 +252,8 @@ async fn the_survey_can_be_edited_until_the_first_answer() {
         editors.bars.iter().map(|b| b.count).collect::<Vec<_>>(),
         [1, 0, 1]
     );
-    let admin: app::api::reports::SurveyAdmin = ada
-        .call::<FetchSurveyAdmin>(&[("slug", &event.slug)])
-        .await
-        .json()
-        .await
-        .expect("admin");
+    let admin: app::api::reports::SurveyAdmin =
+        ada.read::<FetchSurveyAdmin>(&[("slug", &event.slug)]).await;
     assert_eq!(admin.responses, 1);
     assert_eq!(admin.questions[1].kind, AnswerKind::Scale);
 }
@@ -349,12 +335,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
     .await;
     answered(&bo_page, &event.slug, json!({ "2": { "choices": [1] } })).await;
 
-    let report: EventReport = ada
-        .call::<FetchReport>(&[("slug", &event.slug)])
-        .await
-        .json()
-        .await
-        .expect("report");
+    let report: EventReport = ada.read::<FetchReport>(&[("slug", &event.slug)]).await;
     assert_eq!(
         (
             report.check_ins,
@@ -479,12 +460,7 @@ async fn an_organizer_outside_a_team_gets_no_access_to_its_events_reports_or_exp
     let created = create(&ada, "Team only").await;
     let carol = outsider(&app, "carol@example.org").await;
 
-    let listed: Vec<EventSummary> = carol
-        .call::<MyEvents>(&[])
-        .await
-        .json()
-        .await
-        .expect("events");
+    let listed: Vec<EventSummary> = carol.read::<MyEvents>(&[]).await;
     assert!(
         listed.iter().all(|e| e.slug != created.slug),
         "Carol's list leaves it out"
@@ -581,15 +557,12 @@ async fn duplicating_an_event_keeps_its_agenda_survey_and_series_at_a_new_time()
         .await;
     assert!(saved.status().is_success());
     let next: CreatedEvent = ada
-        .call::<DuplicateEvent>(&[
+        .read::<DuplicateEvent>(&[
             ("slug", &first.slug),
             ("starts_at", "2027-02-03T09:30"),
             ("time_zone", "Asia/Kolkata"),
         ])
-        .await
-        .json()
-        .await
-        .expect("duplicated");
+        .await;
     assert_ne!(next.slug, first.slug);
     assert_eq!(
         next.secret_links.len(),
@@ -616,11 +589,8 @@ async fn duplicating_an_event_keeps_its_agenda_survey_and_series_at_a_new_time()
     assert_eq!(bad.status(), 422);
 
     let series: SeriesView = ada
-        .call::<FetchSeries>(&[("series_id", &before.series_id.expect("series").to_string())])
-        .await
-        .json()
-        .await
-        .expect("series");
+        .read::<FetchSeries>(&[("series_id", &before.series_id.expect("series").to_string())])
+        .await;
     assert_eq!(series.series.title, "Dask tutorial");
     assert_eq!(series.runs.len(), 2);
     assert_eq!(series.runs[0].slug, next.slug, "latest first");

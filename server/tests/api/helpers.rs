@@ -469,6 +469,25 @@ impl Browser {
             .expect("POST")
     }
 
+    /// Calls a server function that must succeed, and reads what it answered.
+    pub async fn read<S: ServerFn>(&self, form: &[(&str, &str)]) -> S::Output
+    where
+        S::Output: serde::de::DeserializeOwned,
+    {
+        let response = self.call::<S>(form).await;
+        let status = response.status();
+        assert!(
+            status.is_success(),
+            "{} answered {status}: {}",
+            S::PATH,
+            response.text().await.unwrap_or_default()
+        );
+        response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{} answered unreadably: {e}", S::PATH))
+    }
+
     pub async fn call_json<S: ServerFn>(&self, body: serde_json::Value) -> reqwest::Response {
         self.http
             .post(self.url(S::PATH))
@@ -489,19 +508,11 @@ impl Browser {
     }
 
     pub async fn teams(&self) -> Vec<app::api::teams::TeamView> {
-        self.call::<app::api::teams::MyTeams>(&[])
-            .await
-            .json()
-            .await
-            .expect("teams")
+        self.read::<app::api::teams::MyTeams>(&[]).await
     }
 
     pub async fn me(&self) -> Option<OrganizerView> {
-        self.call::<CurrentOrganizer>(&[])
-            .await
-            .json()
-            .await
-            .expect("json")
+        self.read::<CurrentOrganizer>(&[]).await
     }
 }
 
