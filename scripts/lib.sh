@@ -6,6 +6,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-always}"
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+# The browser bundles' own target directory (scripts/build-site), so the server and the
+# bundles can build at the same time.
+BROWSER_TARGET_DIR="$TARGET_DIR/browser"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -14,24 +14,24 @@ pub mod domain;
 pub mod error;
 pub mod live;
 pub mod pages;
+pub mod site;
 
+use api::AttendeePage;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use pages::attendee::AttendeeApp;
+use site::Assets;
 
-/// The HTML document around every page.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around a staff, organizer or stage page: the router's app, loading
+/// the staff bundle.
+pub fn shell(assets: Assets) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <site::Head css=assets.css bundle=assets.staff/>
                 <MetaTags/>
             </head>
             <body>
@@ -41,12 +41,45 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The HTML document around an attendee page: the page drawn from `page`, with `page`
+/// itself in the document for the attendee bundle to draw the same page from.
+pub fn attendee_shell(assets: Assets, page: AttendeePage) -> impl IntoView {
+    let data = site::page_data(&page);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <site::Head css=assets.css bundle=assets.attendee/>
+                <script type="application/json" id=site::PAGE_DATA_ID inner_html=data></script>
+                <MetaTags/>
+            </head>
+            <body>
+                <AttendeeApp page/>
+            </body>
+        </html>
+    }
+}
+
+/// A page that needs no script: an attendee page's refusal ("no such event").
+pub fn static_shell(assets: Assets, title: String, body: impl IntoView + 'static) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <site::Head css=assets.css bundle=None/>
+                <title>{site::title(title)}</title>
+            </head>
+            <body>{body}</body>
+        </html>
+    }
+}
+
+/// The organizer's, the staff's and the stage's pages, one router.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="lectern" href="/pkg/lectern.css"/>
-        <Title formatter=|page: String| if page.is_empty() { "Lectern".to_string() } else { format!("{page} · Lectern") }/>
+        <Title formatter=site::title/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/") view=pages::home::Home/>
@@ -60,8 +93,6 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/events/:slug") view=pages::organizer::EventPage ssr=SsrMode::Async/>
                 <Route path=path!("/events/:slug/report") view=pages::report::ReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/series/:id") view=pages::report::SeriesPage ssr=SsrMode::Async/>
-                <Route path=path!("/e/:slug/feedback") view=pages::attendee::FeedbackPage ssr=SsrMode::Async/>
-                <Route path=path!("/e/:slug") view=pages::attendee::AttendeePage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/present") view=pages::staff::PresenterPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/moderate") view=pages::staff::ModeratorPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/stage") view=pages::stage::StagePage ssr=SsrMode::Async/>
@@ -70,17 +101,24 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The browser's entry point: makes the server-rendered page live.
+/// The staff bundle's entry point: makes a server-rendered staff page live.
 #[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub fn hydrate_staff() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
-    // Lets tests (and curious people) see that the page is interactive now.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "");
+    site::mark_hydrated();
+}
+
+/// The attendee bundle's entry point: draws the page from the data the server put in it
+/// (the same data the server drew it from) and makes it live.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_attendee() {
+    console_error_panic_hook::set_once();
+    match site::read_page_data::<AttendeePage>() {
+        Ok(page) => {
+            leptos::mount::hydrate_body(move || view! { <AttendeeApp page/> });
+            site::mark_hydrated();
+        }
+        Err(e) => leptos::logging::error!("this page's data could not be read: {e}"),
     }
 }

@@ -3,13 +3,16 @@
 
 use crate::Settings;
 use crate::ws;
+use app::api::{AttendeeView, events::attendee_page};
+use app::components::chrome::{ErrorNote, TopBar};
 use app::core::access::{self, Grant};
 use app::core::report;
 use app::core::store::{Backend, EventRecord, Store};
 use app::core::{Core, secrets};
 use app::domain::export::Export;
 use app::error::AppError;
-use app::{App, shell};
+use app::site::Assets;
+use app::{App, attendee_shell, shell, static_shell};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, MatchedPath, Path, Request, State};
@@ -18,7 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -26,6 +29,7 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -44,6 +48,8 @@ pub struct AppState {
     /// Where the built site is and what its files are called.
     pub leptos_options: LeptosOptions,
     pub core: Core,
+    /// The built site's stylesheet and bundles, by their hashed names.
+    pub assets: Assets,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -78,31 +84,35 @@ pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow
     let state = AppState {
         leptos_options: leptos_options.clone(),
         core: core.clone(),
+        assets: crate::site::load_assets(&settings.site_root),
     };
     let routes = route_list();
     let context = move || provide_context(core.clone());
+    let not_found = get(not_found_page).with_state(state.clone());
 
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/r/{token}", get(open_role_link))
+        .route("/e/{slug}", get(attendee_event_page))
+        .route("/e/{slug}/feedback", get(attendee_survey_page))
         .route("/e/{slug}/live", get(ws::live))
         .route("/e/{slug}/qr.svg", get(join_qr_code))
         .route("/e/{slug}/calendar.ics", get(calendar_file))
         .route("/events/{slug}/export/{file}", get(export_file))
         .route("/map.svg", get(world_map))
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
+        .nest_service("/pkg", crate::site::pkg_files(&settings.site_root))
+        .leptos_routes_with_context(&state, routes, context, {
+            let assets = state.assets.clone();
+            move || shell(assets.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
+        .fallback_service(crate::site::root_files(&settings.site_root, not_found))
         .layer(middleware::from_fn(ensure_attendee))
         .layer(middleware::from_fn(same_origin_writes))
         // Refused before anything reads it: no form or server function needs more.
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Pages, server functions and SVGs (the built files come compressed already).
+        .layer(CompressionLayer::new());
     Ok(
         with_sessions(app, &state.core.store, settings.secure_cookies)
             .await?
@@ -135,6 +145,79 @@ pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow
 fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// Renders `app` (a whole document) for `req`, Leptos's context in place: the core for
+/// server functions, the request's parts, the response's status.
+async fn render<IV: IntoView + 'static>(
+    state: &AppState,
+    req: Request<Body>,
+    app: impl Fn() -> IV + Clone + Send + Sync + 'static,
+) -> Response {
+    let core = state.core.clone();
+    leptos_axum::render_app_async_with_context(move || provide_context(core.clone()), app)(req)
+        .await
+}
+
+/// `/e/{slug}`: the attendee's page, drawn from what the server reads first.
+async fn attendee_event_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    session: Session,
+    req: Request<Body>,
+) -> Response {
+    attendee(state, slug, session, req, AttendeeView::Event).await
+}
+
+/// `/e/{slug}/feedback`: the survey alone.
+async fn attendee_survey_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    session: Session,
+    req: Request<Body>,
+) -> Response {
+    attendee(state, slug, session, req, AttendeeView::Survey).await
+}
+
+async fn attendee(
+    state: AppState,
+    slug: String,
+    session: Session,
+    req: Request<Body>,
+    view: AttendeeView,
+) -> Response {
+    let assets = state.assets.clone();
+    match attendee_page(&state.core, &slug, &session, view).await {
+        Ok(page) => {
+            render(&state, req, move || {
+                attendee_shell(assets.clone(), page.clone())
+            })
+            .await
+        }
+        Err(error) => {
+            let status = error.status();
+            let mut response = render(&state, req, move || {
+                let error = error.clone();
+                static_shell(
+                    assets.clone(),
+                    String::new(),
+                    view! {
+                        <TopBar context="Attendee"/>
+                        <main class="page"><ErrorNote error/></main>
+                    },
+                )
+            })
+            .await;
+            *response.status_mut() = status;
+            response
+        }
+    }
+}
+
+/// An address Lectern does not know: the router's own "Nothing here" page, with 404.
+async fn not_found_page(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let assets = state.assets.clone();
+    render(&state, req, move || shell(assets.clone())).await
 }
 
 /// Cookie sessions, stored in Lectern's own database, 14 days from last use.

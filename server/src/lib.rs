@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod site;
 pub mod telemetry;
 pub mod ws;
 
@@ -111,9 +112,6 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         limits: args.limits(),
     };
-    if !settings.site_root.join("pkg").join("lectern.js").exists() {
-        tracing::warn!(site_root = %settings.site_root.display(), "no built site found: pages will not be interactive; run scripts/build-site");
-    }
     let server = Lectern::build(listener, settings).await?;
     let base = args
         .public_url

@@ -1,6 +1,6 @@
 //! Events: create, list, read, and manage their role links.
 
-use super::{CreatedEvent, EventAdmin, EventPublic, EventSummary, StaffView, StageView};
+use super::{CreatedEvent, EventAdmin, EventSummary, StaffView, StageView};
 use crate::domain::event::{EventDraft, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -174,10 +174,28 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
     .await
 }
 
-/// The public face of an event, for the attendee page.
-#[server]
-pub async fn fetch_event_public(slug: String) -> Result<EventPublic, AppError> {
-    answer(async move { Ok(event(&core()?, &slug).await?.into()) }).await
+/// What an attendee page is drawn from, read before the server renders it. Once the
+/// event has ended it includes the survey with this browser's earlier answers.
+#[cfg(feature = "ssr")]
+pub async fn attendee_page(
+    core: &Core,
+    slug: &str,
+    session: &tower_sessions::Session,
+    view: super::AttendeeView,
+) -> Result<super::AttendeePage, AppError> {
+    let event = event(core, slug).await?;
+    let feedback = match event.lifecycle.ended_at {
+        Some(_) => {
+            let attendee = access::attendee_id(session).await?;
+            Some(super::feedback::feedback_view(core, &event, &attendee).await?)
+        }
+        None => None,
+    };
+    Ok(super::AttendeePage {
+        view,
+        event: event.into(),
+        feedback,
+    })
 }
 
 /// The stage screen's event and join address (public, like the attendee page).

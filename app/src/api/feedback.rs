@@ -23,19 +23,30 @@ pub struct FeedbackView {
     pub open: bool,
 }
 
+/// The survey for this browser's attendee, with their earlier answers.
 #[server]
 pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
     answer(async move {
         let core = core()?;
         let event = event(&core, &slug).await?;
         let attendee = access::attendee_id(&session().await?).await?;
-        Ok(FeedbackView {
-            mine: core.store.response_of(event.id, &attendee).await?,
-            open: event.lifecycle.ended_at.is_some() && event.survey_closed_at.is_none(),
-            questions: event.survey().questions,
-        })
+        feedback_view(&core, &event, &attendee).await
     })
     .await
+}
+
+/// The survey of `event` as `attendee` sees it.
+#[cfg(feature = "ssr")]
+pub(crate) async fn feedback_view(
+    core: &crate::core::Core,
+    event: &crate::core::store::EventRecord,
+    attendee: &str,
+) -> Result<FeedbackView, AppError> {
+    Ok(FeedbackView {
+        mine: core.store.response_of(event.id, attendee).await?,
+        open: event.lifecycle.ended_at.is_some() && event.survey_closed_at.is_none(),
+        questions: event.survey().questions,
+    })
 }
 
 /// Stores this attendee's response, replacing any earlier one, while the survey is open.

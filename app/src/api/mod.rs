@@ -39,6 +39,9 @@ pub struct EventPublic {
     pub hosts: String,
     pub starts_at: DateTime<Utc>,
     pub time_zone: String,
+    /// The start as the event's own clock reads it ("Thu 14 May 2026, 17:00 BST"),
+    /// written by the server: the browser needs no time-zone database for it.
+    pub starts_local: String,
     pub sections: Vec<Section>,
     pub materials: Vec<Material>,
     /// A survey to fill in while waiting, if the organizer set one.
@@ -49,6 +52,24 @@ pub struct EventPublic {
     pub pace_expiry_minutes: u32,
     /// The recording, once the organizers add it.
     pub recording_url: Option<String>,
+}
+
+/// Everything an attendee page is drawn from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeePage {
+    pub view: AttendeeView,
+    pub event: EventPublic,
+    /// The survey with this attendee's own answers, once the event has ended.
+    pub feedback: Option<feedback::FeedbackView>,
+}
+
+/// Which of the attendee's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttendeeView {
+    /// `/e/{slug}`: waiting, then live, then the survey, following the event.
+    Event,
+    /// `/e/{slug}/feedback`: the survey alone, the link to share after the call.
+    Survey,
 }
 
 /// A fresh secret link, shown once.
@@ -178,6 +199,7 @@ pub(crate) mod ssr {
                 hosts: e.hosts,
                 starts_at: e.starts_at,
                 time_zone: e.time_zone.name().to_string(),
+                starts_local: crate::domain::event::wall_time(e.starts_at, e.time_zone),
                 sections: e.sections,
                 materials: e.materials,
                 survey_url: e.survey_url,

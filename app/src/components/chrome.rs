@@ -5,10 +5,12 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-/// The bar at the top of every page; `aside` goes to its right (a status, a sign-out).
+/// The bar at the top of every page; to its right the live connection's state (`link`)
+/// and the children (a sign-out).
 #[component]
 pub fn TopBar(
     #[prop(into)] context: String,
+    #[prop(optional)] link: Option<RwSignal<LinkState>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {
@@ -18,7 +20,7 @@ pub fn TopBar(
                 "Lectern"
             </a>
             <span class="topbar-context">{context}</span>
-            <div class="topbar-aside">{children.map(|c| c())}</div>
+            <div class="topbar-aside">{link.map(|state| view! { <LinkPill state/> })}{children.map(|c| c())}</div>
         </header>
     }
 }
@@ -43,10 +45,7 @@ pub fn LinkPill(state: RwSignal<LinkState>) -> impl IntoView {
 /// A refusal or failure, said plainly.
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {
-    let hint = match &error {
-        AppError::Unauthorized => Some(view! { <a href="/signin">"Sign in"</a> }.into_any()),
-        _ => None,
-    };
+    let hint = (error == AppError::Unauthorized).then(|| view! { <a href="/signin">"Sign in"</a> });
     view! {
         <div class="note note-error" role="alert">
             <p>{error.to_string()}</p>
@@ -84,13 +83,11 @@ pub fn CopyLink(
     }
 }
 
-/// A start time as the event's own clock reads it, e.g. "Thu 14 May 2026, 17:00 BST".
+/// A start time as the event's own clock reads it, e.g. "Thu 14 May 2026, 17:00 BST"
+/// (UTC for a zone Lectern does not know).
 pub fn event_time(at: DateTime<Utc>, time_zone: &str) -> String {
     match time_zone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => at
-            .with_timezone(&tz)
-            .format("%a %-d %b %Y, %H:%M %Z")
-            .to_string(),
+        Ok(tz) => crate::domain::event::wall_time(at, tz),
         Err(_) => at.format("%a %-d %b %Y, %H:%M UTC").to_string(),
     }
 }

@@ -1,30 +1,43 @@
 //! The feedback survey on screen: the attendee's form, and the organizer's editor of
 //! its questions.
 
-use crate::api::feedback::{FeedbackView, SubmitFeedback, fetch_feedback};
+#[cfg(feature = "hydrate")]
+use crate::api::feedback::fetch_feedback;
+use crate::api::feedback::{FeedbackView, SubmitFeedback};
 use crate::api::reports::{CloseSurvey, SaveSurvey, SurveyAdmin, fetch_survey_admin};
 use crate::components::chrome::ErrorNote;
 use crate::domain::feedback::{AnswerKind, SurveyAnswer, SurveyQuestion, SurveyResponse};
+use crate::error::AppError;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-/// The survey for the attendee at `slug`: loads their earlier answers to edit.
+/// The survey for the attendee at `slug`, with their earlier answers to edit. The page
+/// brings it (`initial`) when the event had ended before it loaded; a page open when the
+/// presenter presses End asks for it then.
+///
+/// No `Resource` or `Suspense` here: this card sits in a view that follows the event's
+/// phase, which the server's render runs twice (to find resources, then to draw), so a
+/// resource made in it would be made twice on the server and once in the browser, and
+/// the browser would read the first one's data for its own.
 #[component]
-pub fn FeedbackCard(#[prop(into)] slug: String) -> impl IntoView {
-    let view_slug = slug.clone();
-    let feedback = Resource::new(move || view_slug.clone(), fetch_feedback);
-    view! {
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading the survey…"</p> }>
-            {move || {
-                let slug = slug.clone();
-                Suspend::new(async move {
-                    match feedback.await {
-                        Ok(feedback) => view! { <FeedbackForm slug feedback/> }.into_any(),
-                        Err(error) => view! { <ErrorNote error/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+pub fn FeedbackCard(#[prop(into)] slug: String, initial: Option<FeedbackView>) -> impl IntoView {
+    let loaded = initial.is_some();
+    let feedback = RwSignal::new(initial.map(Ok::<_, AppError>));
+    #[cfg(feature = "hydrate")]
+    if !loaded {
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            let answer = fetch_feedback(slug).await;
+            let _ = feedback.try_set(Some(answer));
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = loaded;
+    move || match feedback.get() {
+        None => EitherOf3::A(view! { <p class="muted" role="status">"Loading the survey…"</p> }),
+        Some(Ok(feedback)) => EitherOf3::B(view! { <FeedbackForm slug=slug.clone() feedback/> }),
+        Some(Err(error)) => EitherOf3::C(view! { <ErrorNote error/> }),
     }
 }
 
@@ -48,16 +61,15 @@ fn FeedbackForm(slug: String, feedback: FeedbackView) -> impl IntoView {
         });
     };
     if !open {
-        return view! {
+        return Either::Left(view! {
             <section class="card" data-testid="survey-closed">
                 <h2>"Feedback"</h2>
                 <p>"The survey has closed. Thank you to everyone who answered!"</p>
             </section>
-        }
-        .into_any();
+        });
     }
     let sent = move || matches!(send.value().get(), Some(Ok(())));
-    view! {
+    Either::Right(view! {
         <form class="card survey" on:submit=submit data-testid="survey" aria-labelledby="survey-heading">
             <h2 id="survey-heading">"How was it? Tell us in a minute"</h2>
             <p class="muted">"Every question is optional; you can change your answers until the survey closes."</p>
@@ -70,8 +82,7 @@ fn FeedbackForm(slug: String, feedback: FeedbackView) -> impl IntoView {
                 </button>
             </div>
         </form>
-    }
-    .into_any()
+    })
 }
 
 /// One question of the attendee's form, reading and writing its answer in `answers`.

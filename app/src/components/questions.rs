@@ -7,6 +7,7 @@ use crate::domain::event::SectionKind;
 use crate::domain::question::{
     MAX_QUESTION_CHARS, Moderation, QuestionState, QuestionView, QueueOrder, sort_queue,
 };
+use leptos::either::Either;
 use leptos::prelude::*;
 
 fn asker(view: &QuestionView) -> String {
@@ -124,9 +125,9 @@ pub fn AttendeeQuestions(live: LiveHandle) -> impl IntoView {
                 {move || {
                     let list = public.get();
                     if list.is_empty() {
-                        view! { <li class="muted">"No questions yet: be the first."</li> }.into_any()
+                        Either::Left(view! { <li class="muted">"No questions yet: be the first."</li> })
                     } else {
-                        list.into_iter().map(row).collect_view().into_any()
+                        Either::Right(list.into_iter().map(row).collect_view())
                     }
                 }}
             </ol>

@@ -379,6 +379,13 @@ pub enum Phase {
     Ended,
 }
 
+/// A moment as a clock in `zone` reads it, e.g. "Thu 14 May 2026, 17:00 BST".
+pub fn wall_time(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%a %-d %b %Y, %H:%M %Z")
+        .to_string()
+}
+
 /// The times that decide an event's [`Phase`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {

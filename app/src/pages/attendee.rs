@@ -1,12 +1,16 @@
 //! `/e/{slug}`: the attendee's page, phone first — the pace buttons within reach, then
-//! the materials and the agenda.
+//! the materials and the agenda — and `/e/{slug}/feedback`, the survey alone.
+//!
+//! These pages are drawn without the router and without loading anything: the server
+//! reads an [`AttendeePage`] first, draws the page from it, and puts it in the document
+//! ([`crate::attendee_shell`]); the attendee bundle draws the same page from the same
+//! data ([`crate::hydrate_attendee`]). What changes later comes over the live socket.
 
-use super::{Loading, failure, slug_param};
-use crate::api::EventPublic;
-use crate::api::events::fetch_event_public;
+use crate::api::feedback::FeedbackView;
+use crate::api::{AttendeePage, AttendeeView, EventPublic};
 use crate::components::agenda::{AgendaList, NowCard};
 use crate::components::checkin::CheckInCard;
-use crate::components::chrome::{LinkPill, TopBar, event_time, use_viewer_time};
+use crate::components::chrome::{TopBar, use_viewer_time};
 use crate::components::feedback::FeedbackCard;
 use crate::components::lab::LabButtons;
 use crate::components::live::{use_live, use_phase};
@@ -15,27 +19,30 @@ use crate::components::poll::PollCard;
 use crate::components::questions::AttendeeQuestions;
 use crate::domain::event::{Phase, countdown};
 use crate::live::Viewer;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Title, provide_meta_context};
 
+/// The root of the attendee bundle's pages.
 #[component]
-pub fn AttendeePage() -> impl IntoView {
-    let slug = slug_param();
-    let event = Resource::new(move || slug.get(), fetch_event_public);
+pub fn AttendeeApp(page: AttendeePage) -> impl IntoView {
+    provide_meta_context();
+    let AttendeePage {
+        view,
+        event,
+        feedback,
+    } = page;
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match event.await {
-                    Ok(event) => view! { <AttendeeLive event/> }.into_any(),
-                    Err(error) => failure(error),
-                }
-            })}
-        </Suspense>
+        <Title formatter=crate::site::title/>
+        {match view {
+            AttendeeView::Event => Either::Left(view! { <AttendeeLive event feedback/> }),
+            AttendeeView::Survey => Either::Right(view! { <SurveyPage event feedback/> }),
+        }}
     }
 }
 
 #[component]
-fn AttendeeLive(event: EventPublic) -> impl IntoView {
+fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl IntoView {
     let live = use_live(&event, Viewer::Attendee, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
@@ -46,9 +53,8 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
     // A memo, so the form is not rebuilt (and its typing lost) when the phase moves on.
     let checking_in = Memo::new(move |_| phase.get() != Phase::Ended);
     // Before Start the page waits; on Start it turns into the live view by itself.
-    let stage = move || {
-        match phase.get() {
-        Phase::Scheduled | Phase::DoorsOpen => view! {
+    let stage = move || match phase.get() {
+        Phase::Scheduled | Phase::DoorsOpen => EitherOf3::A(view! {
             <section class="card waiting" aria-labelledby="waiting-heading" data-testid="waiting">
                 <p class="eyebrow">"You are in the right place"</p>
                 <h2 id="waiting-heading">"The tutorial starts soon"</h2>
@@ -61,17 +67,15 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                 <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
                 <p><a class="button button-quiet" href=format!("/e/{}/calendar.ics", slug_now) download data-testid="calendar">"Add to my calendar"</a></p>
             </section>
-        }
-        .into_any(),
-        Phase::Live => view! {
+        }),
+        Phase::Live => EitherOf3::B(view! {
             <NowCard live/>
             <PollCard live/>
             <LabButtons live/>
             <PaceButtons live/>
             <AttendeeQuestions live/>
-        }
-        .into_any(),
-        Phase::Ended => view! {
+        }),
+        Phase::Ended => EitherOf3::C(view! {
             <section class="card ended" data-testid="ended">
                 <h2>"This tutorial has ended"</h2>
                 <p>"Thank you for joining!"</p>
@@ -79,20 +83,18 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
                     <p><a class="button" href=url target="_blank" rel="noopener noreferrer" data-testid="recording">"Watch the recording"</a></p>
                 })}
             </section>
-            <FeedbackCard slug=slug_now.clone()/>
-        }
-        .into_any(),
-    }
+            <FeedbackCard slug=slug_now.clone() initial=feedback.clone()/>
+        }),
     };
     view! {
         <Title text=event.title.clone()/>
-        <TopBar context="Attendee"><LinkPill state=live.state/></TopBar>
+        <TopBar context="Attendee" link=live.state/>
         <main class="page attendee">
             <header class="event-head">
                 <h1>{event.title.clone()}</h1>
                 {(!event.hosts.is_empty()).then(|| view! { <p class="hosts">"with "{event.hosts.clone()}</p> })}
                 <p class="muted">
-                    {event_time(event.starts_at, &event.time_zone)}
+                    {event.starts_local.clone()}
                     {move || (phase.get() == Phase::Live).then(|| view! { " · " <strong class="live-now">"Live now"</strong> })}
                 </p>
             </header>
@@ -121,35 +123,24 @@ fn AttendeeLive(event: EventPublic) -> impl IntoView {
 
 /// `/e/{slug}/feedback`: the survey alone, for a link shared after the call.
 #[component]
-pub fn FeedbackPage() -> impl IntoView {
-    let slug = slug_param();
-    let event = Resource::new(move || slug.get(), fetch_event_public);
+fn SurveyPage(event: EventPublic, feedback: Option<FeedbackView>) -> impl IntoView {
     view! {
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match event.await {
-                    Ok(event) => view! {
-                        <Title text=format!("Feedback: {}", event.title)/>
-                        <TopBar context="Attendee"/>
-                        <main class="page attendee">
-                            <header class="event-head">
-                                <h1>{event.title.clone()}</h1>
-                                <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
-                            </header>
-                            {event.recording_url.clone().map(|url| view! {
-                                <p><a class="button" href=url target="_blank" rel="noopener noreferrer">"Watch the recording"</a></p>
-                            })}
-                            {if event.lifecycle.ended_at.is_some() {
-                                view! { <FeedbackCard slug=event.slug.clone()/> }.into_any()
-                            } else {
-                                view! { <p class="card">"The survey opens when the tutorial ends. "<a href=format!("/e/{}", event.slug)>"Go to the event page"</a></p> }.into_any()
-                            }}
-                        </main>
-                    }.into_any(),
-                    Err(error) => failure(error),
-                }
+        <Title text=format!("Feedback: {}", event.title)/>
+        <TopBar context="Attendee"/>
+        <main class="page attendee">
+            <header class="event-head">
+                <h1>{event.title.clone()}</h1>
+                <p class="muted">{event.starts_local.clone()}</p>
+            </header>
+            {event.recording_url.clone().map(|url| view! {
+                <p><a class="button" href=url target="_blank" rel="noopener noreferrer">"Watch the recording"</a></p>
             })}
-        </Suspense>
+            {if event.lifecycle.ended_at.is_some() {
+                Either::Left(view! { <FeedbackCard slug=event.slug.clone() initial=feedback/> })
+            } else {
+                Either::Right(view! { <p class="card">"The survey opens when the tutorial ends. "<a href=format!("/e/{}", event.slug)>"Go to the event page"</a></p> })
+            }}
+        </main>
     }
 }
 

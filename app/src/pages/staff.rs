@@ -7,7 +7,7 @@ use crate::api::StaffView;
 use crate::api::events::fetch_staff_view;
 use crate::components::agenda::{AgendaList, SectionClock};
 use crate::components::checkin::NewPlaces;
-use crate::components::chrome::{LinkPill, TopBar, event_time};
+use crate::components::chrome::{TopBar, event_time};
 use crate::components::lab::LabPanel;
 use crate::components::live::{LiveHandle, use_live, use_phase};
 use crate::components::pace::{PaceHistory, PaceMeter};
@@ -76,7 +76,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
     let project = project_of(&event.title);
     view! {
         <Title text=format!("{context} · {}", event.title)/>
-        <TopBar context><LinkPill state=live.state/></TopBar>
+        <TopBar context link=live.state/>
         <main class="page staff">
             <header class="event-head">
                 <h1>{event.title.clone()}</h1>
