@@ -14,3 +14,4 @@ mod organizers;
 mod pacing;
 mod questions;
 mod replicas;
+mod site;
