@@ -21,17 +21,6 @@ ensure_wasm_target() {
   fi
 }
 
-# wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
-ensure_wasm_bindgen() {
-  local want have
-  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
-  if [ "$have" != "$want" ]; then
-    step "Installing wasm-bindgen-cli $want (about 2.5 minutes, once)"
-    cargo install wasm-bindgen-cli --version "$want"
-  fi
-}
-
 ensure_chromium() {
   if ! command -v chromium >/dev/null 2>&1; then
     step "Installing Chromium from Debian's packages"
