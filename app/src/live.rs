@@ -240,11 +240,92 @@ pub struct StaffSnapshot {
     /// Whether questions wait for a co-instructor's approval before they are public.
     #[serde(default)]
     pub pre_moderation: bool,
+    /// Places checked in since the presenter last read them out, oldest first (at most
+    /// [`crate::domain::checkin::UNREAD`]).
+    #[serde(default)]
+    pub unread_places: Vec<String>,
 }
 
 /// How many public questions a snapshot carries: the rest wait their turn, so a room
 /// with hundreds of questions does not send them all to thousands of pages.
 pub const PUBLIC_QUESTIONS: usize = 50;
+/// How many pages of one event one attendee (one browser) may have open at once: a few
+/// tabs, not a thousand sockets on one cookie.
+pub const MAX_PAGES_PER_ATTENDEE: usize = 10;
+/// How many hidden questions' states a snapshot carries, the newest first.
+pub const HIDDEN_QUESTIONS: usize = 50;
+/// The most a public snapshot message weighs, whatever attendees send: every page gets
+/// it, several times a second, so one troll's thousand places or hundred long questions
+/// must not reach a thousand phones ([`LiveSnapshot::fit_within`]).
+pub const MAX_PUBLIC_SNAPSHOT_BYTES: usize = 16 * 1024;
+
+impl LiveSnapshot {
+    /// Leaves out what attendees wrote until the snapshot, as a message, takes at most
+    /// `max_bytes`: each time one item from whichever of their lists weighs most (the
+    /// questions, the places, the hidden questions' states, the newest places, the
+    /// countries), from its end, so the lowest-ranked go first and every list keeps
+    /// its best.
+    pub fn fit_within(&mut self, max_bytes: usize) {
+        // What the message adds around the snapshot: {"type":"snapshot",…}.
+        const ENVELOPE: usize = 32;
+        let size = |s: &Self| serde_json::to_vec(s).map_or(usize::MAX, |b| b.len()) + ENVELOPE;
+        let mut over = size(self).saturating_sub(max_bytes);
+        while over > 0 {
+            let mut lists = [
+                Weighed::of(&self.questions),
+                Weighed::of(&self.checkins.places),
+                Weighed::of(&self.hidden_questions),
+                Weighed::of(&self.checkins.newest),
+                Weighed::of(&self.checkins.countries),
+            ];
+            let mut keep = lists.each_ref().map(|l| l.sizes.len());
+            while over > 0 {
+                let Some((heaviest, list)) = lists
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(_, l)| l.total > 0)
+                    .max_by_key(|(_, l)| l.total)
+                else {
+                    // Nothing left that attendees wrote: the rest is the staff's.
+                    return;
+                };
+                over = over.saturating_sub(list.drop_last());
+                keep[heaviest] -= 1;
+            }
+            self.questions.truncate(keep[0]);
+            self.checkins.places.truncate(keep[1]);
+            self.hidden_questions.truncate(keep[2]);
+            self.checkins.newest.truncate(keep[3]);
+            self.checkins.countries.truncate(keep[4]);
+            // Item sizes were estimates (the commas between them): measure again.
+            over = size(self).saturating_sub(max_bytes);
+        }
+    }
+}
+
+/// The serialized sizes of a list's items, for [`LiveSnapshot::fit_within`].
+struct Weighed {
+    sizes: Vec<usize>,
+    total: usize,
+}
+
+impl Weighed {
+    fn of<T: Serialize>(list: &[T]) -> Self {
+        let sizes: Vec<usize> = list
+            .iter()
+            .map(|item| serde_json::to_vec(item).map_or(0, |b| b.len() + 1))
+            .collect();
+        let total = sizes.iter().sum();
+        Self { sizes, total }
+    }
+
+    /// Forgets the last item; its size.
+    fn drop_last(&mut self) -> usize {
+        let size = self.sizes.pop().unwrap_or(0);
+        self.total -= size;
+        size
+    }
+}
 
 /// Why the server refused an action or a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +345,9 @@ pub enum ErrorCode {
     Unavailable,
     /// Too many actions too fast (a flood): this one was not applied. Wait and retry.
     TooFast,
+    /// Too many pages of this event open in one browser: this one is closed (it tries
+    /// again later, as after any lost connection).
+    TooMany,
     /// The role link this page came in by was revoked or replaced: the page is closed
     /// and must not reconnect (it would be refused).
     Revoked,

@@ -122,6 +122,7 @@ fn spawn(bin: &Path, database_url: &str, addr: SocketAddr, dir: &Path) -> anyhow
         // limits, sized for a campus behind one NAT, would cut a 10,000-strong crowd.
         .args(["--connections-per-address", "1000000/1000000"])
         .args(["--actions-per-address", "1000000/1000000"])
+        .args(["--open-connections-per-address", "1000000"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(log)

@@ -72,7 +72,7 @@ pub async fn event(
                 .with_context(|| format!("reading {}", file.display()))?;
             let draft: EventDraft = toml::from_str(&text)
                 .with_context(|| format!("{} is not a valid event file", file.display()))?;
-            let core = Core::new(open(&db).await?, None);
+            let core = Core::open(open(&db).await?, None, Default::default(), false).await?;
             let base = serve
                 .public_url
                 .unwrap_or_else(|| format!("http://{}", serve.addr));

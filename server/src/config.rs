@@ -1,5 +1,6 @@
 //! The command line and environment: every setting has a flag and an env variable.
 
+use crate::listen::ConnectionSettings;
 use app::core::limits::LimitSettings;
 use app::domain::limit::Rate;
 use clap::{Args, Parser, Subcommand};
@@ -114,6 +115,13 @@ pub struct ServeArgs {
     /// Actions one attendee may send: BURST/PER_SECOND.
     #[arg(long, env = "LECTERN_ACTIONS_PER_ATTENDEE", default_value_t = LimitSettings::default().actions_per_attendee, value_parser = parse_rate, global = true)]
     pub actions_per_attendee: Rate,
+    /// Connections (pages' HTTP and live sockets) one address may hold open at once.
+    #[arg(long, env = "LECTERN_OPEN_CONNECTIONS_PER_ADDRESS", default_value_t = ConnectionSettings::default().open_per_address, global = true)]
+    pub open_connections_per_address: usize,
+    /// Seconds a request's headers (and the next request on a kept-alive connection)
+    /// may take to arrive before the connection is dropped.
+    #[arg(long, env = "LECTERN_HEADER_TIMEOUT", default_value_t = ConnectionSettings::default().header_timeout.as_secs(), global = true)]
+    pub header_timeout_secs: u64,
 }
 
 impl ServeArgs {
@@ -122,6 +130,13 @@ impl ServeArgs {
             connections_per_address: self.connections_per_address,
             actions_per_address: self.actions_per_address,
             actions_per_attendee: self.actions_per_attendee,
+        }
+    }
+
+    pub fn connections(&self) -> ConnectionSettings {
+        ConnectionSettings {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
+            open_per_address: self.open_connections_per_address.max(1),
         }
     }
 }

@@ -15,7 +15,7 @@ use app::site::Assets;
 use app::{App, attendee_shell, shell, static_shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, MatchedPath, Path, Request, State};
+use axum::extract::{ConnectInfo, FromRef, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -107,8 +107,10 @@ pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow
             move || shell(assets.clone())
         })
         .fallback_service(crate::site::root_files(&settings.site_root, not_found))
-        .layer(middleware::from_fn(ensure_attendee))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_writes,
+        ))
         // Refused before anything reads it: no form or server function needs more.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Pages, server functions and SVGs (the built files come compressed already).
@@ -163,36 +165,40 @@ async fn render<IV: IntoView + 'static>(
 async fn attendee_event_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    session: Session,
     req: Request<Body>,
 ) -> Response {
-    attendee(state, slug, session, req, AttendeeView::Event).await
+    attendee(state, slug, req, AttendeeView::Event).await
 }
 
 /// `/e/{slug}/feedback`: the survey alone.
 async fn attendee_survey_page(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    session: Session,
     req: Request<Body>,
 ) -> Response {
-    attendee(state, slug, session, req, AttendeeView::Survey).await
+    attendee(state, slug, req, AttendeeView::Survey).await
 }
 
+/// An attendee page; a first visit gets its attendee cookie with it (nothing is stored
+/// for it: the cookie is the attendee).
 async fn attendee(
     state: AppState,
     slug: String,
-    session: Session,
     req: Request<Body>,
     view: AttendeeView,
 ) -> Response {
     let assets = state.assets.clone();
-    match attendee_page(&state.core, &slug, &session, view).await {
+    let (id, new_cookie) = state.core.attendees.read_or_issue(req.headers());
+    match attendee_page(&state.core, &slug, Some(&id), view).await {
         Ok(page) => {
-            render(&state, req, move || {
+            let mut response = render(&state, req, move || {
                 attendee_shell(assets.clone(), page.clone())
             })
-            .await
+            .await;
+            if let Some(cookie) = new_cookie {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
         }
         Err(error) => {
             let status = error.status();
@@ -456,37 +462,77 @@ async fn open_role_link(
     Ok(Redirect::to(&format!("/e/{}/{}", link.slug, link.role.page())).into_response())
 }
 
-/// Gives every visitor of an event page an attendee id before the page renders, so the
-/// cookie is set on an ordinary response (not on a WebSocket handshake).
-async fn ensure_attendee(session: Session, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let event_page =
-        req.method() == Method::GET && path.starts_with("/e/") && !path.ends_with("/live");
-    if event_page && let Err(e) = access::attendee_id(&session).await {
-        return HttpError(e).into_response();
-    }
-    next.run(req).await
-}
-
 /// Whether a browser request comes from a page of this same site: its `Origin`, when
-/// sent, must name the host the request was made to.
-pub fn same_origin(headers: &HeaderMap) -> bool {
+/// sent, must be this deployment's own — scheme, host and port — as the public URL
+/// names it, or as the request itself was made: to the `Host` it names, over the scheme
+/// a proxy on this machine says in `X-Forwarded-Proto` (else plain HTTP).
+pub fn same_origin(headers: &HeaderMap, peer: IpAddr, public_url: Option<&str>) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let host = headers
+    let Some(origin) = origin.to_str().ok().and_then(WebOrigin::parse) else {
+        return false;
+    };
+    if public_url.and_then(WebOrigin::parse).as_ref() == Some(&origin) {
+        return true;
+    }
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .filter(|_| peer.is_loopback())
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("http");
+    let own = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let origin = origin.to_str().unwrap_or_default();
-    let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
-    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+        .and_then(|host| WebOrigin::parse(&format!("{scheme}://{host}")));
+    own.as_ref() == Some(&origin)
+}
+
+/// A web origin: scheme, host and port, as browsers compare them (case aside, and the
+/// scheme's default port written or not).
+#[derive(Debug, PartialEq, Eq)]
+struct WebOrigin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl WebOrigin {
+    /// `https://host[:port][/…]`; only http and https are origins of pages.
+    fn parse(text: &str) -> Option<Self> {
+        let (scheme, rest) = text.trim().split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let authority = rest.split(['/', '?', '#']).next()?;
+        if authority.is_empty() || authority.contains('@') {
+            return None;
+        }
+        // "[::1]:3000", "127.0.0.1:3000", "lectern.example.org".
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
+            _ => (authority, default_port),
+        };
+        Some(Self {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
 }
 
 /// Refuses state-changing requests sent by other sites' pages (cross-site request forgery).
-async fn same_origin_writes(req: Request, next: Next) -> Response {
+async fn same_origin_writes(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes && !same_origin(req.headers()) {
+    if writes && !same_origin(req.headers(), peer.ip(), state.core.public_url.as_deref()) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     next.run(req).await
@@ -505,29 +551,55 @@ mod tests {
         h
     }
 
+    const BROWSER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 7));
+    const PROXY: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
     #[test]
     fn same_site_or_originless_requests_pass() {
-        assert!(same_origin(&headers(
-            "127.0.0.1:3000",
-            Some("http://127.0.0.1:3000")
-        )));
-        assert!(same_origin(&headers(
-            "lectern.example.org",
-            Some("https://lectern.example.org")
-        )));
-        assert!(same_origin(&headers("127.0.0.1:3000", None)));
+        let direct = |host, origin| same_origin(&headers(host, origin), BROWSER, None);
+        assert!(direct("127.0.0.1:3000", Some("http://127.0.0.1:3000")));
+        assert!(direct(
+            "LECTERN.example.org:80",
+            Some("http://lectern.example.org")
+        ));
+        assert!(direct("[::1]:3000", Some("http://[::1]:3000")));
+        assert!(direct("127.0.0.1:3000", None));
+        // Behind a proxy on this machine that says the page came over HTTPS.
+        let mut proxied = headers("lectern.example.org", Some("https://lectern.example.org"));
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(same_origin(&proxied, PROXY, None));
+        // The public URL names the origin whatever the proxy says.
+        let public = headers("127.0.0.1:3001", Some("https://lectern.example.org"));
+        assert!(same_origin(
+            &public,
+            PROXY,
+            Some("https://lectern.example.org/")
+        ));
     }
 
     #[test]
     fn foreign_origins_are_refused() {
-        assert!(!same_origin(&headers(
-            "127.0.0.1:3000",
-            Some("http://evil.example")
-        )));
-        assert!(!same_origin(&headers(
-            "127.0.0.1:3000",
-            Some("http://127.0.0.1:3001")
-        )));
-        assert!(!same_origin(&headers("127.0.0.1:3000", Some("null"))));
+        let direct = |host, origin| same_origin(&headers(host, Some(origin)), BROWSER, None);
+        assert!(!direct("127.0.0.1:3000", "http://evil.example"));
+        assert!(!direct("127.0.0.1:3000", "http://127.0.0.1:3001"));
+        assert!(!direct("127.0.0.1:3000", "null"));
+        // Same host and port, another scheme: another origin.
+        assert!(!direct("127.0.0.1:3000", "https://127.0.0.1:3000"));
+        assert!(!direct("127.0.0.1:3000", "evil://127.0.0.1:3000"));
+        assert!(!direct(
+            "lectern.example.org",
+            "https://lectern.example.org"
+        ));
+        // Only a proxy on this machine may vouch for the scheme.
+        let mut spoofed = headers("lectern.example.org", Some("https://lectern.example.org"));
+        spoofed.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(!same_origin(&spoofed, BROWSER, None));
+        // With a public URL, another site is still another site.
+        let public = headers("127.0.0.1:3001", Some("https://evil.example"));
+        assert!(!same_origin(
+            &public,
+            PROXY,
+            Some("https://lectern.example.org")
+        ));
     }
 }

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod listen;
 pub mod site;
 pub mod telemetry;
 pub mod ws;
@@ -15,7 +16,6 @@ use anyhow::Context;
 use app::core::Core;
 use app::core::limits::LimitSettings;
 use app::core::store::Store;
-use axum::serve::ListenerExt;
 use config::{DatabaseArgs, ServeArgs};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -32,6 +32,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The rate limits for floods.
     pub limits: LimitSettings,
+    /// Slow headers and open connections per address.
+    pub connections: listen::ConnectionSettings,
 }
 
 /// A server bound to its listener and connected to its database, ready to run.
@@ -40,6 +42,7 @@ pub struct Lectern {
     pub core: Core,
     listener: TcpListener,
     router: axum::Router,
+    connections: listen::ConnectionSettings,
 }
 
 impl Lectern {
@@ -50,7 +53,14 @@ impl Lectern {
             .await
             .context("opening the database")?;
         telemetry::metrics();
-        let core = Core::with_limits(store, settings.public_url.clone(), settings.limits);
+        let core = Core::open(
+            store,
+            settings.public_url.clone(),
+            settings.limits,
+            settings.secure_cookies,
+        )
+        .await
+        .context("reading the deployment's keys")?;
         app::core::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;
@@ -60,6 +70,7 @@ impl Lectern {
             core,
             listener,
             router,
+            connections: settings.connections,
         })
     }
 
@@ -75,22 +86,12 @@ impl Lectern {
     ) -> std::io::Result<()> {
         let core = self.core.clone();
         let hub = self.core.hub.clone();
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        // Live messages are small and must go at once: no Nagle delay.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
-                signal.await;
-                tracing::info!("shutting down: closing live connections");
-                core.stopping();
-            })
-            .await?;
+        listen::serve(self.listener, self.router, self.connections, async move {
+            signal.await;
+            tracing::info!("shutting down: closing live connections");
+            core.stopping();
+        })
+        .await?;
         // Live sockets outlive the HTTP server: let them say goodbye and finish what they
         // were writing before the process ends.
         if !hub.drained(Duration::from_secs(10)).await {
@@ -111,6 +112,7 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone(),
         secure_cookies: args.secure_cookies,
         limits: args.limits(),
+        connections: args.connections(),
     };
     let server = Lectern::build(listener, settings).await?;
     let base = args

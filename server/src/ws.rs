@@ -52,7 +52,7 @@ pub async fn live(
     session: Session,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, HttpError> {
-    if !same_origin(&headers) {
+    if !same_origin(&headers, peer.ip(), state.core.public_url.as_deref()) {
         return Ok((StatusCode::FORBIDDEN, "cross-site WebSocket refused").into_response());
     }
     let core = state.core.clone();
@@ -77,15 +77,15 @@ pub async fn live(
                 .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?,
         ),
     };
+    // A socket without the page's cookie (a tool, say) is a new attendee, named on the
+    // handshake's answer.
+    let mut new_cookie = None;
     let (viewer, attendee, link) = match query.role.as_deref() {
-        None => (
-            Viewer::Attendee,
-            Some(Attendee {
-                id: access::attendee_id(&session).await?,
-                address,
-            }),
-            None,
-        ),
+        None => {
+            let (id, cookie) = core.attendees.read_or_issue(&headers);
+            new_cookie = cookie;
+            (Viewer::Attendee, Some(Attendee { id, address }), None)
+        }
         // The stage screen shows what the public page shows; it needs no link.
         Some("stage") => (Viewer::Stage, None, None),
         Some(raw) => {
@@ -102,7 +102,7 @@ pub async fn live(
         attendee,
         link,
     });
-    Ok(upgrade
+    let mut response = upgrade
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
@@ -112,7 +112,23 @@ pub async fn live(
                 socket,
                 arrival: *arrival,
             }))
-        }))
+        });
+    if let Some(cookie) = new_cookie {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Tells a page it may not join (its browser has too many open) before it is closed.
+async fn refuse_page(socket: &mut WebSocket, message: String) {
+    let refused = ServerMsg::Error {
+        id: None,
+        code: ErrorCode::TooMany,
+        message,
+    };
+    let _ = send(socket, &refused).await;
 }
 
 async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), axum::Error> {
@@ -187,8 +203,15 @@ async fn connection(mut page: Box<Page>) {
                 link,
             },
     } = &mut *page;
-    let membership = match Box::pin(core.hub.join(event, *viewer)).await {
+    let joining = core
+        .hub
+        .join(event, *viewer, attendee.as_ref().map(|a| a.id.as_str()));
+    let membership = match Box::pin(joining).await {
         Ok(membership) => membership,
+        Err(AppError::TooMany(message)) => {
+            Box::pin(refuse_page(socket, message)).await;
+            return;
+        }
         Err(e) => {
             tracing::warn!(error = %e, "could not open the event's room");
             let reason = "the event is not available right now".into();

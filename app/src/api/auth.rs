@@ -109,13 +109,15 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             )
         };
         let address = client_address().await?;
-        if let Err(wait) = core.limits.sign_in(address, &email) {
+        // Limited by the email as stored (" Ada@Example.org" is ada@example.org).
+        let email = Email::parse(&email).ok();
+        if let Err(wait) = core.limits.sign_in(address, email.as_ref()) {
             return Err(AppError::TooMany(format!(
-                "Too many sign-in attempts; try again {}.",
+                "Too many sign-in attempts; try again {}, or from a device you signed in from before.",
                 crate::domain::limit::wait_text(wait)
             )));
         }
-        let email = Email::parse(&email).map_err(|_| refused())?;
+        let email = email.ok_or_else(refused)?;
         let organizer = core.store.organizer_by_email(email.as_str()).await?;
         let stored = organizer
             .as_ref()
@@ -126,7 +128,10 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
                 .await
                 .map_err(|_| AppError::Internal)?;
         match organizer {
-            Some(organizer) if matches => signed_in(organizer.id, "/events").await,
+            Some(organizer) if matches => {
+                core.limits.signed_in(address, &email);
+                signed_in(organizer.id, "/events").await
+            }
             _ => Err(refused()),
         }
     })

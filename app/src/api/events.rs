@@ -175,20 +175,17 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
 }
 
 /// What an attendee page is drawn from, read before the server renders it. Once the
-/// event has ended it includes the survey with this browser's earlier answers.
+/// event has ended it includes the survey with this attendee's earlier answers.
 #[cfg(feature = "ssr")]
 pub async fn attendee_page(
     core: &Core,
     slug: &str,
-    session: &tower_sessions::Session,
+    attendee: Option<&str>,
     view: super::AttendeeView,
 ) -> Result<super::AttendeePage, AppError> {
     let event = event(core, slug).await?;
     let feedback = match event.lifecycle.ended_at {
-        Some(_) => {
-            let attendee = access::attendee_id(session).await?;
-            Some(super::feedback::feedback_view(core, &event, &attendee).await?)
-        }
+        Some(_) => Some(super::feedback::feedback_view(core, &event, attendee).await?),
         None => None,
     };
     Ok(super::AttendeePage {

@@ -8,10 +8,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use {
-    super::ssr::{answer, core, event, session},
-    crate::core::access,
-};
+use super::ssr::{answer, attendee, core, event, known_attendee};
 
 /// The survey as one attendee sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,21 +26,24 @@ pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
     answer(async move {
         let core = core()?;
         let event = event(&core, &slug).await?;
-        let attendee = access::attendee_id(&session().await?).await?;
-        feedback_view(&core, &event, &attendee).await
+        feedback_view(&core, &event, known_attendee(&core).as_deref()).await
     })
     .await
 }
 
-/// The survey of `event` as `attendee` sees it.
+/// The survey of `event` as `attendee` sees it (a visitor who never acted: no answers).
 #[cfg(feature = "ssr")]
 pub(crate) async fn feedback_view(
     core: &crate::core::Core,
     event: &crate::core::store::EventRecord,
-    attendee: &str,
+    attendee: Option<&str>,
 ) -> Result<FeedbackView, AppError> {
+    let mine = match attendee {
+        Some(attendee) => core.store.response_of(event.id, attendee).await?,
+        None => None,
+    };
     Ok(FeedbackView {
-        mine: core.store.response_of(event.id, attendee).await?,
+        mine,
         open: event.lifecycle.ended_at.is_some() && event.survey_closed_at.is_none(),
         questions: event.survey().questions,
     })
@@ -55,7 +55,7 @@ pub async fn submit_feedback(slug: String, response: SurveyResponse) -> Result<(
     answer(async move {
         let core = core()?;
         let event = event(&core, &slug).await?;
-        let attendee = access::attendee_id(&session().await?).await?;
+        let attendee = attendee(&core);
         let response = event.survey().check(&response)?;
         core.store
             .save_response(event.id, &attendee, &response)

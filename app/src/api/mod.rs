@@ -152,6 +152,26 @@ pub(crate) mod ssr {
         })
     }
 
+    /// This browser's attendee, if its cookie names one.
+    pub fn known_attendee(core: &Core) -> Option<String> {
+        let parts = use_context::<http::request::Parts>()?;
+        core.attendees.read(&parts.headers)
+    }
+
+    /// This browser's attendee, made now (its cookie set on the answer) if it has none.
+    pub fn attendee(core: &Core) -> String {
+        let headers = use_context::<http::request::Parts>()
+            .map(|parts| parts.headers)
+            .unwrap_or_default();
+        let (id, cookie) = core.attendees.read_or_issue(&headers);
+        if let (Some(cookie), Some(response)) =
+            (cookie, use_context::<leptos_axum::ResponseOptions>())
+        {
+            response.append_header(http::header::SET_COOKIE, cookie);
+        }
+        id
+    }
+
     /// The address this request came from (see [`crate::core::limits::client_address`]).
     pub async fn client_address() -> Result<std::net::IpAddr, AppError> {
         let axum::extract::ConnectInfo(peer) =

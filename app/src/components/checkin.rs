@@ -83,7 +83,9 @@ pub fn NewPlaces(live: LiveHandle) -> impl IntoView {
                 <span class="muted" data-testid="checkin-count">{move || format!("{} checked in", tally().count)}</span>
             </div>
             {move || {
-                let unread = tally().unread;
+                let unread = live.snapshot.with(|s| {
+                    s.as_ref().and_then(|s| s.staff.as_ref()).map(|staff| staff.unread_places.clone()).unwrap_or_default()
+                });
                 if unread.is_empty() {
                     view! { <p class="muted">"No new places since you last read them out."</p> }.into_any()
                 } else {

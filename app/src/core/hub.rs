@@ -34,7 +34,10 @@ use crate::domain::place::{parse_check_in_name, parse_place};
 use crate::domain::poll::{AnswerRefused, PollBoard, PollId, PollSpec};
 use crate::domain::question::{Moderation, Question, QuestionBoard, QuestionId, QueueOrder};
 use crate::error::AppError;
-use crate::live::{LiveSnapshot, Online, PUBLIC_QUESTIONS, ServerMsg, StaffSnapshot, Viewer};
+use crate::live::{
+    HIDDEN_QUESTIONS, LiveSnapshot, MAX_PAGES_PER_ATTENDEE, MAX_PUBLIC_SNAPSHOT_BYTES, Online,
+    PUBLIC_QUESTIONS, ServerMsg, StaffSnapshot, Viewer,
+};
 use axum::extract::ws::Utf8Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -120,8 +123,10 @@ struct RoomState {
     checkin_tally: Option<CheckInTally>,
     /// When the presenter last read the new places out.
     places_read_at: Option<DateTime<Utc>>,
-    /// Pages connected to this process.
+    /// Pages connected to this process (attendees counted once, however many pages).
     online: Online,
+    /// Each attendee's pages open on this process: attendees are counted, not tabs.
+    attendee_pages: HashMap<Arc<str>, usize>,
     /// Pages connected to the other replicas (PostgreSQL), as they last reported.
     elsewhere: Online,
     /// Snapshots published so far.
@@ -149,6 +154,8 @@ pub struct Membership {
     hub: Hub,
     room: Arc<Room>,
     viewer: Viewer,
+    /// Who, for an attendee's page (their pages are counted together).
+    attendee: Option<Arc<str>>,
     /// The public slot this page reads (attendees and stage screens).
     shard: usize,
 }
@@ -204,10 +211,18 @@ impl Hub {
         }
     }
 
-    /// Joins the event's room, opening it (from the database) if nobody is there.
-    pub async fn join(&self, event: &EventRecord, viewer: Viewer) -> Result<Membership, AppError> {
-        if let Some(membership) = self.try_join_open(event.id, viewer) {
-            return Ok(membership);
+    /// Joins the event's room, opening it (from the database) if nobody is there. An
+    /// attendee (`attendee`: their id) with [`MAX_PAGES_PER_ATTENDEE`] pages open already
+    /// is refused.
+    pub async fn join(
+        &self,
+        event: &EventRecord,
+        viewer: Viewer,
+        attendee: Option<&str>,
+    ) -> Result<Membership, AppError> {
+        let attendee: Option<Arc<str>> = attendee.map(Arc::from);
+        if let Some(membership) = self.try_join_open(event.id, viewer, &attendee) {
+            return membership;
         }
         // One read per room: whoever arrives while it is being opened waits for it.
         let gate = lock(&self.inner.opening)
@@ -215,8 +230,8 @@ impl Hub {
             .or_default()
             .clone();
         let _opening = gate.lock().await;
-        if let Some(membership) = self.try_join_open(event.id, viewer) {
-            return Ok(membership);
+        if let Some(membership) = self.try_join_open(event.id, viewer, &attendee) {
+            return membership;
         }
         let state = match self.load(event).await {
             Ok(state) => state,
@@ -226,7 +241,7 @@ impl Hub {
                 return Err(e);
             }
         };
-        let room = {
+        let membership = {
             let mut rooms = lock(&self.inner.rooms);
             // Someone may have opened the room while we were loading: theirs wins.
             let room = rooms.entry(event.id).or_insert_with(|| {
@@ -235,17 +250,33 @@ impl Hub {
                 tokio::spawn(publish(self.clone(), room.clone()));
                 room
             });
-            room.enter(viewer);
-            room.clone()
+            // Counted in while the registry is held: an empty room is closed under it.
+            self.enter(room, viewer, attendee)
         };
         // The room is open: those waiting at the gate find it, and later arrivals never
         // reach the gate.
         lock(&self.inner.opening).remove(&event.id);
+        membership
+    }
+
+    /// Counts a page in: its attendee's pages are bounded.
+    fn enter(
+        &self,
+        room: &Arc<Room>,
+        viewer: Viewer,
+        attendee: Option<Arc<str>>,
+    ) -> Result<Membership, AppError> {
+        if !room.enter(viewer, attendee.as_ref()) {
+            return Err(AppError::TooMany(format!(
+                "This browser has {MAX_PAGES_PER_ATTENDEE} pages of this event open already; close one to open another."
+            )));
+        }
         Ok(Membership {
             hub: self.clone(),
             shard: room.shard(),
-            room,
+            room: room.clone(),
             viewer,
+            attendee,
         })
     }
 
@@ -272,16 +303,15 @@ impl Hub {
         self.inner.room_loads.load(Ordering::Relaxed)
     }
 
-    fn try_join_open(&self, event_id: i64, viewer: Viewer) -> Option<Membership> {
+    fn try_join_open(
+        &self,
+        event_id: i64,
+        viewer: Viewer,
+        attendee: &Option<Arc<str>>,
+    ) -> Option<Result<Membership, AppError>> {
         let rooms = lock(&self.inner.rooms);
         let room = rooms.get(&event_id)?;
-        room.enter(viewer);
-        Some(Membership {
-            hub: self.clone(),
-            shard: room.shard(),
-            room: room.clone(),
-            viewer,
-        })
+        Some(self.enter(room, viewer, attendee.clone()))
     }
 
     /// The live snapshot of an event, for rendering a page on the server (`staff`: with
@@ -460,22 +490,42 @@ impl Room {
         self.next_shard.fetch_add(1, Ordering::Relaxed) % PUBLIC_SHARDS
     }
 
-    fn enter(&self, viewer: Viewer) {
+    /// Counts a page in; false (and nothing counted) when its attendee has
+    /// [`MAX_PAGES_PER_ATTENDEE`] open already.
+    fn enter(&self, viewer: Viewer, attendee: Option<&Arc<str>>) -> bool {
         let mut state = lock(&self.state);
         match viewer {
-            Viewer::Attendee => state.online.attendees += 1,
+            Viewer::Attendee => {
+                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
+                let pages = state.attendee_pages.entry(key).or_default();
+                if *pages >= MAX_PAGES_PER_ATTENDEE {
+                    return false;
+                }
+                *pages += 1;
+                state.online.attendees = state.attendee_pages.len() as u32;
+            }
             Viewer::Presenter | Viewer::Moderator => state.online.staff += 1,
             Viewer::Stage => state.online.screens += 1,
         }
         drop(state);
         metrics::gauge!("lectern_connections", "role" => viewer.label()).increment(1.0);
         self.changed.notify_one();
+        true
     }
 
-    fn leave(&self, viewer: Viewer) {
+    fn leave(&self, viewer: Viewer, attendee: Option<&Arc<str>>) {
         let mut state = lock(&self.state);
         match viewer {
-            Viewer::Attendee => state.online.attendees = state.online.attendees.saturating_sub(1),
+            Viewer::Attendee => {
+                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
+                if let Some(pages) = state.attendee_pages.get_mut(&key) {
+                    *pages -= 1;
+                    if *pages == 0 {
+                        state.attendee_pages.remove(&key);
+                    }
+                }
+                state.online.attendees = state.attendee_pages.len() as u32;
+            }
             Viewer::Presenter | Viewer::Moderator => {
                 state.online.staff = state.online.staff.saturating_sub(1)
             }
@@ -537,6 +587,7 @@ impl RoomState {
             checkin_tally: None,
             places_read_at: None,
             online: Online::default(),
+            attendee_pages: HashMap::new(),
             elsewhere: Online::default(),
             seq: 0,
             log_seq: 0,
@@ -588,7 +639,7 @@ impl RoomState {
         snapshot
     }
 
-    fn staff_part(&self, now: DateTime<Utc>) -> StaffSnapshot {
+    fn staff_part(&mut self, now: DateTime<Utc>) -> StaffSnapshot {
         StaffSnapshot {
             polls: self.polls.all(),
             pace_trend: pace::trend(&self.pace_samples, now),
@@ -596,16 +647,22 @@ impl RoomState {
             stuck_notes: self.lab.stuck_notes(self.agenda.current),
             queue: self.questions.queue(QueueOrder::Votes),
             pre_moderation: self.pre_moderation,
+            unread_places: self.checkin_tally().unread.clone(),
         }
     }
 
-    fn snapshot(&mut self) -> LiveSnapshot {
+    /// Everyone's check-ins, tallied once per change.
+    fn checkin_tally(&mut self) -> &CheckInTally {
         let places_read_at = self.places_read_at;
-        let checkins = self
-            .checkin_tally
+        self.checkin_tally
             .get_or_insert_with(|| self.checkins.tally(places_read_at))
-            .clone();
-        LiveSnapshot {
+    }
+
+    /// What every page gets (the staff's part is added to it for theirs), at most
+    /// [`MAX_PUBLIC_SNAPSHOT_BYTES`] whatever attendees sent.
+    fn snapshot(&mut self) -> LiveSnapshot {
+        let checkins = self.checkin_tally().for_live_pages();
+        let mut snapshot = LiveSnapshot {
             seq: self.seq,
             pace: self.pace.counts(),
             online: Online {
@@ -621,9 +678,11 @@ impl RoomState {
             poll: self.polls.latest(),
             lab: self.lab.counts(self.agenda.current),
             questions: self.questions.public(PUBLIC_QUESTIONS),
-            hidden_questions: self.questions.hidden_states(),
+            hidden_questions: self.questions.hidden_states(HIDDEN_QUESTIONS),
             staff: None,
-        }
+        };
+        snapshot.fit_within(MAX_PUBLIC_SNAPSHOT_BYTES);
+        snapshot
     }
 
     /// Applies one change. Every change sets a value, so applying one again is harmless.
@@ -1135,7 +1194,7 @@ pub enum Refusal {
 
 impl Drop for Membership {
     fn drop(&mut self) {
-        self.room.leave(self.viewer);
+        self.room.leave(self.viewer, self.attendee.as_ref());
     }
 }
 

@@ -2,7 +2,9 @@
 //! attempts are cut, people are not (see `domain::limit`). Each limiter is behind a std
 //! mutex held only for one `take` (never across an `.await`).
 
+use crate::domain::account::Email;
 use crate::domain::limit::{Limiter, Rate};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -31,6 +33,10 @@ impl Default for LimitSettings {
 /// Sign-in attempts: a few per email, a few dozen per address (a shared office).
 const SIGN_IN_PER_EMAIL: Rate = Rate::new(10, 1.0 / 30.0);
 const SIGN_IN_PER_ADDRESS: Rate = Rate::new(30, 0.1);
+/// Addresses remembered per account as ones its owner signed in from.
+const KNOWN_ADDRESSES_PER_EMAIL: usize = 8;
+/// Accounts whose addresses are remembered (a deployment has dozens of organizers).
+const KNOWN_EMAILS: usize = 10_000;
 
 pub struct Limits {
     connections: Mutex<Limiter<IpAddr>>,
@@ -38,6 +44,9 @@ pub struct Limits {
     actions_by_attendee: Mutex<Limiter<String>>,
     sign_in_by_email: Mutex<Limiter<String>>,
     sign_in_by_address: Mutex<Limiter<IpAddr>>,
+    /// Where each account signed in from before: there, its owner gets in even while
+    /// someone else's guesses have used up the account's attempts.
+    signed_in_from: Mutex<HashMap<String, Vec<IpAddr>>>,
 }
 
 fn take<K, Q>(limiter: &Mutex<Limiter<K>>, key: &Q) -> Result<(), Duration>
@@ -45,10 +54,7 @@ where
     K: Eq + std::hash::Hash + std::borrow::Borrow<Q>,
     Q: Eq + std::hash::Hash + ToOwned<Owned = K> + ?Sized,
 {
-    limiter
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .take(key, Instant::now())
+    lock(limiter).take(key, Instant::now())
 }
 
 impl Limits {
@@ -59,6 +65,7 @@ impl Limits {
             actions_by_attendee: Mutex::new(Limiter::new(settings.actions_per_attendee)),
             sign_in_by_email: Mutex::new(Limiter::new(SIGN_IN_PER_EMAIL)),
             sign_in_by_address: Mutex::new(Limiter::new(SIGN_IN_PER_ADDRESS)),
+            signed_in_from: Mutex::new(HashMap::new()),
         }
     }
 
@@ -73,11 +80,47 @@ impl Limits {
         take(&self.actions_by_address, &address)
     }
 
-    /// One sign-in attempt for `email` from `address`.
-    pub fn sign_in(&self, address: IpAddr, email: &str) -> Result<(), Duration> {
+    /// One sign-in attempt from `address` for `email` (`None`: not an email at all,
+    /// counted against the address only). The account's own bucket stops guesses at it
+    /// from many addresses; an address its owner signed in from before is let through
+    /// anyway, so those guesses cannot lock the owner out.
+    pub fn sign_in(&self, address: IpAddr, email: Option<&Email>) -> Result<(), Duration> {
         take(&self.sign_in_by_address, &address)?;
-        take(&self.sign_in_by_email, email.to_lowercase().as_str())
+        let Some(email) = email else {
+            return Ok(());
+        };
+        match take(&self.sign_in_by_email, email.as_str()) {
+            Err(_) if self.known(email, address) => Ok(()),
+            taken => taken,
+        }
     }
+
+    /// `email` signed in from `address`: remember it as the owner's.
+    pub fn signed_in(&self, address: IpAddr, email: &Email) {
+        let mut known = lock(&self.signed_in_from);
+        if known.len() >= KNOWN_EMAILS && !known.contains_key(email.as_str()) {
+            // Memory stays bounded; a forgotten owner waits out a lockout like anyone.
+            known.clear();
+        }
+        let addresses = known.entry(email.as_str().to_string()).or_default();
+        addresses.retain(|a| *a != address);
+        addresses.push(address);
+        if addresses.len() > KNOWN_ADDRESSES_PER_EMAIL {
+            addresses.remove(0);
+        }
+    }
+
+    fn known(&self, email: &Email, address: IpAddr) -> bool {
+        lock(&self.signed_in_from)
+            .get(email.as_str())
+            .is_some_and(|addresses| addresses.contains(&address))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The address a request came from: the peer's, or — when the peer is a proxy on this
@@ -119,15 +162,66 @@ mod tests {
         assert_eq!(client_address(loopback, &http::HeaderMap::new()), loopback);
     }
 
+    fn email(raw: &str) -> Email {
+        Email::parse(raw).unwrap()
+    }
+
     #[test]
-    fn sign_in_attempts_are_limited_per_email_whatever_its_case() {
+    fn sign_in_attempts_are_limited_per_email_whatever_its_case_or_spaces() {
         let limits = Limits::new(LimitSettings::default());
         let address: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..10 {
-            assert!(limits.sign_in(address, "ada@example.org").is_ok());
+            assert!(
+                limits
+                    .sign_in(address, Some(&email("ada@example.org")))
+                    .is_ok()
+            );
         }
-        assert!(limits.sign_in(address, "ADA@example.org").is_err());
-        assert!(limits.sign_in(address, "bob@example.org").is_ok());
+        for variant in ["ADA@example.org", " ada@example.org", "ada@EXAMPLE.org\t"] {
+            assert!(
+                limits.sign_in(address, Some(&email(variant))).is_err(),
+                "{variant:?}"
+            );
+        }
+        assert!(
+            limits
+                .sign_in(address, Some(&email("bob@example.org")))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_owner_signs_in_from_a_known_address_while_guesses_from_elsewhere_are_stopped() {
+        let limits = Limits::new(LimitSettings::default());
+        let office: IpAddr = "192.0.2.1".parse().unwrap();
+        let ada = email("ada@example.org");
+        assert!(limits.sign_in(office, Some(&ada)).is_ok());
+        limits.signed_in(office, &ada);
+        // Someone guesses from many addresses until the account's attempts are gone.
+        for n in 0..20u8 {
+            let _ = limits.sign_in(IpAddr::from([198, 51, 100, n]), Some(&ada));
+        }
+        assert!(
+            limits
+                .sign_in("203.0.113.9".parse().unwrap(), Some(&ada))
+                .is_err()
+        );
+        assert!(limits.sign_in(office, Some(&ada)).is_ok());
+    }
+
+    #[test]
+    fn what_is_not_an_email_counts_against_the_address_only() {
+        let limits = Limits::new(LimitSettings::default());
+        let address: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..30 {
+            assert!(limits.sign_in(address, None).is_ok());
+        }
+        assert!(limits.sign_in(address, None).is_err());
+        assert!(
+            limits
+                .sign_in(address, Some(&email("ada@example.org")))
+                .is_err()
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod store;
 pub mod writer;
 
 use crate::domain::place::Gazetteer;
+use crate::error::AppError;
 use hub::Hub;
 use std::sync::Arc;
 use store::Store;
@@ -34,6 +35,8 @@ pub struct CoreInner {
     pub signals: tokio::sync::watch::Sender<Signals>,
     /// Floods of connections, actions and sign-in attempts are cut here.
     pub limits: Arc<limits::Limits>,
+    /// Who an attendee is: an id in a cookie this deployment signed.
+    pub attendees: access::AttendeeCookies,
 }
 
 impl Core {
@@ -50,23 +53,30 @@ impl Core {
         format!("http://{host}")
     }
 
-    pub fn new(store: Store, public_url: Option<String>) -> Self {
-        Self::with_limits(store, public_url, limits::LimitSettings::default())
-    }
-
-    pub fn with_limits(
+    /// The core over `store`, with the deployment's attendee cookie key (made the first
+    /// time, shared by every replica after). `secure_cookies`: behind HTTPS.
+    pub async fn open(
         store: Store,
         public_url: Option<String>,
         limits: limits::LimitSettings,
-    ) -> Self {
+        secure_cookies: bool,
+    ) -> Result<Self, AppError> {
+        let key = store
+            .server_secret(
+                access::AttendeeCookies::KEY_NAME,
+                access::AttendeeCookies::new_key,
+            )
+            .await?;
+        let attendees = access::AttendeeCookies::new(&key, secure_cookies)?;
         let hub = Hub::new(store.clone());
-        Self(Arc::new(CoreInner {
+        Ok(Self(Arc::new(CoreInner {
             store,
             hub,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             signals: tokio::sync::watch::Sender::new(Signals::default()),
             limits: Arc::new(limits::Limits::new(limits)),
-        }))
+            attendees,
+        })))
     }
 
     /// Tells this replica's staff connections that a role link stopped working: each
@@ -135,9 +145,8 @@ impl Core {
         event: &crate::domain::event::NewEvent,
         created_by: Option<i64>,
         series_id: Option<i64>,
-    ) -> Result<EventCreated, crate::error::AppError> {
+    ) -> Result<EventCreated, AppError> {
         use crate::domain::event::{Role, Slug};
-        use crate::error::AppError;
         let tokens: Vec<(Role, String)> = Role::ALL
             .iter()
             .map(|role| (*role, secrets::new_token()))

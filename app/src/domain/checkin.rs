@@ -12,6 +12,10 @@ use std::hash::Hash;
 pub const NEWEST: usize = 6;
 /// How many unread places the presenter's panel lists at most.
 pub const UNREAD: usize = 20;
+/// How many places and countries live pages get, the most checked-in first: the map
+/// and the lists need no more, and every page gets them (the report has them all).
+pub const LIVE_PLACES: usize = 40;
+pub const LIVE_COUNTRIES: usize = 30;
 
 /// One attendee's check-in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +131,26 @@ impl<A: Eq + Hash> CheckInBoard<A> {
             countries,
             newest,
             unread,
+        }
+    }
+}
+
+impl CheckInTally {
+    /// The tally as live pages get it: the most checked-in [`LIVE_PLACES`] places and
+    /// [`LIVE_COUNTRIES`] countries (the count stays everyone's), without the unread
+    /// places, which only the presenter's panel needs.
+    pub fn for_live_pages(&self) -> Self {
+        Self {
+            count: self.count,
+            places: self.places.iter().take(LIVE_PLACES).cloned().collect(),
+            countries: self
+                .countries
+                .iter()
+                .take(LIVE_COUNTRIES)
+                .cloned()
+                .collect(),
+            newest: self.newest.clone(),
+            unread: Vec::new(),
         }
     }
 }
@@ -260,5 +284,25 @@ mod tests {
         );
         assert_eq!(spoken_list(&labels(&["Germany"])), "Germany");
         assert_eq!(spoken_list(&[]), "");
+    }
+
+    #[test]
+    fn live_pages_get_the_most_checked_in_places_and_everyone_counted() {
+        let mut board = CheckInBoard::default();
+        for n in 0..500 {
+            board.record(n, check_in(&format!("Village {n}"), None, 1));
+        }
+        for n in 500..503 {
+            board.record(n, check_in("Pune", Some(("Pune, India", "India")), 2));
+        }
+        let live = board.tally(Some(at(0))).for_live_pages();
+        assert_eq!(live.count, 503);
+        assert_eq!(live.places.len(), LIVE_PLACES);
+        assert_eq!(live.places[0].label, "Pune, India");
+        assert_eq!(live.places[0].count, 3);
+        assert!(
+            live.unread.is_empty(),
+            "the presenter's list is not for every page"
+        );
     }
 }

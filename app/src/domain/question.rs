@@ -436,27 +436,35 @@ impl<A: Eq + Hash + Clone> QuestionBoard<A> {
         all
     }
 
-    /// The public questions, sorted by votes, at most `limit` (pinned ones first).
+    /// The public questions, sorted by votes, at most `limit` (pinned ones first). The
+    /// co-instructors' notes to the presenter stay with the staff.
     pub fn public(&self, limit: usize) -> Vec<QuestionView> {
         let mut public: Vec<QuestionView> = self
             .questions
             .values()
             .filter(|q| q.state.is_public())
-            .map(|q| self.view(q))
+            .map(|q| {
+                let mut view = self.view(q);
+                view.question.note = None;
+                view
+            })
             .collect();
         sort_queue(&mut public, QueueOrder::Votes);
         public.truncate(limit);
         public
     }
 
-    /// The states of the questions nobody else sees (waiting for review, dismissed):
-    /// their askers, who know the ids, follow them; the text stays private.
-    pub fn hidden_states(&self) -> Vec<(QuestionId, QuestionState)> {
-        self.questions
+    /// The states of the newest `limit` questions nobody else sees (waiting for
+    /// review, dismissed): their askers, who know the ids, follow them; the text stays
+    /// private.
+    pub fn hidden_states(&self, limit: usize) -> Vec<(QuestionId, QuestionState)> {
+        let mut hidden: Vec<&Question> = self
+            .questions
             .values()
             .filter(|q| !q.state.is_public())
-            .map(|q| (q.id, q.state))
-            .collect()
+            .collect();
+        hidden.sort_by(|a, b| b.asked_at.cmp(&a.asked_at).then(a.id.cmp(&b.id)));
+        hidden.iter().take(limit).map(|q| (q.id, q.state)).collect()
     }
 }
 
@@ -644,7 +652,7 @@ mod tests {
         board.add("ana", asked(1, true));
         assert!(board.public(10).is_empty());
         assert_eq!(
-            board.hidden_states(),
+            board.hidden_states(10),
             vec![(Uuid::from_u128(1), QuestionState::Review)]
         );
         let approved = board

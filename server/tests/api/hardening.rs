@@ -239,24 +239,35 @@ async fn sign_in_attempts_are_limited_with_a_clear_answer() {
 }
 
 #[tokio::test]
-async fn session_cookies_are_http_only_and_same_site_lax() {
+async fn cookies_are_http_only_and_same_site_lax() {
     let app = spawn_app().await;
     let event = app.create_event("Cookies").await;
+    // An attendee's cookie comes with the event page, a session with a role link.
     let page = app.browser().get(&format!("/e/{}", event.slug)).await;
-    let cookie = page
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("lectern_session="))
-        .expect("a session cookie")
-        .to_lowercase();
-    assert!(cookie.contains("httponly"), "{cookie}");
-    assert!(cookie.contains("samesite=lax"), "{cookie}");
-    assert!(
-        !cookie.contains("secure"),
-        "Secure only behind HTTPS (a setting): {cookie}"
-    );
+    let role_link = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(format!("{}/r/{}", app.base, event.presenter_token))
+        .send()
+        .await
+        .expect("GET");
+    for (response, name) in [(page, "lectern_attendee="), (role_link, "lectern_session=")] {
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("a {name} cookie"))
+            .to_lowercase();
+        assert!(cookie.contains("httponly"), "{cookie}");
+        assert!(cookie.contains("samesite=lax"), "{cookie}");
+        assert!(
+            !cookie.contains("secure"),
+            "Secure only behind HTTPS (a setting): {cookie}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -336,4 +347,352 @@ async fn tokens_and_cookies_never_reach_the_logs() {
         !logged.contains(&session),
         "the session cookie is in the log"
     );
+}
+
+#[tokio::test]
+async fn the_snapshot_every_page_gets_stays_small_whatever_attendees_send() {
+    use app::domain::question::MAX_QUESTION_CHARS;
+    use app::live::{MAX_PUBLIC_SNAPSHOT_BYTES, Viewer};
+    let app = spawn_app().await;
+    let event = app.create_event("Flooded").await;
+    let record = app.stored(&event).await;
+    let (_b, mut page) = app.attendee(&event).await;
+    let before = loop {
+        let text = page.next_text().await;
+        if text.starts_with(r#"{"type":"snapshot""#) {
+            break text.len();
+        }
+    };
+
+    // 2,700 attendees, each from a place of their own with the longest name allowed,
+    // and 60 of them asking the longest question allowed, in four-byte characters.
+    let crowd = futures_util::future::join_all((0..2_700).map(|n| {
+        let hub = app.core.hub.clone();
+        let record = record.clone();
+        async move {
+            let attendee = format!("troll-{n}");
+            let member = hub
+                .join(&record, Viewer::Attendee, Some(&attendee))
+                .await
+                .expect("joins");
+            let place = format!("{n:04} {}", "🏰".repeat(75));
+            member
+                .check_in(&attendee, &place, "")
+                .await
+                .expect("checked in");
+            if n < 60 {
+                let text = format!("{n:04} {}", "🐍".repeat(MAX_QUESTION_CHARS - 5));
+                member
+                    .ask_question(&attendee, uuid::Uuid::new_v4(), &text, &"😀".repeat(60))
+                    .await
+                    .expect("asked");
+            }
+            member
+        }
+    }))
+    .await;
+
+    let flooded = loop {
+        let text = page.next_text().await;
+        let msg: ServerMsg = serde_json::from_str(&text).expect("a message");
+        if let ServerMsg::Snapshot(s) = msg
+            && s.checkins.count == 2_700
+            && !s.questions.is_empty()
+        {
+            break (text.len(), s);
+        }
+    };
+    let (bytes, snapshot) = flooded;
+    assert!(
+        bytes <= MAX_PUBLIC_SNAPSHOT_BYTES,
+        "{bytes} bytes (it was {before} before the flood)"
+    );
+    assert!(!snapshot.checkins.places.is_empty(), "places still shown");
+    assert!(!snapshot.questions.is_empty(), "questions still shown");
+    assert_eq!(snapshot.checkins.count, 2_700, "everyone still counted");
+    drop(crowd);
+}
+
+/// Calls `SignIn` as a browser at `address` would reach it through the proxy in front.
+async fn sign_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}{}", app.base, SignIn::PATH))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", address)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("POST")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn the_sign_in_limit_holds_for_every_spelling_of_the_email() {
+    let app = spawn_app().await;
+    organizer(&app).await;
+    for n in 0..10 {
+        let guesser = format!("198.51.100.{n}");
+        assert_eq!(
+            sign_in_from(&app, &guesser, "ada@example.org", "wrong password").await,
+            422
+        );
+    }
+    for spelling in [" ada@example.org", "ADA@Example.org", "ada@example.org\t"] {
+        assert_eq!(
+            sign_in_from(&app, "203.0.113.5", spelling, "correct horse battery").await,
+            429,
+            "{spelling:?} is the same account"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_owner_gets_in_from_where_they_signed_in_before_while_guesses_are_cut() {
+    let app = spawn_app().await;
+    organizer(&app).await;
+    let office = "192.0.2.10";
+    assert_eq!(
+        sign_in_from(&app, office, "ada@example.org", "correct horse battery").await,
+        200
+    );
+    for n in 0..12 {
+        let guesser = format!("198.51.100.{n}");
+        sign_in_from(&app, &guesser, "ada@example.org", "wrong password").await;
+    }
+    assert_eq!(
+        sign_in_from(
+            &app,
+            "203.0.113.5",
+            "ada@example.org",
+            "correct horse battery"
+        )
+        .await,
+        429,
+        "a new address waits"
+    );
+    assert_eq!(
+        sign_in_from(&app, office, "ada@example.org", "correct horse battery").await,
+        200,
+        "the owner's own address gets in"
+    );
+}
+
+/// Rows in the session store (tower-sessions' table).
+async fn session_rows(app: &TestApp) -> i64 {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db().url)
+        .await
+        .expect("the test database");
+    let table = match app.core.store.backend() {
+        app::core::store::Backend::Sqlite => "tower_sessions",
+        app::core::store::Backend::Postgres => "tower_sessions.session",
+    };
+    let row = sqlx::query(&format!("select count(*) as n from {table}"))
+        .fetch_one(&pool)
+        .await
+        .expect("the session table");
+    row.try_get::<i64, _>("n").expect("a count")
+}
+
+#[tokio::test]
+async fn visitors_who_only_look_or_vote_store_no_session() {
+    let app = spawn_app().await;
+    let event = app.create_event("Anyone").await;
+    let visitor = app.browser();
+    for n in 0..30 {
+        assert_eq!(
+            visitor.get(&format!("/e/no-such-event-{n}")).await.status(),
+            404
+        );
+        assert_eq!(
+            app.browser()
+                .get(&format!("/e/{}", event.slug))
+                .await
+                .status(),
+            200
+        );
+    }
+    for path in ["qr.svg", "calendar.ics", "feedback", "stage"] {
+        assert_eq!(
+            app.browser()
+                .get(&format!("/e/{}/{path}", event.slug))
+                .await
+                .status(),
+            200
+        );
+    }
+    // An attendee who opens the live page and votes is their cookie, not a stored row.
+    let (_b, mut attendee) = app.attendee(&event).await;
+    let acked = attendee
+        .act(|id| ClientMsg::Pace {
+            id,
+            vote: Some(PaceVote::Slower),
+        })
+        .await;
+    assert!(matches!(acked, ServerMsg::Ack { .. }), "{acked:?}");
+    assert_eq!(session_rows(&app).await, 0);
+}
+
+#[tokio::test]
+async fn the_attendee_cookie_keeps_a_browser_the_same_attendee_and_cannot_be_forged() {
+    let app = spawn_app().await;
+    let event = app.create_event("Who am I").await;
+    let (browser, mut first) = app.attendee(&event).await;
+    first
+        .act(|id| ClientMsg::Pace {
+            id,
+            vote: Some(PaceVote::Faster),
+        })
+        .await;
+    drop(first);
+    // The same browser comes back: its vote is still its own.
+    let mut again = browser.live(&event.slug, None).await.expect("connects");
+    match again.next().await {
+        ServerMsg::Welcome { pace, .. } => assert_eq!(pace, Some(PaceVote::Faster)),
+        other => panic!("expected a welcome, got {other:?}"),
+    }
+    // A cookie this server did not sign names a new attendee.
+    let forger = app.browser();
+    forger.jar.add_cookie_str(
+        &format!("lectern_attendee={}.{}", "0".repeat(32), "0".repeat(32)),
+        &app.base.parse().expect("url"),
+    );
+    let mut forged = forger.live(&event.slug, None).await.expect("connects");
+    match forged.next().await {
+        ServerMsg::Welcome { pace, .. } => assert_eq!(pace, None),
+        other => panic!("expected a welcome, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn one_browser_with_fifty_pages_counts_once_and_holds_a_few_of_them() {
+    use app::live::MAX_PAGES_PER_ATTENDEE;
+    let app = spawn_app().await;
+    let event = app.create_event("Tabs").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let browser = app.browser();
+    assert_eq!(
+        browser.get(&format!("/e/{}", event.slug)).await.status(),
+        200
+    );
+    let mut open = Vec::new();
+    let mut refused = 0;
+    for _ in 0..50 {
+        let mut page = browser.live(&event.slug, None).await.expect("handshake");
+        match page.next().await {
+            ServerMsg::Welcome { .. } => open.push(page),
+            ServerMsg::Error {
+                code: ErrorCode::TooMany,
+                ..
+            } => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(open.len(), MAX_PAGES_PER_ATTENDEE);
+    assert_eq!(refused, 50 - MAX_PAGES_PER_ATTENDEE);
+    let seen = presenter
+        .snapshot_where(|s| s.online.attendees == 1 && s.staff.is_some())
+        .await;
+    assert_eq!(seen.online.attendees, 1, "one person, however many tabs");
+}
+
+#[tokio::test]
+async fn a_page_of_another_scheme_or_site_may_not_write_or_connect() {
+    let app = spawn_app().await;
+    let event = app.create_event("Origins").await;
+    let browser = app.browser();
+    assert_eq!(
+        browser.get(&format!("/e/{}", event.slug)).await.status(),
+        200
+    );
+    let port = app.base.rsplit(':').next().expect("a port");
+    for origin in [
+        format!("https://127.0.0.1:{port}"),
+        format!("evil://127.0.0.1:{port}"),
+        "http://evil.example".to_string(),
+    ] {
+        let socket = browser.live_from(&event.slug, None, &origin).await;
+        assert!(socket.is_err(), "{origin} connected");
+        let write = browser
+            .http
+            .post(format!("{}{}", app.base, SignIn::PATH))
+            .header("origin", &origin)
+            .form(&[("email", "a@example.org"), ("password", "x")])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(write.status(), 403, "{origin} wrote");
+    }
+    assert!(
+        browser
+            .live_from(&event.slug, None, &app.base)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_never_finishes_its_headers_is_dropped_and_idle_ones_too() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with_connections(lectern::listen::ConnectionSettings {
+        header_timeout: std::time::Duration::from_secs(1),
+        open_per_address: 8,
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let closed_within = |mut tcp: tokio::net::TcpStream, patience: std::time::Duration| async move {
+        let mut buf = [0u8; 1024];
+        tokio::time::timeout(patience, async {
+            loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await
+        .is_ok()
+    };
+    // Half a request, then silence.
+    let mut slow = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("writes");
+    assert!(
+        closed_within(slow, std::time::Duration::from_secs(4)).await,
+        "slow headers kept"
+    );
+    // One request answered, then nothing more on the kept-alive connection.
+    let mut idle = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("writes");
+    assert!(
+        closed_within(idle, std::time::Duration::from_secs(4)).await,
+        "idle connection kept"
+    );
+
+    // One address holds at most its share at once; the next is closed at once.
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connects"),
+        );
+    }
+    let extra = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    assert!(
+        closed_within(extra, std::time::Duration::from_millis(500)).await,
+        "a ninth was kept"
+    );
+    drop(held);
 }

@@ -101,12 +101,28 @@ pub async fn spawn_app_on(db: Arc<TestDb>) -> TestApp {
 
 /// A server with rate limits of the test's own.
 pub async fn spawn_app_with(db: Arc<TestDb>, limits: LimitSettings) -> TestApp {
+    spawn(db, limits, lectern::listen::ConnectionSettings::default()).await
+}
+
+/// A server with connection bounds of the test's own (header timeout, per address).
+pub async fn spawn_app_with_connections(
+    connections: lectern::listen::ConnectionSettings,
+) -> TestApp {
+    spawn(TestDb::new().await, LimitSettings::default(), connections).await
+}
+
+async fn spawn(
+    db: Arc<TestDb>,
+    limits: LimitSettings,
+    connections: lectern::listen::ConnectionSettings,
+) -> TestApp {
     let settings = Settings {
         database_url: db.url.clone(),
         site_root: db.dir.path().join("site"),
         public_url: None,
         secure_cookies: false,
         limits,
+        connections,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -332,14 +348,17 @@ pub struct LiveClient {
 impl LiveClient {
     /// The next protocol message (pings and pongs skipped); panics after [`PATIENCE`].
     pub async fn next(&mut self) -> ServerMsg {
+        serde_json::from_str(&self.next_text().await).expect("a protocol message")
+    }
+
+    /// The next protocol message as the bytes on the wire.
+    pub async fn next_text(&mut self) -> String {
         loop {
             let frame = tokio::time::timeout(PATIENCE, self.ws.next())
                 .await
                 .expect("a message in time");
             match frame.expect("socket open").expect("frame") {
-                Message::Text(text) => {
-                    return serde_json::from_str(text.as_str()).expect("a protocol message");
-                }
+                Message::Text(text) => return text.as_str().to_string(),
                 Message::Ping(_) | Message::Pong(_) => continue,
                 other => panic!("unexpected frame {other:?}"),
             }

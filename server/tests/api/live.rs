@@ -519,9 +519,10 @@ async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
     let record = app.stored(&event).await;
     let reads_before = app.core.hub.room_loads();
     let mut crowd = tokio::task::JoinSet::new();
-    for _ in 0..200 {
+    for n in 0..200 {
         let (hub, record) = (app.core.hub.clone(), record.clone());
-        crowd.spawn(async move { hub.join(&record, Viewer::Attendee).await });
+        let attendee = format!("attendee-{n}");
+        crowd.spawn(async move { hub.join(&record, Viewer::Attendee, Some(&attendee)).await });
     }
     let members = crowd.join_all().await;
     assert!(members.iter().all(Result::is_ok), "everyone gets in");

@@ -181,6 +181,27 @@ impl Store {
             .map(|_| ())
     }
 
+    /// The secret named `name`: made with `make` the first time any replica asks, the
+    /// same for every replica after.
+    pub async fn server_secret(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String, AppError> {
+        sqlx::query(
+            "insert into server_secret (name, value) values ($1, $2) on conflict (name) do nothing",
+        )
+        .bind(name)
+        .bind(make())
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("select value from server_secret where name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+
     pub async fn organizer_count(&self) -> Result<i64, AppError> {
         Ok(sqlx::query("select count(*) from organizer")
             .fetch_one(&self.pool)
