@@ -26,6 +26,9 @@ pub enum AppError {
     /// A flood was cut: too many attempts in a short time.
     #[error("{0}")]
     TooMany(String),
+    /// A request body larger than the server takes.
+    #[error("That request is too large.")]
+    TooLarge,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never got a proper answer (network down, server restarting).
@@ -48,6 +51,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport(_) => StatusCode::BAD_GATEWAY,
         }
@@ -63,13 +67,26 @@ impl From<DomainError> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server this is a request that did not read (a body too large, a field
+    /// missing): it answers 413 or 422 like any refusal, not the 500 of a failure. In
+    /// the browser it is an answer that never came.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
+            ServerFnErrorErr::Args(e) | ServerFnErrorErr::Deserialization(e)
+                if e.contains("length limit exceeded") =>
+            {
+                AppError::TooLarge
+            }
             ServerFnErrorErr::Args(e) | ServerFnErrorErr::Deserialization(e) => AppError::Invalid(
                 DomainError::new("request", format!("could not be read: {e}")),
             ),
             other => AppError::Transport(other.to_string()),
+        };
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status());
         }
+        error
     }
 }
 

@@ -23,7 +23,7 @@ pub struct EventLinks {
 
 async fn open(db: &DatabaseArgs) -> anyhow::Result<Store> {
     ensure_sqlite_dir(&db.database_url)?;
-    Store::connect(&db.database_url)
+    Store::connect_with(&db.database_url, db.sqlite_synchronous)
         .await
         .context("opening the database")
 }

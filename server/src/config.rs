@@ -2,6 +2,7 @@
 
 use crate::listen::ConnectionSettings;
 use app::core::limits::LimitSettings;
+use app::core::store::SqliteSynchronous;
 use app::domain::limit::Rate;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -70,6 +71,19 @@ pub struct DatabaseArgs {
     /// Where Lectern keeps its data: sqlite://path?mode=rwc
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+    /// On SQLite, what a commit survives: `full` a power cut (each commit waits for the
+    /// disk), `normal` a crash of the process only (the last commits before a power cut
+    /// may be lost; commits do not wait). PostgreSQL keeps its own settings.
+    #[arg(long, env = "LECTERN_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = parse_synchronous, global = true)]
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+fn parse_synchronous(raw: &str) -> Result<SqliteSynchronous, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "full" => Ok(SqliteSynchronous::Full),
+        "normal" => Ok(SqliteSynchronous::Normal),
+        other => Err(format!("{other:?}: use full or normal")),
+    }
 }
 
 #[derive(Debug, Clone, Args)]

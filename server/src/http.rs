@@ -287,13 +287,17 @@ where
         ))
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers and takes a write (a full disk does not).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.core.store.ping().await {
+    match state.core.store.health().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+            tracing::error!(error = %e, "health check: the database does not take writes");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database cannot be written right now",
+            )
+                .into_response()
         }
     }
 }

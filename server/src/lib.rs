@@ -15,7 +15,7 @@ pub mod ws;
 use anyhow::Context;
 use app::core::Core;
 use app::core::limits::LimitSettings;
-use app::core::store::Store;
+use app::core::store::{SqliteSynchronous, Store};
 use config::{DatabaseArgs, ServeArgs};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,6 +27,8 @@ use tokio::net::TcpListener;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
+    /// On SQLite: what a commit survives.
+    pub sqlite_synchronous: SqliteSynchronous,
     pub site_root: PathBuf,
     pub public_url: Option<String>,
     pub secure_cookies: bool,
@@ -49,7 +51,7 @@ impl Lectern {
     /// Connects to (and migrates) the database and builds the router.
     pub async fn build(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         config::ensure_sqlite_dir(&settings.database_url).context("creating the data folder")?;
-        let store = Store::connect(&settings.database_url)
+        let store = Store::connect_with(&settings.database_url, settings.sqlite_synchronous)
             .await
             .context("opening the database")?;
         telemetry::metrics();
@@ -108,6 +110,7 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let settings = Settings {
         database_url: db.database_url,
+        sqlite_synchronous: db.sqlite_synchronous,
         site_root: args.site_root.clone(),
         public_url: args.public_url.clone(),
         secure_cookies: args.secure_cookies,

@@ -696,3 +696,51 @@ async fn a_request_that_never_finishes_its_headers_is_dropped_and_idle_ones_too(
     );
     drop(held);
 }
+
+#[tokio::test]
+async fn a_server_function_body_that_does_not_read_gets_its_status_not_a_failure() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let browser = app.browser();
+    // A field missing from a form, and JSON that is not the function's arguments: 422.
+    let missing = browser
+        .call::<SignIn>(&[("email", "ada@example.org")])
+        .await;
+    assert_eq!(missing.status(), 422);
+    assert!(
+        matches!(error_of(missing).await, AppError::Invalid(e) if e.to_string().contains("password"))
+    );
+    let garbled = browser
+        .call_json::<app::api::feedback::SubmitFeedback>(serde_json::json!({ "slug": 5 }))
+        .await;
+    assert_eq!(garbled.status(), 422);
+
+    // Too large, sent in chunks (no length to refuse it by up front): 413.
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut tcp = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        SignIn::PATH
+    );
+    tcp.write_all(head.as_bytes()).await.expect("writes");
+    let chunk = "a".repeat(64 * 1024);
+    for _ in 0..(lectern::http::MAX_BODY_BYTES / chunk.len() + 2) {
+        if tcp
+            .write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+        {
+            break; // refused before the end
+        }
+    }
+    let _ = tcp.write_all(b"0\r\n\r\n").await;
+    let mut answer = String::new();
+    let _ = tcp.read_to_string(&mut answer).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "{}",
+        answer.lines().next().unwrap_or("")
+    );
+}

@@ -118,6 +118,7 @@ async fn spawn(
 ) -> TestApp {
     let settings = Settings {
         database_url: db.url.clone(),
+        sqlite_synchronous: app::core::store::SqliteSynchronous::Full,
         site_root: db.dir.path().join("site"),
         public_url: None,
         secure_cookies: false,

@@ -5,6 +5,7 @@
 mod changelog;
 mod checkins;
 mod crash;
+mod disk;
 mod feedback;
 mod hardening;
 mod helpers;

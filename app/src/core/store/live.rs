@@ -239,6 +239,17 @@ impl Store {
         origin: &str,
         batch: &[(i64, Change)],
     ) -> Result<Vec<Option<u64>>, AppError> {
+        let written = self.write_batch(origin, batch).await;
+        self.writes_failing
+            .store(written.is_err(), std::sync::atomic::Ordering::Relaxed);
+        written
+    }
+
+    async fn write_batch(
+        &self,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
         // Same event and key: in the order made. Otherwise sorted, so that concurrent
         // transactions lock rows in one order.
         let mut order: Vec<usize> = (0..batch.len()).collect();

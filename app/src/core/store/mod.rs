@@ -17,9 +17,13 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use live::{EventRecord, StoredRoom};
+
+/// What `/healthz` writes after a failed commit: about a large group commit's worth.
+const HEALTH_PROBE_BYTES: usize = 256 * 1024;
 
 /// Embedded at compile time so the binary migrates its own database on start.
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -53,6 +57,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: Arc<str>,
+    /// The last live commit failed (a full disk, a lost database): `/healthz` says so
+    /// until a write of a batch's size goes through again.
+    writes_failing: Arc<AtomicBool>,
 }
 
 /// An organizer as the sign-in check needs them.
@@ -104,6 +111,108 @@ fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// What a commit on SQLite survives (`pragma synchronous`; PostgreSQL has its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    /// A power cut or an operating-system crash: every commit waits for its fsync.
+    Full,
+    /// A crash of the process (`kill -9`), not of the machine: the last commits before a
+    /// power cut may be lost; commits do not wait for the disk.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Normal => "normal",
+        }
+    }
+}
+
+/// Why the database could not be opened, in words for whoever runs the server.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Unusable(String),
+}
+
+/// Opens the SQLite file once before the pool does, so that a file that cannot be
+/// used is named with the reason at once (the pool would retry for its timeout).
+async fn check_sqlite(url: &str) -> Result<(), StoreError> {
+    use sqlx::{ConnectOptions, Connection};
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let options: sqlx::sqlite::SqliteConnectOptions = url
+        .parse()
+        .map_err(|e| StoreError::Unusable(format!("{url} is not a SQLite address: {e}")))?;
+    let explain = |e: sqlx::Error| {
+        let code = match &e {
+            sqlx::Error::Database(db) => db.code().map(|c| c.to_string()),
+            _ => None,
+        };
+        StoreError::Unusable(match code.as_deref() {
+            // SQLite's result codes: CANTOPEN, READONLY, NOTADB, CORRUPT, FULL, PERM.
+            Some("14") => format!(
+                "cannot open the database file {path} (or the -wal and -shm files beside it): does its folder exist, and may this user write there?"
+            ),
+            Some("8") => format!(
+                "the database file {path} is read-only: give this user write access to it and its folder"
+            ),
+            Some("26") => {
+                format!("{path} is not a SQLite database (a damaged file, or another kind of file)")
+            }
+            Some("11") => {
+                format!("the database file {path} is damaged (\"{e}\"): restore it from a backup")
+            }
+            Some("13") => format!("the disk holding {path} is full"),
+            Some("3") => format!("this user may not open {path}"),
+            _ => format!("cannot use the database file {path}: {e}"),
+        })
+    };
+    let mut conn = options.connect().await.map_err(explain)?;
+    // Reading the schema finds a file that is not a database; taking the write lock and
+    // switching to WAL finds one that cannot be written.
+    sqlx::query("select count(*) from sqlite_master")
+        .execute(&mut conn)
+        .await
+        .map_err(explain)?;
+    sqlx::query("pragma journal_mode = wal")
+        .execute(&mut conn)
+        .await
+        .map_err(explain)?;
+    sqlx::query("begin immediate")
+        .execute(&mut conn)
+        .await
+        .map_err(explain)?;
+    sqlx::query("rollback")
+        .execute(&mut conn)
+        .await
+        .map_err(explain)?;
+    let _ = conn.close().await;
+    Ok(())
+}
+
+/// Whether a pooled connection may be used again. sqlx counts a connection's open
+/// transactions itself; when a rollback fails (SQLite rolls a transaction back by itself
+/// after `SQLITE_FULL`, so the `ROLLBACK` after it fails) the count stays up, the next
+/// `begin` becomes a `SAVEPOINT` inside a transaction nobody will commit, and every
+/// "commit" after it is a `RELEASE` that commits nothing while holding the write lock.
+/// A connection that is not plainly out of any transaction is closed instead.
+fn clean(conn: &mut sqlx::AnyConnection) -> bool {
+    use sqlx::Connection;
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("closing a database connection left inside a transaction");
+    }
+    clean
+}
+
 /// SQLite and PostgreSQL both report a unique violation with SQLSTATE-like code 2067/23505.
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
@@ -111,38 +220,62 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, SqliteSynchronous::Full).await
+    }
+
+    /// Opens the database at `url`; on SQLite, `synchronous` says what a commit survives.
+    /// A database that cannot be opened, read or written says so at once, in a sentence.
+    pub async fn connect_with(
+        url: &str,
+        synchronous: SqliteSynchronous,
+    ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::of_url(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
+        let backend = Backend::of_url(url).map_err(StoreError::Unusable)?;
         let pool = match backend {
             Backend::Sqlite => {
+                check_sqlite(url).await?;
+                let pragmas = format!(
+                    "pragma journal_mode = wal; pragma synchronous = {}; pragma foreign_keys = on; pragma busy_timeout = 5000; pragma wal_autocheckpoint = 0;",
+                    synchronous.pragma()
+                );
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
-                    .after_connect(|conn, _meta| {
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
+                    .after_connect(move |conn, _meta| {
+                        // WAL lets readers run beside the writer. Checkpoints run in the
+                        // background (Store::checkpoint), not in the commit that happens to
+                        // fill the log: that one would stall every vote behind it for the
+                        // length of an fsync.
+                        let pragmas = pragmas.clone();
                         Box::pin(async move {
-                            // WAL lets readers run beside the writer; NORMAL sync keeps every
-                            // commit through a process crash (kill -9), which is the promise.
-                            // Checkpoints run in the background (Store::checkpoint), not in
-                            // the commit that happens to fill the log: that one would stall
-                            // every vote behind it for the length of an fsync.
-                            conn.execute("pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on; pragma busy_timeout = 5000; pragma wal_autocheckpoint = 0;").await?;
+                            conn.execute(pragmas.as_str()).await?;
                             Ok(())
                         })
                     })
                     .connect(url)
-                    .await?;
-                SQLITE_MIGRATIONS.run(&pool).await?;
+                    .await
+                    .map_err(|e| StoreError::Unusable(e.to_string()))?;
+                SQLITE_MIGRATIONS
+                    .run(&pool)
+                    .await
+                    .map_err(|e| StoreError::Unusable(format!("migrating it failed: {e}")))?;
                 pool
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
                     .max_connections(12)
                     .acquire_timeout(Duration::from_secs(10))
+                    .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
                     .connect(url)
-                    .await?;
+                    .await
+                    .map_err(|e| StoreError::Unusable(format!("cannot connect: {e}")))?;
                 // Replicas starting together take turns: the migrator holds an advisory lock.
-                POSTGRES_MIGRATIONS.run(&pool).await?;
+                POSTGRES_MIGRATIONS
+                    .run(&pool)
+                    .await
+                    .map_err(|e| StoreError::Unusable(format!("migrating it failed: {e}")))?;
                 pool
             }
         };
@@ -150,6 +283,7 @@ impl Store {
             pool,
             backend,
             url: url.into(),
+            writes_failing: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -174,11 +308,21 @@ impl Store {
     }
 
     /// Answers when the database does: for `/healthz`.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("select 1")
+    /// Whether the database answers and takes the live writes. After a live commit
+    /// failed (a full disk, a lost database), it must take a write the size of a large
+    /// batch first ([`HEALTH_PROBE_BYTES`], in a row of its own) — then the space is back.
+    pub async fn health(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("select 1").execute(&self.pool).await?;
+        if !self.writes_failing.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        sqlx::query("insert into health_probe (id, at, padding) values (1, $1, $2) on conflict (id) do update set at = excluded.at, padding = excluded.padding")
+            .bind(millis(Utc::now()))
+            .bind(vec![0u8; HEALTH_PROBE_BYTES])
             .execute(&self.pool)
-            .await
-            .map(|_| ())
+            .await?;
+        self.writes_failing.store(false, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The secret named `name`: made with `make` the first time any replica asks, the
