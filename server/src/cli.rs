@@ -52,6 +52,7 @@ pub async fn user(db: DatabaseArgs, command: UserCommand) -> anyhow::Result<()> 
             let store = open(&db).await?;
             let id = store.create_organizer(email.as_str(), &name, &hash).await?;
             store.create_team(&format!("{name}'s team"), id).await?;
+            store.close().await;
             println!(
                 "Created organizer {} (id {id}) and their team.",
                 email.as_str()
@@ -87,6 +88,7 @@ pub async fn event(
                 }
             };
             let links = create_event(&core, &draft, &base, series_id).await?;
+            core.store.close().await;
             println!("{}", serde_json::to_string_pretty(&links)?);
             Ok(())
         }

@@ -135,7 +135,9 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
             serde_json::to_string_pretty(&links)?
         );
     }
+    let store = server.core.store.clone();
     server.run(shutdown_signal()).await?;
+    store.close().await;
     Ok(())
 }
 

@@ -339,15 +339,49 @@ async fn a_damaged_or_read_only_database_is_named_in_one_line_at_once() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let remounted = std::process::Command::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(disk.path())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(remounted, "remounting read-only");
+    let remount = |how: &str| {
+        let done = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{how}")])
+            .arg(disk.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(done, "remounting {how}");
+    };
+    assert!(
+        !disk.path().join("lectern.db-wal").exists(),
+        "the command line closes the database, leaving one file"
+    );
+    remount("ro");
     let (status, said, took) = serve_once(&url);
     assert!(!status.success());
     assert!(took < Duration::from_secs(3), "took {took:?}");
     assert_eq!(said.lines().count(), 1, "one line, no backtrace: {said}");
     assert!(said.contains("may this user write there"), "{said}");
+
+    // A server killed (kill -9) leaves the -wal and -shm files behind; SQLite then opens
+    // the file on a read-only disk and even takes the write lock: only a commit fails.
+    remount("rw");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("lectern runs");
+    let shm = disk.path().join("lectern.db-shm");
+    let waited = Instant::now();
+    while !shm.exists() {
+        assert!(waited.elapsed() < Duration::from_secs(30), "no -shm file");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Time for the server to finish its start-up writes (migrations, keys).
+    std::thread::sleep(Duration::from_millis(500));
+    server.kill().expect("kill -9");
+    server.wait().expect("reaped");
+    assert!(shm.exists(), "the killed server left its -shm file");
+    remount("ro");
+    let (status, said, took) = serve_once(&url);
+    assert!(!status.success(), "served from a read-only disk: {said}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(said.lines().count(), 1, "one line, no backtrace: {said}");
+    assert!(said.contains("is read-only"), "{said}");
 }

@@ -176,8 +176,10 @@ async fn check_sqlite(url: &str) -> Result<(), StoreError> {
         })
     };
     let mut conn = options.connect().await.map_err(explain)?;
-    // Reading the schema finds a file that is not a database; taking the write lock and
-    // switching to WAL finds one that cannot be written.
+    // Reading the schema finds a file that is not a database; switching to WAL and
+    // committing a write finds one that cannot be written. The write must commit: SQLite
+    // opens a file it may not write read-only without a word, and where a crash left the
+    // -wal and -shm files behind, even `begin immediate` succeeds on a read-only disk.
     sqlx::query("select count(*) from sqlite_master")
         .execute(&mut conn)
         .await
@@ -186,14 +188,17 @@ async fn check_sqlite(url: &str) -> Result<(), StoreError> {
         .execute(&mut conn)
         .await
         .map_err(explain)?;
-    sqlx::query("begin immediate")
-        .execute(&mut conn)
+    let version: i64 = sqlx::query_scalar("pragma user_version")
+        .fetch_one(&mut conn)
         .await
         .map_err(explain)?;
-    sqlx::query("rollback")
-        .execute(&mut conn)
+    let mut tx = conn.begin().await.map_err(explain)?;
+    // Writes the header with the value it holds: a commit that changes nothing.
+    sqlx::query(&format!("pragma user_version = {version}"))
+        .execute(&mut *tx)
         .await
         .map_err(explain)?;
+    tx.commit().await.map_err(explain)?;
     let _ = conn.close().await;
     Ok(())
 }
@@ -285,6 +290,13 @@ impl Store {
             url: url.into(),
             writes_failing: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// Closes every connection, waiting for those in use. On SQLite the last one to
+    /// close folds the write-ahead log into the file and removes the -wal and -shm
+    /// files, so a stopped server leaves one file to copy.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     pub fn backend(&self) -> Backend {
