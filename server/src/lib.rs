@@ -63,7 +63,7 @@ impl Lectern {
         )
         .await
         .context("reading the deployment's keys")?;
-        app::core::replicas::start(&core.hub)
+        app::core::hub::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;
         let addr = listener.local_addr()?;

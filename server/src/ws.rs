@@ -3,23 +3,20 @@
 //! room's snapshots as they come (the same bytes for everyone).
 
 use crate::http::{AppState, HttpError, same_origin};
-use app::core::hub::{Membership, Refusal};
-use app::core::limits::{Limits, client_address};
+use app::core::hub::{Attendee, Membership};
+use app::core::limits::client_address;
 use app::core::store::live::EventRecord;
 use app::core::{Core, access};
 use app::domain::event::Role;
 use app::domain::limit::wait_text;
-use app::domain::question::Moderation;
 use app::error::AppError;
-use app::live::{
-    ActionId, ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client,
-};
+use app::live::{ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::Session;
@@ -84,7 +81,14 @@ pub async fn live(
         None => {
             let (id, cookie) = core.attendees.read_or_issue(&headers);
             new_cookie = cookie;
-            (Viewer::Attendee, Some(Attendee { id, address }), None)
+            (
+                Viewer::Attendee,
+                Some(Attendee {
+                    id: id.into(),
+                    address,
+                }),
+                None,
+            )
         }
         // The stage screen shows what the public page shows; it needs no link.
         Some("stage") => (Viewer::Stage, None, None),
@@ -172,12 +176,6 @@ struct Arrival {
     link: Option<i64>,
 }
 
-/// An attendee's page: who they are, and where their actions are counted for the limits.
-struct Attendee {
-    id: String,
-    address: IpAddr,
-}
-
 /// Everything an open page's connection holds, in one allocation, so that its task's
 /// future holds a pointer: an async function keeps its arguments twice in its future,
 /// and every future around it keeps them again (tens of thousands of idle connections
@@ -203,9 +201,7 @@ async fn connection(mut page: Box<Page>) {
                 link,
             },
     } = &mut *page;
-    let joining = core
-        .hub
-        .join(event, *viewer, attendee.as_ref().map(|a| a.id.as_str()));
+    let joining = core.hub.join(event, *viewer, attendee.take());
     let membership = match Box::pin(joining).await {
         Ok(membership) => membership,
         Err(AppError::TooMany(message)) => {
@@ -225,14 +221,7 @@ async fn connection(mut page: Box<Page>) {
     if seen.stopping {
         signals.mark_changed();
     }
-    if Box::pin(greet(
-        socket,
-        &membership,
-        attendee.as_ref().map(|a| a.id.as_str()),
-    ))
-    .await
-    .is_err()
-    {
+    if Box::pin(greet(socket, &membership)).await.is_err() {
         return;
     }
     loop {
@@ -254,14 +243,7 @@ async fn connection(mut page: Box<Page>) {
             }
             Next::Frame(frame) => match frame {
                 Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
-                    Box::pin(reply(
-                        socket,
-                        &membership,
-                        &core.limits,
-                        attendee.as_ref(),
-                        message,
-                    ))
-                    .await
+                    Box::pin(reply(socket, &membership, message)).await
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -324,40 +306,30 @@ async fn close_revoked(socket: &mut WebSocket) {
 
 /// The first two messages of every connection: the welcome (who you are, your own vote
 /// and check-in), then the room as it is this instant.
-async fn greet(
-    socket: &mut WebSocket,
-    membership: &Membership,
-    attendee: Option<&str>,
-) -> Result<(), axum::Error> {
-    let pace = attendee.and_then(|a| membership.pace_of(a));
-    let (my_questions, my_upvotes) = attendee
-        .map(|a| membership.questions_of(a))
-        .unwrap_or_default();
-    let welcome = ServerMsg::Welcome {
-        viewer: membership.viewer(),
-        pace: pace.map(|(vote, _)| vote),
-        pace_at: pace.map(|(_, at)| at),
-        check_in: attendee.and_then(|a| membership.check_in_of(a)),
-        poll_answer: attendee.and_then(|a| membership.poll_answer_of(a)),
-        lab: attendee.and_then(|a| membership.lab_of(a)),
-        my_questions,
-        my_upvotes,
-    };
-    send(socket, &welcome).await?;
+async fn greet(socket: &mut WebSocket, membership: &Membership) -> Result<(), axum::Error> {
+    send(socket, &membership.welcome()).await?;
     send_text(socket, membership.snapshot_now()).await
 }
 
-/// Answers one frame from the page: carries out its action, or refuses it.
+/// Answers one frame from the page: decodes it and has the hub carry it out (or say
+/// why not).
 async fn reply(
     socket: &mut WebSocket,
     membership: &Membership,
-    limits: &Limits,
-    attendee: Option<&Attendee>,
     message: Message,
 ) -> Result<(), axum::Error> {
     metrics::counter!("lectern_messages_in_total").increment(1);
     let answer = match message {
-        Message::Text(text) => act(membership, limits, attendee, text.as_str()).await,
+        Message::Text(text) => match decode_client(text.as_str()) {
+            Ok(msg) => {
+                let id = msg.id();
+                match membership.act(msg).await {
+                    Ok(()) => ServerMsg::Ack { id },
+                    Err(refusal) => refusal.to_message(id),
+                }
+            }
+            Err(refusal) => refusal.into(),
+        },
         _ => ServerMsg::Error {
             id: None,
             code: ErrorCode::Malformed,
@@ -374,162 +346,4 @@ enum Next {
     /// A keepalive, a revocation, or the server stopping.
     Signal,
     Stop,
-}
-
-/// Carries out one client message and says how it went.
-async fn act(
-    membership: &Membership,
-    limits: &Limits,
-    attendee: Option<&Attendee>,
-    frame: &str,
-) -> ServerMsg {
-    let msg = match decode_client(frame) {
-        Ok(msg) => msg,
-        Err(refusal) => return refusal.into(),
-    };
-    let id = msg.id();
-    if let Some(a) = attendee
-        && let Err(wait) = limits.action(a.address, &a.id)
-    {
-        let message = format!(
-            "Too many actions at once; not applied. Try again {}.",
-            wait_text(wait)
-        );
-        return refuse(id, ErrorCode::TooFast, &message);
-    }
-    let attendee = attendee.map(|a| a.id.as_str());
-    match msg {
-        ClientMsg::Pace { vote, .. } => {
-            let Some(attendee) = attendee else {
-                return refuse(id, ErrorCode::Forbidden, "only attendees vote on the pace");
-            };
-            match membership.cast_pace(attendee, vote).await {
-                Ok(()) => ServerMsg::Ack { id },
-                Err(e) => {
-                    tracing::warn!(error = %e, "pace vote not stored");
-                    refuse(
-                        id,
-                        ErrorCode::Unavailable,
-                        "your vote could not be saved; please try again",
-                    )
-                }
-            }
-        }
-        ClientMsg::Start { .. } | ClientMsg::End { .. }
-            if membership.viewer() != Viewer::Presenter =>
-        {
-            refuse(
-                id,
-                ErrorCode::Forbidden,
-                "only the presenter starts and ends the tutorial",
-            )
-        }
-        ClientMsg::Start { .. } => answer(id, membership.start().await),
-        ClientMsg::End { .. } => answer(id, membership.end().await),
-        ClientMsg::CheckIn { place, name, .. } => match attendee {
-            Some(attendee) => answer(id, membership.check_in(attendee, &place, &name).await),
-            None => refuse(id, ErrorCode::Forbidden, "only attendees check in"),
-        },
-        ClientMsg::MarkPlacesRead { .. }
-            if matches!(membership.viewer(), Viewer::Attendee | Viewer::Stage) =>
-        {
-            refuse(
-                id,
-                ErrorCode::Forbidden,
-                "only the presenter and co-instructors mark places read",
-            )
-        }
-        ClientMsg::MarkPlacesRead { .. } => answer(id, membership.mark_places_read().await),
-        ClientMsg::Agenda { from, command, .. } => match membership.viewer() {
-            Viewer::Presenter => answer(id, membership.drive_agenda(from, command).await),
-            _ => refuse(
-                id,
-                ErrorCode::Forbidden,
-                "only the presenter runs the agenda",
-            ),
-        },
-        ClientMsg::AskPoll { .. } | ClientMsg::ClosePoll { .. } | ClientMsg::ReopenPoll { .. }
-            if matches!(membership.viewer(), Viewer::Attendee | Viewer::Stage) =>
-        {
-            refuse(
-                id,
-                ErrorCode::Forbidden,
-                "only the presenter and co-instructors run polls",
-            )
-        }
-        ClientMsg::AskPoll {
-            question, options, ..
-        } => answer(id, membership.ask_poll(id, &question, &options).await),
-        ClientMsg::ClosePoll { poll, .. } => {
-            answer(id, membership.set_poll_open(poll, false).await)
-        }
-        ClientMsg::ReopenPoll { poll, .. } => {
-            answer(id, membership.set_poll_open(poll, true).await)
-        }
-        ClientMsg::Answer { poll, choice, .. } => match attendee {
-            Some(attendee) => answer(id, membership.answer_poll(attendee, poll, choice).await),
-            None => refuse(id, ErrorCode::Forbidden, "only attendees answer polls"),
-        },
-        ClientMsg::Lab { signal, note, .. } => match attendee {
-            Some(attendee) => answer(id, membership.signal_lab(attendee, signal, &note).await),
-            None => refuse(id, ErrorCode::Forbidden, "only attendees say done or stuck"),
-        },
-        ClientMsg::Ask { text, name, .. } => match attendee {
-            Some(attendee) => answer(
-                id,
-                membership.ask_question(attendee, id, &text, &name).await,
-            ),
-            None => refuse(id, ErrorCode::Forbidden, "only attendees ask questions"),
-        },
-        ClientMsg::Upvote { question, up, .. } => match attendee {
-            Some(attendee) => answer(id, membership.upvote(attendee, question, up).await),
-            None => refuse(id, ErrorCode::Forbidden, "only attendees upvote questions"),
-        },
-        ClientMsg::Moderate {
-            question,
-            from,
-            action,
-            ..
-        } => {
-            let allowed = match membership.viewer() {
-                Viewer::Moderator => true,
-                Viewer::Presenter => action == Moderation::Take,
-                Viewer::Attendee | Viewer::Stage => false,
-            };
-            if allowed {
-                answer(id, membership.moderate(question, from, &action).await)
-            } else {
-                refuse(
-                    id,
-                    ErrorCode::Forbidden,
-                    "only co-instructors moderate questions (the presenter takes bubbled-up ones)",
-                )
-            }
-        }
-    }
-}
-
-fn refuse(id: ActionId, code: ErrorCode, message: &str) -> ServerMsg {
-    ServerMsg::Error {
-        id: Some(id),
-        code,
-        message: message.into(),
-    }
-}
-
-/// The answer to an action the hub carried out or refused.
-fn answer(id: ActionId, result: Result<(), Refusal>) -> ServerMsg {
-    match result {
-        Ok(()) => ServerMsg::Ack { id },
-        Err(Refusal::Invalid(why)) => refuse(id, ErrorCode::Invalid, &why),
-        Err(Refusal::Refused(why)) => refuse(id, ErrorCode::Refused, &why),
-        Err(Refusal::Failed(e)) => {
-            tracing::warn!(error = %e, "action not stored");
-            refuse(
-                id,
-                ErrorCode::Unavailable,
-                "the change could not be saved; please try again",
-            )
-        }
-    }
 }

@@ -6,7 +6,6 @@ pub mod change;
 pub mod clock;
 pub mod hub;
 pub mod limits;
-pub mod replicas;
 pub mod report;
 pub mod secrets;
 pub mod store;
@@ -68,13 +67,14 @@ impl Core {
             )
             .await?;
         let attendees = access::AttendeeCookies::new(&key, secure_cookies)?;
-        let hub = Hub::new(store.clone());
+        let limits = Arc::new(limits::Limits::new(limits));
+        let hub = Hub::new(store.clone(), limits.clone());
         Ok(Self(Arc::new(CoreInner {
             store,
             hub,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             signals: tokio::sync::watch::Sender::new(Signals::default()),
-            limits: Arc::new(limits::Limits::new(limits)),
+            limits,
             attendees,
         })))
     }

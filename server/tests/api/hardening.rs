@@ -351,6 +351,7 @@ async fn tokens_and_cookies_never_reach_the_logs() {
 
 #[tokio::test]
 async fn the_snapshot_every_page_gets_stays_small_whatever_attendees_send() {
+    use app::core::hub::Attendee;
     use app::domain::question::MAX_QUESTION_CHARS;
     use app::live::{MAX_PUBLIC_SNAPSHOT_BYTES, Viewer};
     let app = spawn_app().await;
@@ -370,20 +371,20 @@ async fn the_snapshot_every_page_gets_stays_small_whatever_attendees_send() {
         let hub = app.core.hub.clone();
         let record = record.clone();
         async move {
-            let attendee = format!("troll-{n}");
+            let attendee = Attendee {
+                id: format!("troll-{n}").into(),
+                address: std::net::Ipv4Addr::LOCALHOST.into(),
+            };
             let member = hub
-                .join(&record, Viewer::Attendee, Some(&attendee))
+                .join(&record, Viewer::Attendee, Some(attendee))
                 .await
                 .expect("joins");
             let place = format!("{n:04} {}", "🏰".repeat(75));
-            member
-                .check_in(&attendee, &place, "")
-                .await
-                .expect("checked in");
+            member.check_in(&place, "").await.expect("checked in");
             if n < 60 {
                 let text = format!("{n:04} {}", "🐍".repeat(MAX_QUESTION_CHARS - 5));
                 member
-                    .ask_question(&attendee, uuid::Uuid::new_v4(), &text, &"😀".repeat(60))
+                    .ask_question(uuid::Uuid::new_v4(), &text, &"😀".repeat(60))
                     .await
                     .expect("asked");
             }

@@ -521,8 +521,11 @@ async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
     let mut crowd = tokio::task::JoinSet::new();
     for n in 0..200 {
         let (hub, record) = (app.core.hub.clone(), record.clone());
-        let attendee = format!("attendee-{n}");
-        crowd.spawn(async move { hub.join(&record, Viewer::Attendee, Some(&attendee)).await });
+        let attendee = app::core::hub::Attendee {
+            id: format!("attendee-{n}").into(),
+            address: std::net::Ipv4Addr::LOCALHOST.into(),
+        };
+        crowd.spawn(async move { hub.join(&record, Viewer::Attendee, Some(attendee)).await });
     }
     let members = crowd.join_all().await;
     assert!(members.iter().all(Result::is_ok), "everyone gets in");

@@ -11,10 +11,11 @@
 //! Each second, each replica also records how many pages it has open per event (the
 //! `presence` table) and adds the others' counts to its own.
 
-use super::hub::Hub;
-use super::store::live::wake_channel;
+use super::{Hub, lock};
+use crate::core::store::live::wake_channel;
 use crate::error::AppError;
 use chrono::Utc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -161,5 +162,88 @@ async fn prune(hub: Hub) {
             Ok(n) => tracing::debug!(pruned = n, "change log pruned"),
             Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
         }
+    }
+}
+
+impl Hub {
+    /// The events with an open room here.
+    pub(super) fn open_events(&self) -> Vec<i64> {
+        lock(&self.inner.rooms).keys().copied().collect()
+    }
+
+    /// Applies what other replicas wrote to the event's change log since this room last
+    /// looked. A room that fell behind the kept log reloads from the tables.
+    pub(super) async fn catch_up(&self, event_id: i64) -> Result<(), AppError> {
+        const PAGE: u32 = 2_000;
+        let Some(room) = lock(&self.inner.rooms).get(&event_id).cloned() else {
+            return Ok(());
+        };
+        let _turn = room.catching_up.lock().await;
+        loop {
+            let after = lock(&room.state).log_seq;
+            let changes = self
+                .inner
+                .store
+                .changes_after(event_id, after, PAGE)
+                .await?;
+            let Some(first) = changes.first() else {
+                return Ok(());
+            };
+            if first.seq != after + 1 {
+                tracing::info!(
+                    event_id,
+                    after,
+                    first = first.seq,
+                    "behind the change log: reloading the room"
+                );
+                let stored = self.inner.store.room_state(event_id).await?;
+                lock(&room.state).reset(stored);
+                room.content.store(true, Ordering::Relaxed);
+                room.changed.notify_one();
+                return Ok(());
+            }
+            let full = changes.len() == PAGE as usize;
+            {
+                let mut state = lock(&room.state);
+                for logged in changes {
+                    if logged.seq <= state.log_seq {
+                        continue;
+                    }
+                    if *logged.origin != *self.inner.origin {
+                        state.apply(&logged.change);
+                        room.content.store(true, Ordering::Relaxed);
+                    }
+                    state.log_seq = logged.seq;
+                }
+            }
+            room.changed.notify_one();
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reports who is connected here to the other replicas, and takes in what they
+    /// reported (only those heard from in the last few seconds count).
+    pub(super) async fn share_presence(&self, event_id: i64) -> Result<(), AppError> {
+        let Some(room) = lock(&self.inner.rooms).get(&event_id).cloned() else {
+            return Ok(());
+        };
+        let here = lock(&room.state).online;
+        let store = &self.inner.store;
+        store
+            .save_presence(event_id, &self.inner.origin, here)
+            .await?;
+        let since = Utc::now() - chrono::Duration::seconds(5);
+        let elsewhere = store
+            .presence_elsewhere(event_id, &self.inner.origin, since)
+            .await?;
+        let mut state = lock(&room.state);
+        if state.elsewhere != elsewhere {
+            state.elsewhere = elsewhere;
+            drop(state);
+            room.changed.notify_one();
+        }
+        Ok(())
     }
 }

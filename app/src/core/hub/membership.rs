@@ -1,0 +1,568 @@
+//! A page's place in its room, and what it may do there: [`Membership::act`] is the
+//! table of who may do what, and each action below checks its content against the
+//! room's state, stores it ([`Membership::record`]) and applies it.
+
+use super::{Hub, Room, lock};
+use crate::core::change::Change;
+use crate::core::clock;
+use crate::domain::agenda::AgendaCommand;
+use crate::domain::checkin::CheckIn;
+use crate::domain::event::SectionKind;
+use crate::domain::lab::{LabSignal, LabState, parse_note};
+use crate::domain::limit::wait_text;
+use crate::domain::pace::PaceVote;
+use crate::domain::place::{parse_check_in_name, parse_place};
+use crate::domain::poll::{AnswerRefused, PollId, PollSpec};
+use crate::domain::question::{Moderation, Question, QuestionId};
+use crate::error::AppError;
+use crate::live::{ClientMsg, ErrorCode, ServerMsg, Viewer};
+use axum::extract::ws::Utf8Bytes;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::watch;
+
+/// An attendee's page: who they are (their pages are counted together, their votes are
+/// theirs), and the address their actions are counted against for the limits.
+#[derive(Debug, Clone)]
+pub struct Attendee {
+    pub id: Arc<str>,
+    pub address: IpAddr,
+}
+
+/// A connection's place in a room; leaving the room is dropping this.
+pub struct Membership {
+    pub(super) hub: Hub,
+    pub(super) room: Arc<Room>,
+    pub(super) viewer: Viewer,
+    /// Who, for an attendee's page.
+    pub(super) attendee: Option<Attendee>,
+    /// The public slot this page reads (attendees and stage screens).
+    pub(super) shard: usize,
+}
+
+/// Why an action did not happen.
+#[derive(Debug)]
+pub enum Refusal {
+    /// This page may not do that; the sentence says who may.
+    Forbidden(&'static str),
+    /// Too many actions too fast; the sentence says when to try again.
+    TooFast(String),
+    /// Its content is not acceptable; the sentence says why.
+    Invalid(String),
+    /// Not possible in the event's state; the sentence says why.
+    Refused(String),
+    /// Storing it failed; nothing changed.
+    Failed(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl Refusal {
+    /// The refusal as the page is told it, answering action `id`.
+    pub fn to_message(&self, id: crate::live::ActionId) -> ServerMsg {
+        let (code, message) = match self {
+            Self::Forbidden(why) => (ErrorCode::Forbidden, (*why).to_string()),
+            Self::TooFast(why) => (ErrorCode::TooFast, why.clone()),
+            Self::Invalid(why) => (ErrorCode::Invalid, why.clone()),
+            Self::Refused(why) => (ErrorCode::Refused, why.clone()),
+            Self::Failed(e) => {
+                tracing::warn!(error = %e, "action not stored");
+                (
+                    ErrorCode::Unavailable,
+                    "the change could not be saved; please try again".to_string(),
+                )
+            }
+        };
+        ServerMsg::Error {
+            id: Some(id),
+            code,
+            message,
+        }
+    }
+}
+
+/// Who may do what.
+impl Membership {
+    /// Carries out one message from this page, if this page may send it and its
+    /// attendee is within the limits.
+    pub async fn act(&self, msg: ClientMsg) -> Result<(), Refusal> {
+        if let Some(attendee) = &self.attendee
+            && let Err(wait) = self.hub.inner.limits.action(attendee.address, &attendee.id)
+        {
+            return Err(Refusal::TooFast(format!(
+                "Too many actions at once; not applied. Try again {}.",
+                wait_text(wait)
+            )));
+        }
+        let staff = matches!(self.viewer, Viewer::Presenter | Viewer::Moderator);
+        let presenter = self.viewer == Viewer::Presenter;
+        let only = |allowed: bool, who: &'static str| {
+            if allowed {
+                Ok(())
+            } else {
+                Err(Refusal::Forbidden(who))
+            }
+        };
+        match msg {
+            ClientMsg::Pace { vote, .. } => {
+                self.attendee_id("only attendees vote on the pace")?;
+                self.cast_pace(vote).await
+            }
+            ClientMsg::Start { .. } | ClientMsg::End { .. } => {
+                only(presenter, "only the presenter starts and ends the tutorial")?;
+                self.change_lifecycle(matches!(msg, ClientMsg::Start { .. }))
+                    .await
+            }
+            ClientMsg::CheckIn { place, name, .. } => {
+                self.attendee_id("only attendees check in")?;
+                self.check_in(&place, &name).await
+            }
+            ClientMsg::MarkPlacesRead { .. } => {
+                only(
+                    staff,
+                    "only the presenter and co-instructors mark places read",
+                )?;
+                self.mark_places_read().await
+            }
+            ClientMsg::Agenda { from, command, .. } => {
+                only(presenter, "only the presenter runs the agenda")?;
+                self.drive_agenda(from, command).await
+            }
+            ClientMsg::AskPoll {
+                id,
+                question,
+                options,
+            } => {
+                only(staff, "only the presenter and co-instructors run polls")?;
+                self.ask_poll(id, &question, &options).await
+            }
+            ClientMsg::ClosePoll { poll, .. } | ClientMsg::ReopenPoll { poll, .. } => {
+                only(staff, "only the presenter and co-instructors run polls")?;
+                self.set_poll_open(poll, matches!(msg, ClientMsg::ReopenPoll { .. }))
+                    .await
+            }
+            ClientMsg::Answer { poll, choice, .. } => {
+                self.attendee_id("only attendees answer polls")?;
+                self.answer_poll(poll, choice).await
+            }
+            ClientMsg::Lab { signal, note, .. } => {
+                self.attendee_id("only attendees say done or stuck")?;
+                self.signal_lab(signal, &note).await
+            }
+            ClientMsg::Ask { id, text, name } => {
+                self.attendee_id("only attendees ask questions")?;
+                self.ask_question(id, &text, &name).await
+            }
+            ClientMsg::Upvote { question, up, .. } => {
+                self.attendee_id("only attendees upvote questions")?;
+                self.upvote(question, up).await
+            }
+            ClientMsg::Moderate {
+                question,
+                from,
+                action,
+                ..
+            } => {
+                let allowed = match self.viewer {
+                    Viewer::Moderator => true,
+                    Viewer::Presenter => action == Moderation::Take,
+                    Viewer::Attendee | Viewer::Stage => false,
+                };
+                only(
+                    allowed,
+                    "only co-instructors moderate questions (the presenter takes bubbled-up ones)",
+                )?;
+                self.moderate(question, from, &action).await
+            }
+        }
+    }
+
+    /// The attendee's id, for an action only attendees take.
+    fn attendee_id(&self, who: &'static str) -> Result<&Arc<str>, Refusal> {
+        match (&self.attendee, self.viewer) {
+            (Some(attendee), Viewer::Attendee) => Ok(&attendee.id),
+            _ => Err(Refusal::Forbidden(who)),
+        }
+    }
+
+    /// The attendee's id as the boards key it.
+    fn attendee_key(&self) -> String {
+        self.attendee
+            .as_ref()
+            .map(|a| a.id.to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// What a page reads.
+impl Membership {
+    pub fn viewer(&self) -> Viewer {
+        self.viewer
+    }
+
+    /// A receiver of the room's published snapshots (the staff slot for the presenter and
+    /// co-instructors), with the one published so far marked as seen: a new connection
+    /// starts from [`Membership::snapshot_now`] instead.
+    pub fn snapshots(&self) -> watch::Receiver<Utf8Bytes> {
+        let slot = match self.viewer {
+            Viewer::Presenter | Viewer::Moderator => &self.room.staff,
+            Viewer::Attendee | Viewer::Stage => &self.room.public[self.shard],
+        };
+        let mut receiver = slot.subscribe();
+        receiver.mark_unchanged();
+        receiver
+    }
+
+    /// The room's state this instant, serialized for one new connection. The published
+    /// snapshot may lag by up to [`super::PUBLIC_TICK`]; a (re)connecting page must not
+    /// start from a stale one.
+    pub fn snapshot_now(&self) -> Utf8Bytes {
+        let staff = matches!(self.viewer, Viewer::Presenter | Viewer::Moderator);
+        Utf8Bytes::from(ServerMsg::Snapshot(self.room.current(staff)).to_json())
+    }
+
+    /// The first message of a connection: who the page is, and for an attendee, their
+    /// own pace vote while it counts, check-in, poll answer, lab signal and questions.
+    pub fn welcome(&self) -> ServerMsg {
+        let state = lock(&self.room.state);
+        let Some(attendee) = &self.attendee else {
+            return ServerMsg::Welcome {
+                viewer: self.viewer,
+                pace: None,
+                pace_at: None,
+                check_in: None,
+                poll_answer: None,
+                lab: None,
+                my_questions: Vec::new(),
+                my_upvotes: Vec::new(),
+            };
+        };
+        let id: &str = &attendee.id;
+        let pace = state.pace.cast_of(id);
+        let (my_questions, my_upvotes) = state.questions.of_attendee(&id.to_string());
+        let poll_answer = state.polls.latest().and_then(|poll| {
+            let poll = poll.spec.id;
+            Some((poll, state.polls.answer_of(poll, id)?))
+        });
+        let lab = state
+            .agenda
+            .current
+            .and_then(|section| Some((section, state.lab.of(section, id)?.signal)));
+        ServerMsg::Welcome {
+            viewer: self.viewer,
+            pace: pace.map(|(vote, _)| vote),
+            pace_at: pace.map(|(_, at)| at),
+            check_in: state.checkins.of(id).cloned(),
+            poll_answer,
+            lab,
+            my_questions,
+            my_upvotes,
+        }
+    }
+}
+
+/// The actions: each checks its content against the room's state, then records it.
+impl Membership {
+    /// Writes a change (group commit), then applies it here and wakes the publisher.
+    /// `Ok(false)`: the event's state in the database refused it, and nothing changed.
+    async fn record(&self, change: Change) -> Result<bool, Refusal> {
+        let written = self
+            .hub
+            .inner
+            .writer
+            .write(self.room.event_id, change.clone())
+            .await?;
+        if written.is_none() {
+            return Ok(false);
+        }
+        lock(&self.room.state).apply(&change);
+        self.room.content.store(true, Ordering::Relaxed);
+        self.room.wrote.store(true, Ordering::Relaxed);
+        self.room.changed.notify_one();
+        Ok(true)
+    }
+
+    /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
+    /// durable and will be in the next snapshot.
+    async fn cast_pace(&self, vote: Option<PaceVote>) -> Result<(), Refusal> {
+        self.record(Change::Pace {
+            attendee: self.attendee_key(),
+            vote,
+            at: clock::now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Checks an attendee in (or changes their check-in): the place is checked and
+    /// matched against the gazetteer, stored, then applied.
+    pub async fn check_in(&self, place: &str, name: &str) -> Result<(), Refusal> {
+        let invalid = |e: crate::domain::DomainError| Refusal::Invalid(e.to_string());
+        let place_text = parse_place(place).map_err(invalid)?;
+        let name = parse_check_in_name(name).map_err(invalid)?;
+        let check_in = CheckIn {
+            place: crate::core::gazetteer().resolve(&place_text),
+            place_text,
+            name,
+            at: clock::now(),
+        };
+        self.record(Change::CheckIn {
+            attendee: self.attendee_key(),
+            check_in,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The presenter or a co-instructor read the new places out: they stop being new.
+    async fn mark_places_read(&self) -> Result<(), Refusal> {
+        self.record(Change::PlacesRead { at: clock::now() }).await?;
+        Ok(())
+    }
+
+    /// Starts (the presenter's Start) or ends the event: checked, stored, then applied.
+    async fn change_lifecycle(&self, start: bool) -> Result<(), Refusal> {
+        // Milliseconds, as stored: the room and the database must agree to the instant.
+        let at = clock::now();
+        let mut next = lock(&self.room.state).lifecycle;
+        let checked = if start { next.start(at) } else { next.end(at) };
+        checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
+        let change = if start {
+            Change::Started { at }
+        } else {
+            Change::Ended { at }
+        };
+        if !self.record(change).await? {
+            // Another presenter (or another replica) got there first.
+            return Err(Refusal::Refused(
+                "Someone else changed the tutorial's state just now.".into(),
+            ));
+        }
+        // Start runs the first section's clock; End stops the clock for good. Should this
+        // step fail, the panel offers to begin the agenda by hand.
+        let command = if start {
+            AgendaCommand::Begin
+        } else {
+            AgendaCommand::Finish
+        };
+        let from = lock(&self.room.state).agenda.version;
+        if let Err(refusal) = self.drive_agenda(from, command).await {
+            tracing::warn!(?refusal, "the agenda did not follow Start or End");
+        }
+        Ok(())
+    }
+
+    /// The presenter's command to the agenda (Next, Pause, +5, …), made on a screen
+    /// that showed agenda version `from`.
+    async fn drive_agenda(&self, from: u64, command: AgendaCommand) -> Result<(), Refusal> {
+        let next = {
+            let state = lock(&self.room.state);
+            state
+                .agenda
+                .apply(from, &command, clock::now())
+                .map_err(|e| Refusal::Refused(format!("{e}.")))?
+        };
+        if !self.record(Change::Agenda { agenda: next }).await? {
+            return Err(Refusal::Refused(
+                "The agenda changed a moment ago on another screen; look again and retry.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Asks a poll (closing the one open), tagged with the section running now.
+    async fn ask_poll(
+        &self,
+        id: PollId,
+        question: &str,
+        options: &[String],
+    ) -> Result<(), Refusal> {
+        let section = lock(&self.room.state).agenda.current;
+        let poll = PollSpec::parse(id, question, options, section)
+            .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        self.record(Change::PollAsked {
+            poll,
+            at: clock::now(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Closes (`open` false) or reopens a poll.
+    async fn set_poll_open(&self, poll: PollId, open: bool) -> Result<(), Refusal> {
+        let at = clock::now();
+        let change = if open {
+            Change::PollReopened { poll, at }
+        } else {
+            Change::PollClosed { poll, at }
+        };
+        if !self.record(change).await? {
+            return Err(Refusal::Refused(if open {
+                "That poll is open already (or is not part of this tutorial).".into()
+            } else {
+                "That poll is closed already (or is not part of this tutorial).".into()
+            }));
+        }
+        Ok(())
+    }
+
+    /// An attendee's answer to an open poll; a late one is refused and not counted.
+    async fn answer_poll(&self, poll: PollId, choice: u8) -> Result<(), Refusal> {
+        let refused = |why: AnswerRefused| match why {
+            AnswerRefused::Closed => Refusal::Refused(why.message().into()),
+            AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice => {
+                Refusal::Invalid(why.message().into())
+            }
+        };
+        lock(&self.room.state)
+            .polls
+            .check_answer(poll, choice)
+            .map_err(refused)?;
+        let change = Change::PollAnswered {
+            attendee: self.attendee_key(),
+            poll,
+            choice,
+            at: clock::now(),
+        };
+        if !self.record(change).await? {
+            // Closed on another screen while the answer was on its way.
+            return Err(refused(AnswerRefused::Closed));
+        }
+        Ok(())
+    }
+
+    /// An attendee's done / stuck in the current lab (a stuck one may add a note).
+    async fn signal_lab(&self, signal: Option<LabSignal>, note: &str) -> Result<(), Refusal> {
+        let section = {
+            let state = lock(&self.room.state);
+            state
+                .agenda
+                .current_section()
+                .filter(|s| s.section.kind == SectionKind::Lab)
+                .map(|s| s.id)
+        }
+        .ok_or_else(|| {
+            Refusal::Refused("Done and stuck are for lab sections, and this is not one.".into())
+        })?;
+        let note = parse_note(note).map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let state = signal.map(|signal| LabState {
+            signal,
+            note: note.filter(|_| signal == LabSignal::Stuck),
+            at: clock::now(),
+        });
+        self.record(Change::Lab {
+            attendee: self.attendee_key(),
+            section,
+            state,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// An attendee's question: checked, limited to a few a minute, stored, then public
+    /// (or waiting for review when the event pre-moderates). A retry of a question
+    /// already taken is answered as taken.
+    pub async fn ask_question(
+        &self,
+        id: QuestionId,
+        text: &str,
+        name: &str,
+    ) -> Result<(), Refusal> {
+        let now = clock::now();
+        let attendee = self.attendee_key();
+        let question = {
+            let state = lock(&self.room.state);
+            if state.questions.get(id).is_some() {
+                return Ok(());
+            }
+            state
+                .questions
+                .check_rate(&attendee, now)
+                .map_err(|why| Refusal::Refused(why.message()))?;
+            Question::ask(id, text, name, state.pre_moderation, now)
+                .map_err(|e| Refusal::Invalid(e.to_string()))?
+        };
+        self.record(Change::QuestionAsked { attendee, question })
+            .await?;
+        Ok(())
+    }
+
+    /// An attendee's upvote on a public question (`up`), or its withdrawal.
+    async fn upvote(&self, question: QuestionId, up: bool) -> Result<(), Refusal> {
+        let attendee = self.attendee_key();
+        {
+            let state = lock(&self.room.state);
+            if !state
+                .questions
+                .get(question)
+                .is_some_and(|q| q.state.is_public())
+            {
+                return Err(Refusal::Invalid(
+                    "That question is not open for votes.".into(),
+                ));
+            }
+            if state
+                .questions
+                .asked_by(question)
+                .is_some_and(|a| *a == attendee)
+            {
+                return Err(Refusal::Invalid(
+                    "You cannot upvote your own question.".into(),
+                ));
+            }
+        }
+        self.record(Change::QuestionVoted {
+            attendee,
+            question,
+            up,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A co-instructor's (or for `Take`, the presenter's) action on a question seen at
+    /// version `from`. Two acting at once: the first stands, the second is told.
+    async fn moderate(
+        &self,
+        question: QuestionId,
+        from: u64,
+        action: &Moderation,
+    ) -> Result<(), Refusal> {
+        let next = {
+            let state = lock(&self.room.state);
+            let current = state.questions.get(question).ok_or_else(|| {
+                Refusal::Invalid("That question is not part of this tutorial.".into())
+            })?;
+            if current.version != from {
+                return Err(Refusal::Refused(format!(
+                    "Someone else acted on this question a moment ago: it is now {}.",
+                    current.state.label()
+                )));
+            }
+            current
+                .moderate(action)
+                .map_err(|e| Refusal::Refused(format!("{e}.")))?
+        };
+        if !self
+            .record(Change::QuestionChanged { question: next })
+            .await?
+        {
+            return Err(Refusal::Refused(
+                "Another co-instructor acted on this question at the same moment; theirs stands. Look again.".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        self.room
+            .leave(self.viewer, self.attendee.as_ref().map(|a| &a.id));
+    }
+}

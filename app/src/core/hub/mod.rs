@@ -1,0 +1,432 @@
+//! The live hub: one room per event with someone connected, holding the event's live
+//! state in memory and pushing it to every page.
+//!
+//! Where a vote goes, one file each:
+//! - `server/src/ws.rs` decodes the frame ([`crate::live::decode_client`]: its shape);
+//! - `hub/membership.rs`: [`Membership::act`] says whether this page may cast it (the table of
+//!   who may do what, and the limits), then `cast_pace` hands a [`crate::core::change::Change`]
+//!   to the group-commit [`Writer`] (stored in the vote table and the event's change log
+//!   before anything else happens);
+//! - `hub/room.rs`: `RoomState::apply` adds it to the room's pace board (the
+//!   tally) and builds the snapshot;
+//! - `hub/publish.rs`: the room's publisher serializes one snapshot for the broadcaster (at most
+//!   every [`PUBLISH_TICK`]) and, with the staff's part, for the staff `watch` slot (at
+//!   most every [`STAFF_TICK`]); the broadcaster fills the [`PUBLIC_SHARDS`] public slots
+//!   in rounds that start at most every [`PUBLIC_TICK`]. A `watch` keeps only the latest
+//!   value, so a slow page skips stale tallies instead of queueing them.
+//!
+//! This file is the registry: rooms opened (read from the database once, however many
+//! pages arrive at once), joined, counted and closed. With several replicas
+//! (PostgreSQL), [`replicas`] follows what the others wrote to the change log.
+//!
+//! Locks: `Hub::rooms` and `Room::state` are std mutexes, never held across an `.await`;
+//! when both are taken, the hub's comes first.
+
+mod membership;
+mod publish;
+pub mod replicas;
+mod room;
+
+pub use membership::{Attendee, Membership, Refusal};
+pub use publish::{ONLINE_TICK, PUBLIC_SHARDS, PUBLIC_TICK, PUBLISH_TICK, STAFF_TICK, TEND_TICK};
+
+use super::clock;
+use super::limits::Limits;
+use super::store::Store;
+use super::store::live::EventRecord;
+use super::writer::Writer;
+use crate::domain::agenda::Agenda;
+use crate::error::AppError;
+use crate::live::{LiveSnapshot, MAX_PAGES_PER_ATTENDEE, Online, ServerMsg, Viewer};
+use axum::extract::ws::Utf8Bytes;
+use replicas::Follow;
+use room::RoomState;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::Instant;
+
+/// All the live rooms of this server process.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    store: Store,
+    writer: Writer,
+    /// How many actions an attendee and an address may take.
+    limits: Arc<Limits>,
+    /// This process's name in the change log, so it skips its own changes there.
+    origin: Arc<str>,
+    /// Rooms by event id; a room leaves when its last connection does.
+    rooms: Mutex<HashMap<i64, Arc<Room>>>,
+    /// Rooms being opened, by event id: the first page to arrive reads the room from the
+    /// database, and the crowd reconnecting behind it (after a restart, 10,000 at once)
+    /// waits for that read instead of each making its own.
+    opening: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// How many times a room's state was read from the database.
+    room_loads: std::sync::atomic::AtomicU64,
+    /// Tells the replica follower which events to listen for (PostgreSQL only).
+    follow: OnceLock<mpsc::UnboundedSender<Follow>>,
+}
+
+/// One event's live state and its broadcast slots.
+pub struct Room {
+    event_id: i64,
+    /// The event as it was when the room opened: lets new connections skip the
+    /// database (only its id and address are used once the room is open).
+    event: Arc<EventRecord>,
+    state: Mutex<RoomState>,
+    /// The latest snapshot for the presenter and co-instructors, serialized once.
+    staff: watch::Sender<Utf8Bytes>,
+    /// The latest snapshot for attendees and stage screens, serialized once, in
+    /// [`PUBLIC_SHARDS`] slots that the broadcaster fills one after another.
+    public: Vec<watch::Sender<Utf8Bytes>>,
+    /// The public slot the next page joins.
+    next_shard: std::sync::atomic::AtomicUsize,
+    /// Wakes the publisher after a change.
+    changed: Notify,
+    /// Something other than who is online changed since the last public snapshot.
+    content: AtomicBool,
+    /// This process wrote a change since the publisher last woke the other replicas.
+    wrote: AtomicBool,
+    /// One catch-up from the change log at a time.
+    catching_up: tokio::sync::Mutex<()>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks leaves plain counters behind, still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Hub {
+    /// Starts the hub and its group-commit writer.
+    pub fn new(store: Store, limits: Arc<Limits>) -> Self {
+        let origin: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+        Self {
+            inner: Arc::new(HubInner {
+                writer: Writer::start(store.clone(), origin.clone()),
+                store,
+                limits,
+                origin,
+                rooms: Mutex::new(HashMap::new()),
+                opening: Mutex::new(HashMap::new()),
+                room_loads: std::sync::atomic::AtomicU64::new(0),
+                follow: OnceLock::new(),
+            }),
+        }
+    }
+
+    pub(super) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(super) fn set_follower(&self, follow: mpsc::UnboundedSender<Follow>) {
+        let _ = self.inner.follow.set(follow);
+    }
+
+    pub(super) fn origin(&self) -> &str {
+        &self.inner.origin
+    }
+
+    /// Asks the replica follower to (stop) listen(ing) for an event's wake-ups.
+    fn follow(&self, what: Follow) {
+        if let Some(follow) = self.inner.follow.get()
+            && follow.send(what).is_ok()
+        {
+            let store = self.inner.store.clone();
+            let channel = replicas::control_channel(&self.inner.origin);
+            tokio::spawn(async move {
+                if let Err(e) = store.notify(&channel).await {
+                    tracing::warn!(error = %e, "could not wake the replica follower");
+                }
+            });
+        }
+    }
+
+    /// Joins the event's room, opening it (from the database) if nobody is there. An
+    /// attendee with [`MAX_PAGES_PER_ATTENDEE`] pages open already is refused.
+    pub async fn join(
+        &self,
+        event: &EventRecord,
+        viewer: Viewer,
+        attendee: Option<Attendee>,
+    ) -> Result<Membership, AppError> {
+        if let Some(membership) = self.try_join_open(event.id, viewer, &attendee) {
+            return membership;
+        }
+        // One read per room: whoever arrives while it is being opened waits for it.
+        let gate = lock(&self.inner.opening)
+            .entry(event.id)
+            .or_default()
+            .clone();
+        let _opening = gate.lock().await;
+        if let Some(membership) = self.try_join_open(event.id, viewer, &attendee) {
+            return membership;
+        }
+        let state = match self.load(event).await {
+            Ok(state) => state,
+            Err(e) => {
+                // Those waiting try again, one at a time.
+                lock(&self.inner.opening).remove(&event.id);
+                return Err(e);
+            }
+        };
+        let membership = {
+            let mut rooms = lock(&self.inner.rooms);
+            // Someone may have opened the room while we were loading: theirs wins.
+            let room = rooms.entry(event.id).or_insert_with(|| {
+                let room = Room::new(event, state);
+                self.follow(Follow::Start(event.id));
+                tokio::spawn(publish::publish(self.clone(), room.clone()));
+                room
+            });
+            // Counted in while the registry is held: an empty room is closed under it.
+            self.enter(room, viewer, attendee)
+        };
+        // The room is open: those waiting at the gate find it, and later arrivals never
+        // reach the gate.
+        lock(&self.inner.opening).remove(&event.id);
+        membership
+    }
+
+    /// Counts a page in: its attendee's pages are bounded.
+    fn enter(
+        &self,
+        room: &Arc<Room>,
+        viewer: Viewer,
+        attendee: Option<Attendee>,
+    ) -> Result<Membership, AppError> {
+        if !room.enter(viewer, attendee.as_ref().map(|a| &a.id)) {
+            return Err(AppError::TooMany(format!(
+                "This browser has {MAX_PAGES_PER_ATTENDEE} pages of this event open already; close one to open another."
+            )));
+        }
+        Ok(Membership {
+            hub: self.clone(),
+            shard: room.shard(),
+            room: room.clone(),
+            viewer,
+            attendee,
+        })
+    }
+
+    /// A room's state as the database has it.
+    async fn load(&self, event: &EventRecord) -> Result<RoomState, AppError> {
+        self.inner.room_loads.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("lectern_room_loads_total").increment(1);
+        let stored = self.inner.store.room_state(event.id).await?;
+        let mut state = RoomState::new(
+            event.lifecycle,
+            Agenda::planned(&event.sections),
+            event.pace_expiry_minutes,
+        );
+        state.pre_moderation = event.pre_moderation;
+        state.peak_attendees = event.peak_attendees;
+        state.reset(stored);
+        state.tend(clock::now());
+        Ok(state)
+    }
+
+    /// How many times this process read a room's state from the database (to open a
+    /// room, or to render a page of an event nobody is connected to).
+    pub fn room_loads(&self) -> u64 {
+        self.inner.room_loads.load(Ordering::Relaxed)
+    }
+
+    fn try_join_open(
+        &self,
+        event_id: i64,
+        viewer: Viewer,
+        attendee: &Option<Attendee>,
+    ) -> Option<Result<Membership, AppError>> {
+        let rooms = lock(&self.inner.rooms);
+        let room = rooms.get(&event_id)?;
+        Some(self.enter(room, viewer, attendee.clone()))
+    }
+
+    /// The live snapshot of an event, for rendering a page on the server (`staff`: with
+    /// what only the presenter and co-instructors see).
+    pub async fn snapshot(
+        &self,
+        event: &EventRecord,
+        staff: bool,
+    ) -> Result<LiveSnapshot, AppError> {
+        let open = lock(&self.inner.rooms).get(&event.id).cloned();
+        match open {
+            Some(room) => Ok(room.current(staff)),
+            None => Ok(self.load(event).await?.full_snapshot(staff)),
+        }
+    }
+
+    /// The event of an open room, found by its address, without asking the database.
+    pub fn open_event(&self, slug: &str) -> Option<Arc<EventRecord>> {
+        lock(&self.inner.rooms)
+            .values()
+            .find(|room| room.event.slug.as_str() == slug)
+            .map(|room| room.event.clone())
+    }
+
+    /// The pages connected to this process for the event (not counting other replicas).
+    pub fn online_here(&self, event_id: i64) -> Online {
+        lock(&self.inner.rooms)
+            .get(&event_id)
+            .map(|room| lock(&room.state).online)
+            .unwrap_or_default()
+    }
+
+    /// Waits (at most `patience`) until every live page has left, as they do when the
+    /// server stops; their last actions are then written and answered.
+    pub async fn drained(&self, patience: Duration) -> bool {
+        let deadline = Instant::now() + patience;
+        while Instant::now() < deadline {
+            if lock(&self.inner.rooms).is_empty() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        lock(&self.inner.rooms).is_empty()
+    }
+
+    /// Closes the room if nobody is in it; true when it was closed.
+    fn close_if_empty(&self, room: &Room) -> bool {
+        let mut rooms = lock(&self.inner.rooms);
+        let empty = {
+            let state = lock(&room.state);
+            state.online.attendees + state.online.staff + state.online.screens == 0
+        };
+        if empty {
+            rooms.remove(&room.event_id);
+            self.follow(Follow::Stop(room.event_id));
+            if self.inner.follow.get().is_some() {
+                let (store, origin, event_id) = (
+                    self.inner.store.clone(),
+                    self.inner.origin.clone(),
+                    room.event_id,
+                );
+                tokio::spawn(async move {
+                    if let Err(e) = store.forget_presence(event_id, &origin).await {
+                        tracing::warn!(error = %e, "could not clear this replica's presence");
+                    }
+                });
+            }
+        }
+        empty
+    }
+}
+
+impl Room {
+    fn new(event: &EventRecord, mut state: RoomState) -> Arc<Self> {
+        let first = Utf8Bytes::from(ServerMsg::Snapshot(state.snapshot()).to_json());
+        let (staff, _) = watch::channel(first.clone());
+        let public = (0..PUBLIC_SHARDS)
+            .map(|_| watch::channel(first.clone()).0)
+            .collect();
+        Arc::new(Self {
+            event_id: event.id,
+            event: Arc::new(event.clone()),
+            state: Mutex::new(state),
+            staff,
+            public,
+            next_shard: std::sync::atomic::AtomicUsize::new(0),
+            changed: Notify::new(),
+            content: AtomicBool::new(false),
+            wrote: AtomicBool::new(false),
+            catching_up: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    fn shard(&self) -> usize {
+        self.next_shard.fetch_add(1, Ordering::Relaxed) % PUBLIC_SHARDS
+    }
+
+    /// Counts a page in; false (and nothing counted) when its attendee has
+    /// [`MAX_PAGES_PER_ATTENDEE`] open already.
+    fn enter(&self, viewer: Viewer, attendee: Option<&Arc<str>>) -> bool {
+        let mut state = lock(&self.state);
+        match viewer {
+            Viewer::Attendee => {
+                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
+                let pages = state.attendee_pages.entry(key).or_default();
+                if *pages >= MAX_PAGES_PER_ATTENDEE {
+                    return false;
+                }
+                *pages += 1;
+                state.online.attendees = state.attendee_pages.len() as u32;
+            }
+            Viewer::Presenter | Viewer::Moderator => state.online.staff += 1,
+            Viewer::Stage => state.online.screens += 1,
+        }
+        drop(state);
+        metrics::gauge!("lectern_connections", "role" => viewer.label()).increment(1.0);
+        self.changed.notify_one();
+        true
+    }
+
+    fn leave(&self, viewer: Viewer, attendee: Option<&Arc<str>>) {
+        let mut state = lock(&self.state);
+        match viewer {
+            Viewer::Attendee => {
+                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
+                if let Some(pages) = state.attendee_pages.get_mut(&key) {
+                    *pages -= 1;
+                    if *pages == 0 {
+                        state.attendee_pages.remove(&key);
+                    }
+                }
+                state.online.attendees = state.attendee_pages.len() as u32;
+            }
+            Viewer::Presenter | Viewer::Moderator => {
+                state.online.staff = state.online.staff.saturating_sub(1)
+            }
+            Viewer::Stage => state.online.screens = state.online.screens.saturating_sub(1),
+        }
+        drop(state);
+        metrics::gauge!("lectern_connections", "role" => viewer.label()).decrement(1.0);
+        self.changed.notify_one();
+    }
+
+    fn current(&self, staff: bool) -> LiveSnapshot {
+        lock(&self.state).full_snapshot(staff)
+    }
+
+    /// Expires pace votes and writes down the pace sample when one is due; true when
+    /// the snapshot changed.
+    fn tend(&self, store: &Store) -> bool {
+        let now = clock::now();
+        let (expired, sample, peak) = {
+            let mut state = lock(&self.state);
+            let attendees = state.online.attendees + state.elsewhere.attendees;
+            let peak = (attendees > state.peak_attendees).then(|| {
+                state.peak_attendees = attendees;
+                attendees
+            });
+            (state.tend(now), state.sample(now), peak)
+        };
+        if let Some(peak) = peak {
+            let (store, event_id) = (store.clone(), self.event_id);
+            tokio::spawn(async move {
+                if let Err(e) = store.raise_peak(event_id, peak).await {
+                    tracing::warn!(error = %e, "could not store the peak attendance");
+                }
+            });
+        }
+        if expired {
+            self.content.store(true, Ordering::Relaxed);
+        }
+        if let Some(sample) = sample {
+            let (store, event_id) = (store.clone(), self.event_id);
+            tokio::spawn(async move {
+                if let Err(e) = store.save_pace_sample(event_id, &sample).await {
+                    tracing::warn!(error = %e, "could not store a pace sample");
+                }
+            });
+        }
+        expired || sample.is_some()
+    }
+}
