@@ -8,7 +8,8 @@ pub mod feedback;
 pub mod reports;
 pub mod teams;
 
-use crate::domain::event::{Lifecycle, Material, Role, Section};
+use crate::domain::event::Role;
+pub use crate::domain::report::EventPublic;
 use crate::live::LiveSnapshot;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,29 +30,6 @@ pub struct EventSummary {
     pub time_zone: String,
     /// The recurring tutorial it belongs to (none: made on the command line).
     pub series: Option<reports::SeriesRef>,
-}
-
-/// What anyone with the public link may read about an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventPublic {
-    pub slug: String,
-    pub title: String,
-    pub hosts: String,
-    pub starts_at: DateTime<Utc>,
-    pub time_zone: String,
-    /// The start as the event's own clock reads it ("Thu 14 May 2026, 17:00 BST"),
-    /// written by the server: the browser needs no time-zone database for it.
-    pub starts_local: String,
-    pub sections: Vec<Section>,
-    pub materials: Vec<Material>,
-    /// A survey to fill in while waiting, if the organizer set one.
-    pub survey_url: Option<String>,
-    /// Doors-open time, Start and End, as stored.
-    pub lifecycle: Lifecycle,
-    /// How long a pace vote counts (a section change also ends it).
-    pub pace_expiry_minutes: u32,
-    /// The recording, once the organizers add it.
-    pub recording_url: Option<String>,
 }
 
 /// Everything an attendee page is drawn from.
@@ -192,13 +170,6 @@ pub(crate) mod ssr {
     pub fn base_url(core: &Core) -> String {
         let parts = use_context::<http::request::Parts>();
         core.base_url(parts.as_ref().map(|p| &p.headers))
-    }
-
-    pub async fn event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {
-        core.store
-            .event_by_slug(slug)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
     }
 
     impl From<crate::core::store::teams::SeriesRecord> for super::reports::SeriesRef {

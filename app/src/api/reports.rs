@@ -1,12 +1,12 @@
 //! After the event, for organizers: the event report, the comparison of a series' runs,
 //! the survey's questions, the recording link, and duplicating an event for its next run.
 
-use super::{CreatedEvent, EventPublic};
-use crate::domain::chart::BarChart;
-use crate::domain::checkin::PlaceCount;
-use crate::domain::feedback::{QuestionResult, SurveyQuestion};
+use super::CreatedEvent;
+use crate::domain::feedback::SurveyQuestion;
+pub use crate::domain::report::{
+    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SeriesRef, SeriesView,
+};
 use crate::error::AppError;
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -19,90 +19,6 @@ use {
     crate::domain::event::{parse_local_start, parse_time_zone, web_address},
     crate::domain::feedback::Survey,
 };
-
-/// A series as pages name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeriesRef {
-    pub id: i64,
-    pub title: String,
-    pub team: String,
-}
-
-/// One poll in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PollReport {
-    pub chart: BarChart,
-    pub asked_at: DateTime<Utc>,
-    /// The section it was asked in.
-    pub section: Option<String>,
-}
-
-/// The pace of one section: mean and peak shares asking slower / faster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SectionPaceReport {
-    pub title: String,
-    pub slower: u32,
-    pub faster: u32,
-    pub peak_slower: u32,
-    pub peak_faster: u32,
-}
-
-/// One attendee question in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuestionReport {
-    pub text: String,
-    pub name: Option<String>,
-    /// "answered", "kept for the break", …
-    pub state: String,
-    pub upvotes: u32,
-    pub answer: Option<String>,
-}
-
-/// Everything an organizer learns from one run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EventReport {
-    pub event: EventPublic,
-    pub series: Option<SeriesRef>,
-    pub check_ins: u32,
-    /// The most attendees connected at once.
-    pub peak_attendees: u32,
-    pub responses: u32,
-    /// Responses as a share of the attendees (the larger of the peak and the check-ins).
-    pub response_rate: u32,
-    /// The survey takes answers (the event ended, nobody closed it).
-    pub survey_open: bool,
-    pub survey: Vec<QuestionResult>,
-    pub polls: Vec<PollReport>,
-    pub pace: Vec<SectionPaceReport>,
-    /// Answered first, then by upvotes.
-    pub questions: Vec<QuestionReport>,
-    pub places: Vec<PlaceCount>,
-    pub countries: Vec<(String, u32)>,
-}
-
-/// One run in a series comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub slug: String,
-    pub title: String,
-    pub starts_at: DateTime<Utc>,
-    pub time_zone: String,
-    pub check_ins: u32,
-    pub peak_attendees: u32,
-    pub responses: u32,
-    pub response_rate: u32,
-    /// The answers to "How was the pace?", if the survey asked it.
-    pub pace: Option<BarChart>,
-    /// The sections most often picked as most informative, best first (at most three).
-    pub best_sections: Vec<(String, u32)>,
-}
-
-/// A series and its runs, latest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeriesView {
-    pub series: SeriesRef,
-    pub runs: Vec<RunSummary>,
-}
 
 /// The survey as its editor shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

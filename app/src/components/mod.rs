@@ -11,3 +11,4 @@ pub mod pace;
 pub mod poll;
 pub mod questions;
 pub mod world_map;
+pub mod zones;

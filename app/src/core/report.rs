@@ -2,9 +2,6 @@
 //! calendar file, all built from what the store holds (the live room as stored, and
 //! the survey's responses). The builders are pure; the async functions only read.
 
-use crate::api::reports::{
-    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SeriesView,
-};
 use crate::core::store::feedback::StoredResponse;
 use crate::core::store::teams::SeriesRecord;
 use crate::core::store::{EventRecord, Store, StoredRoom};
@@ -18,6 +15,9 @@ use crate::domain::feedback::{AnswerKind, response_rate};
 use crate::domain::pace;
 use crate::domain::poll::PollBoard;
 use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
+use crate::domain::report::{
+    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SeriesView,
+};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -17,6 +17,7 @@ pub mod pace;
 pub mod place;
 pub mod poll;
 pub mod question;
+pub mod report;
 
 use serde::{Deserialize, Serialize};
 

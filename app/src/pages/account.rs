@@ -1,8 +1,8 @@
 //! Organizer accounts: first-run setup, sign-in, and accepting an invitation.
 
 use crate::api::auth::{
-    AcceptInvite as AcceptInviteFn, SetUpFirstOrganizer, SignIn as SignInFn, invite_open,
-    setup_open,
+    AcceptInvite as AcceptInviteFn, SetUpFirstOrganizer, SignIn as SignInFn, SignOut,
+    current_organizer, invite_open, setup_open,
 };
 use crate::components::chrome::{ErrorNote, TopBar};
 use crate::error::AppError;
@@ -136,5 +136,24 @@ pub fn AcceptInvite() -> impl IntoView {
                 })}
             </Suspense>
         </main>
+    }
+}
+
+/// Who is signed in, and the way out.
+#[component]
+pub(crate) fn AccountMenu() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_organizer());
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|me| view! {
+                    <span class="muted">{me.name}</span>
+                    <ActionForm action=sign_out attr:class="inline-form">
+                        <button type="submit" class="button button-quiet">"Sign out"</button>
+                    </ActionForm>
+                })
+            })}
+        </Suspense>
     }
 }

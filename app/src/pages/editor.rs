@@ -1,35 +1,16 @@
 //! `/events/new`: the event editor — title, start time and zone, materials, agenda.
 
-use super::account::last_error;
+use super::account::{AccountMenu, last_error};
 use crate::api::CreatedEvent;
 use crate::api::events::CreateEvent;
 use crate::api::teams::my_teams;
 use crate::components::chrome::{CopyLink, TopBar};
+use crate::components::zones::ZoneSuggestions;
 use crate::domain::DomainError;
 use crate::domain::event::{EventDraft, Material, SectionDraft, SectionKind};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// Common zones offered as suggestions; any IANA name is accepted.
-pub(crate) const ZONES: [&str; 16] = [
-    "UTC",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Africa/Lagos",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-];
 
 /// One agenda row being edited; numbers stay text until submit so typing is never fought.
 #[derive(Clone, Copy)]
@@ -178,7 +159,7 @@ pub fn NewEvent() -> impl IntoView {
     let created = move || create.value().get().and_then(Result::ok);
     view! {
         <Title text="New event"/>
-        <TopBar context="Organizer"><super::organizer::AccountMenu/></TopBar>
+        <TopBar context="Organizer"><AccountMenu/></TopBar>
         <main class="page">
             <Show
                 when=move || created().is_none()
@@ -225,7 +206,7 @@ pub fn NewEvent() -> impl IntoView {
                             <label class="field">
                                 <span>"Time zone"</span>
                                 <input type="text" required list="zones" bind:value=time_zone name="time_zone" autocomplete="off"/>
-                                <datalist id="zones">{ZONES.map(|z| view! { <option value=z/> }).collect_view()}</datalist>
+                                <ZoneSuggestions/>
                             </label>
                         </div>
                         <label class="field">

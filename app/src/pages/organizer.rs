@@ -1,8 +1,7 @@
 //! The organizer's pages: their events, and one event's links.
 
-use super::account::last_error;
+use super::account::{AccountMenu, last_error};
 use super::{Loading, failure, slug_param};
-use crate::api::auth::{SignOut, current_organizer};
 use crate::api::events::{RevokeRoleLink, RotateRoleLink, fetch_event_admin, my_events};
 use crate::api::reports::SeriesRef;
 use crate::api::reports::{DuplicateEvent, SetRecording};
@@ -11,28 +10,10 @@ use crate::api::{EventAdmin, EventSummary};
 use crate::components::agenda::AgendaList;
 use crate::components::chrome::{CopyLink, ErrorNote, TopBar, event_time};
 use crate::components::feedback::SurveyEditor;
+use crate::components::zones::ZoneSuggestions;
 use crate::domain::event::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// Who is signed in, and the way out.
-#[component]
-pub(crate) fn AccountMenu() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_organizer());
-    let sign_out = ServerAction::<SignOut>::new();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                me.await.ok().flatten().map(|me| view! {
-                    <span class="muted">{me.name}</span>
-                    <ActionForm action=sign_out attr:class="inline-form">
-                        <button type="submit" class="button button-quiet">"Sign out"</button>
-                    </ActionForm>
-                })
-            })}
-        </Suspense>
-    }
-}
 
 #[component]
 pub fn EventList() -> impl IntoView {
@@ -377,7 +358,7 @@ fn NextRunCard(slug: String, time_zone: String) -> impl IntoView {
                 <label class="field">
                     <span>"Time zone"</span>
                     <input type="text" name="time_zone" required value=time_zone list="zones" autocomplete="off"/>
-                    <datalist id="zones">{crate::pages::editor::ZONES.map(|z| view! { <option value=z/> }).collect_view()}</datalist>
+                    <ZoneSuggestions/>
                 </label>
                 <button type="submit" class="button button-quiet">"Duplicate"</button>
             </ActionForm>

@@ -1,7 +1,7 @@
 //! The organizer's after-event screens: one run's report (printable), and the
 //! comparison of a series' runs.
 
-use super::organizer::AccountMenu;
+use super::account::AccountMenu;
 use super::{Loading, failure, slug_param};
 use crate::api::reports::{EventReport, SeriesView, fetch_report, fetch_series};
 use crate::components::charts::BarChartSvg;

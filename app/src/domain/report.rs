@@ -1,0 +1,117 @@
+//! What pages read about an event and what it leaves behind: the public view of an
+//! event, the report of a run and the comparison of a series' runs. Built on the server
+//! (`core::report`, `api`), drawn in the browser.
+
+use crate::domain::chart::BarChart;
+use crate::domain::checkin::PlaceCount;
+use crate::domain::event::{Lifecycle, Material, Section};
+use crate::domain::feedback::QuestionResult;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What anyone with the public link may read about an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPublic {
+    pub slug: String,
+    pub title: String,
+    pub hosts: String,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+    /// The start as the event's own clock reads it ("Thu 14 May 2026, 17:00 BST"),
+    /// written by the server: the browser needs no time-zone database for it.
+    pub starts_local: String,
+    pub sections: Vec<Section>,
+    pub materials: Vec<Material>,
+    /// A survey to fill in while waiting, if the organizer set one.
+    pub survey_url: Option<String>,
+    /// Doors-open time, Start and End, as stored.
+    pub lifecycle: Lifecycle,
+    /// How long a pace vote counts (a section change also ends it).
+    pub pace_expiry_minutes: u32,
+    /// The recording, once the organizers add it.
+    pub recording_url: Option<String>,
+}
+
+/// A series as pages name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesRef {
+    pub id: i64,
+    pub title: String,
+    pub team: String,
+}
+
+/// One poll in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollReport {
+    pub chart: BarChart,
+    pub asked_at: DateTime<Utc>,
+    /// The section it was asked in.
+    pub section: Option<String>,
+}
+
+/// The pace of one section: mean and peak shares asking slower / faster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionPaceReport {
+    pub title: String,
+    pub slower: u32,
+    pub faster: u32,
+    pub peak_slower: u32,
+    pub peak_faster: u32,
+}
+
+/// One attendee question in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionReport {
+    pub text: String,
+    pub name: Option<String>,
+    /// "answered", "kept for the break", …
+    pub state: String,
+    pub upvotes: u32,
+    pub answer: Option<String>,
+}
+
+/// Everything an organizer learns from one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventReport {
+    pub event: EventPublic,
+    pub series: Option<SeriesRef>,
+    pub check_ins: u32,
+    /// The most attendees connected at once.
+    pub peak_attendees: u32,
+    pub responses: u32,
+    /// Responses as a share of the attendees (the larger of the peak and the check-ins).
+    pub response_rate: u32,
+    /// The survey takes answers (the event ended, nobody closed it).
+    pub survey_open: bool,
+    pub survey: Vec<QuestionResult>,
+    pub polls: Vec<PollReport>,
+    pub pace: Vec<SectionPaceReport>,
+    /// Answered first, then by upvotes.
+    pub questions: Vec<QuestionReport>,
+    pub places: Vec<PlaceCount>,
+    pub countries: Vec<(String, u32)>,
+}
+
+/// One run in a series comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub slug: String,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub check_ins: u32,
+    pub peak_attendees: u32,
+    pub responses: u32,
+    pub response_rate: u32,
+    /// The answers to "How was the pace?", if the survey asked it.
+    pub pace: Option<BarChart>,
+    /// The sections most often picked as most informative, best first (at most three).
+    pub best_sections: Vec<(String, u32)>,
+}
+
+/// A series and its runs, latest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesView {
+    pub series: SeriesRef,
+    pub runs: Vec<RunSummary>,
+}
