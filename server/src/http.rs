@@ -2,20 +2,21 @@
 //! request passes (sessions, same-origin checks, request logs).
 
 use crate::Settings;
+use crate::origin::same_origin;
+use crate::state::{AppState, HttpError};
 use crate::ws;
 use app::api::{AttendeeView, events::attendee_page};
 use app::components::chrome::{ErrorNote, TopBar};
 use app::core::access::{self, Grant};
 use app::core::report;
-use app::core::store::{Backend, EventRecord, Store};
+use app::core::store::{Backend, Store};
 use app::core::{Core, secrets};
 use app::domain::export::Export;
 use app::error::AppError;
-use app::site::Assets;
 use app::{App, attendee_shell, shell, static_shell};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRef, MatchedPath, Path, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -41,37 +42,6 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 /// The largest request body accepted (an event with 40 sections, 10 links and a
 /// 20-question survey is well under it).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The router's state: what handlers reach with `State`.
-#[derive(Clone)]
-pub struct AppState {
-    /// Where the built site is and what its files are called.
-    pub leptos_options: LeptosOptions,
-    pub core: Core,
-    /// The built site's stylesheet and bundles, by their hashed names.
-    pub assets: Assets,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-/// An [`AppError`] as an HTTP answer: the status it means and its sentence.
-pub struct HttpError(pub AppError);
-
-impl From<AppError> for HttpError {
-    fn from(e: AppError) -> Self {
-        HttpError(e)
-    }
-}
-
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        (self.0.status(), self.0.to_string()).into_response()
-    }
-}
 
 pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow::Result<Router> {
     let leptos_options = LeptosOptions::builder()
@@ -330,12 +300,7 @@ async fn join_qr_code(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let event = state
-        .core
-        .store
-        .event_by_slug(&slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?;
+    let event = state.core.event(&slug).await?;
     let base = state.core.base_url(Some(&headers));
     let code = qrcode::QrCode::new(app::core::attendee_url(&base, &event.slug).as_bytes())
         .map_err(|e| {
@@ -350,22 +315,13 @@ async fn join_qr_code(
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
 
-async fn event_or_404(state: &AppState, slug: &str) -> Result<EventRecord, AppError> {
-    state
-        .core
-        .store
-        .event_by_slug(slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
-}
-
 /// The event as an iCalendar file for attendees' calendars.
 async fn calendar_file(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let event = event_or_404(&state, &slug).await?;
+    let event = state.core.event(&slug).await?;
     let ics = report::calendar(&event, &state.core.base_url(Some(&headers)));
     Ok((
         [
@@ -391,7 +347,7 @@ async fn export_file(
     session: Session,
 ) -> Result<Response, HttpError> {
     let me = access::require_organizer(&session).await?;
-    let event = event_or_404(&state, &slug).await?;
+    let event = state.core.event(&slug).await?;
     if !state.core.store.may_manage(me, event.series_id).await? {
         return Err(AppError::Forbidden.into());
     }
@@ -466,68 +422,6 @@ async fn open_role_link(
     Ok(Redirect::to(&format!("/e/{}/{}", link.slug, link.role.page())).into_response())
 }
 
-/// Whether a browser request comes from a page of this same site: its `Origin`, when
-/// sent, must be this deployment's own — scheme, host and port — as the public URL
-/// names it, or as the request itself was made: to the `Host` it names, over the scheme
-/// a proxy on this machine says in `X-Forwarded-Proto` (else plain HTTP).
-pub fn same_origin(headers: &HeaderMap, peer: IpAddr, public_url: Option<&str>) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Some(origin) = origin.to_str().ok().and_then(WebOrigin::parse) else {
-        return false;
-    };
-    if public_url.and_then(WebOrigin::parse).as_ref() == Some(&origin) {
-        return true;
-    }
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .filter(|_| peer.is_loopback())
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    let own = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|host| WebOrigin::parse(&format!("{scheme}://{host}")));
-    own.as_ref() == Some(&origin)
-}
-
-/// A web origin: scheme, host and port, as browsers compare them (case aside, and the
-/// scheme's default port written or not).
-#[derive(Debug, PartialEq, Eq)]
-struct WebOrigin {
-    scheme: String,
-    host: String,
-    port: u16,
-}
-
-impl WebOrigin {
-    /// `https://host[:port][/…]`; only http and https are origins of pages.
-    fn parse(text: &str) -> Option<Self> {
-        let (scheme, rest) = text.trim().split_once("://")?;
-        let scheme = scheme.to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let authority = rest.split(['/', '?', '#']).next()?;
-        if authority.is_empty() || authority.contains('@') {
-            return None;
-        }
-        // "[::1]:3000", "127.0.0.1:3000", "lectern.example.org".
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => (host, port.parse().ok()?),
-            _ => (authority, default_port),
-        };
-        Some(Self {
-            scheme,
-            host: host.to_ascii_lowercase(),
-            port,
-        })
-    }
-}
-
 /// Refuses state-changing requests sent by other sites' pages (cross-site request forgery).
 async fn same_origin_writes(
     State(state): State<AppState>,
@@ -540,70 +434,4 @@ async fn same_origin_writes(
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     next.run(req).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::HOST, HeaderValue::from_str(host).unwrap());
-        if let Some(o) = origin {
-            h.insert(header::ORIGIN, HeaderValue::from_str(o).unwrap());
-        }
-        h
-    }
-
-    const BROWSER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 7));
-    const PROXY: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-
-    #[test]
-    fn same_site_or_originless_requests_pass() {
-        let direct = |host, origin| same_origin(&headers(host, origin), BROWSER, None);
-        assert!(direct("127.0.0.1:3000", Some("http://127.0.0.1:3000")));
-        assert!(direct(
-            "LECTERN.example.org:80",
-            Some("http://lectern.example.org")
-        ));
-        assert!(direct("[::1]:3000", Some("http://[::1]:3000")));
-        assert!(direct("127.0.0.1:3000", None));
-        // Behind a proxy on this machine that says the page came over HTTPS.
-        let mut proxied = headers("lectern.example.org", Some("https://lectern.example.org"));
-        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(same_origin(&proxied, PROXY, None));
-        // The public URL names the origin whatever the proxy says.
-        let public = headers("127.0.0.1:3001", Some("https://lectern.example.org"));
-        assert!(same_origin(
-            &public,
-            PROXY,
-            Some("https://lectern.example.org/")
-        ));
-    }
-
-    #[test]
-    fn foreign_origins_are_refused() {
-        let direct = |host, origin| same_origin(&headers(host, Some(origin)), BROWSER, None);
-        assert!(!direct("127.0.0.1:3000", "http://evil.example"));
-        assert!(!direct("127.0.0.1:3000", "http://127.0.0.1:3001"));
-        assert!(!direct("127.0.0.1:3000", "null"));
-        // Same host and port, another scheme: another origin.
-        assert!(!direct("127.0.0.1:3000", "https://127.0.0.1:3000"));
-        assert!(!direct("127.0.0.1:3000", "evil://127.0.0.1:3000"));
-        assert!(!direct(
-            "lectern.example.org",
-            "https://lectern.example.org"
-        ));
-        // Only a proxy on this machine may vouch for the scheme.
-        let mut spoofed = headers("lectern.example.org", Some("https://lectern.example.org"));
-        spoofed.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(!same_origin(&spoofed, BROWSER, None));
-        // With a public URL, another site is still another site.
-        let public = headers("127.0.0.1:3001", Some("https://evil.example"));
-        assert!(!same_origin(
-            &public,
-            PROXY,
-            Some("https://lectern.example.org")
-        ));
-    }
 }

@@ -8,7 +8,9 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod listen;
+pub mod origin;
 pub mod site;
+pub mod state;
 pub mod telemetry;
 pub mod ws;
 

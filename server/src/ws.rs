@@ -2,7 +2,8 @@
 //! hub. Thin on purpose: decode a frame, ask the hub, send the answer; forward the
 //! room's snapshots as they come (the same bytes for everyone).
 
-use crate::http::{AppState, HttpError, same_origin};
+use crate::origin::same_origin;
+use crate::state::{AppState, HttpError};
 use app::core::hub::{Attendee, Membership};
 use app::core::limits::client_address;
 use app::core::store::live::EventRecord;
@@ -67,12 +68,7 @@ pub async fn live(
     // each ask the database for the event.
     let event = match core.hub.open_event(&slug) {
         Some(event) => event,
-        None => std::sync::Arc::new(
-            core.store
-                .event_by_slug(&slug)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))?,
-        ),
+        None => std::sync::Arc::new(core.event(&slug).await?),
     };
     // A socket without the page's cookie (a tool, say) is a new attendee, named on the
     // handshake's answer.

@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::SecretLink,
-    super::ssr::{answer, base_url, core, event, session},
+    super::ssr::{answer, base_url, core, session},
     crate::core::{Core, access, attendee_url, role_link_url, secrets, store::EventRecord},
 };
 
@@ -18,7 +18,7 @@ use {
 #[cfg(feature = "ssr")]
 pub(crate) async fn managed_event(core: &Core, slug: &str) -> Result<EventRecord, AppError> {
     let me = access::require_organizer(&session().await?).await?;
-    let event = event(core, slug).await?;
+    let event = core.event(slug).await?;
     if core.store.may_manage(me, event.series_id).await? {
         Ok(event)
     } else {
@@ -183,7 +183,7 @@ pub async fn attendee_page(
     attendee: Option<&str>,
     view: super::AttendeeView,
 ) -> Result<super::AttendeePage, AppError> {
-    let event = event(core, slug).await?;
+    let event = core.event(slug).await?;
     let feedback = match event.lifecycle.ended_at {
         Some(_) => Some(super::feedback::feedback_view(core, &event, attendee).await?),
         None => None,
@@ -200,7 +200,7 @@ pub async fn attendee_page(
 pub async fn fetch_stage_view(slug: String) -> Result<StageView, AppError> {
     answer(async move {
         let core = core()?;
-        let event = event(&core, &slug).await?;
+        let event = core.event(&slug).await?;
         let join_url = attendee_url(&base_url(&core), &event.slug);
         Ok(StageView {
             event: event.into(),
@@ -215,7 +215,7 @@ pub async fn fetch_stage_view(slug: String) -> Result<StageView, AppError> {
 pub async fn fetch_staff_view(slug: String, role: Role) -> Result<StaffView, AppError> {
     answer(async move {
         let core = core()?;
-        let event = event(&core, &slug).await?;
+        let event = core.event(&slug).await?;
         access::require_role(&core, &session().await?, event.id, role).await?;
         let snapshot = core.hub.snapshot(&event, true).await?;
         Ok(StaffView {

@@ -8,7 +8,7 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use super::ssr::{answer, attendee, core, event, known_attendee};
+use super::ssr::{answer, attendee, core, known_attendee};
 
 /// The survey as one attendee sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +25,7 @@ pub struct FeedbackView {
 pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
     answer(async move {
         let core = core()?;
-        let event = event(&core, &slug).await?;
+        let event = core.event(&slug).await?;
         feedback_view(&core, &event, known_attendee(&core).as_deref()).await
     })
     .await
@@ -54,7 +54,7 @@ pub(crate) async fn feedback_view(
 pub async fn submit_feedback(slug: String, response: SurveyResponse) -> Result<(), AppError> {
     answer(async move {
         let core = core()?;
-        let event = event(&core, &slug).await?;
+        let event = core.event(&slug).await?;
         let attendee = attendee(&core);
         let response = event.survey().check(&response)?;
         core.store

@@ -138,6 +138,14 @@ pub struct EventCreated {
 }
 
 impl Core {
+    /// The event at `/e/{slug}`, or [`AppError::NotFound`].
+    pub async fn event(&self, slug: &str) -> Result<store::EventRecord, AppError> {
+        self.store
+            .event_by_slug(slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("event /e/{slug}")))
+    }
+
     /// Stores a new event with one presenter and one co-instructor link, picking a
     /// readable, unused address for it. Shared by the event editor and the CLI.
     pub async fn create_event(

@@ -5,7 +5,7 @@
 //! says what changed; a NOTIFY payload is capped at 8000 bytes, and a transaction that
 //! notifies takes a global lock at commit, so it is sent after the commit, on its own).
 //! The follower here LISTENs on the channels of the events with an open room, and on a
-//! wake-up the room reads the log after the last entry it saw ([`Hub::catch_up`]). Every
+//! wake-up the room reads the log after the last entry it saw (`Hub::catch_up`). Every
 //! [`POLL`] it catches up anyway, which covers a wake-up lost while the listening
 //! connection was down. Old log entries are pruned; a room further behind reloads.
 //! Each second, each replica also records how many pages it has open per event (the
