@@ -1,15 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { createEventFromCli, hydrated, openLive } from './helpers';
-
-/** Signs in the organizer that the first test set up. */
-async function signIn(page: Page) {
-  await page.goto('/signin');
-  await hydrated(page);
-  await page.getByLabel('Email').fill('ada@example.org');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/events$/);
-}
+import { createEventFromCli, hydrated, openLive, signIn } from './helpers';
 
 /** Picks a choice of one survey question, found by its prompt. */
 function question(page: Page, prompt: string) {

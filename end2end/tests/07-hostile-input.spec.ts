@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { createEventFromCli, hydrated, openLive } from './helpers';
+import { createEventFromCli, hydrated, openLive, signIn } from './helpers';
 
 // Markup and scripts typed into every attendee text field: each must show as the very
 // characters typed, on every screen that shows it, and never run.
@@ -50,12 +50,7 @@ test('markup and scripts in every attendee text field render as text', async ({ 
   await attendee.getByTestId('survey-question').filter({ hasText: 'Any other comments?' }).getByRole('textbox').fill(image);
   await attendee.getByRole('button', { name: 'Send my answers' }).click();
   await expect(attendee.getByTestId('survey-sent')).toBeVisible();
-  await organizer.goto('/signin');
-  await hydrated(organizer);
-  await organizer.getByLabel('Email').fill('ada@example.org');
-  await organizer.getByLabel('Password').fill('correct horse battery');
-  await organizer.getByRole('button', { name: 'Sign in' }).click();
-  await expect(organizer).toHaveURL(/\/events$/);
+  await signIn(organizer);
   await organizer.goto(`/events/${links.slug}/report`);
   await hydrated(organizer);
   await expect(organizer.getByText(image).first()).toBeVisible();

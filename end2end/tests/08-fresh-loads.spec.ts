@@ -1,5 +1,5 @@
 import { Browser, BrowserContextOptions, expect, test } from '@playwright/test';
-import { createEventFromCli, hydrated, openLive } from './helpers';
+import { createEventFromCli, hydrated, openLive, signIn } from './helpers';
 
 // Hydration must never fail, whatever the timing: the attendee's page in every phase of
 // the event, and every other page in the phase it is most used in, each loaded fresh
@@ -40,12 +40,7 @@ test('every page hydrates without an error, 20 fresh loads each, the attendee\'s
   // The organizer's pages: the report and the event page, signed in.
   const signedIn = await browser.newContext();
   const organizer = await signedIn.newPage();
-  await organizer.goto('/signin');
-  await hydrated(organizer);
-  await organizer.getByLabel('Email').fill('ada@example.org');
-  await organizer.getByLabel('Password').fill('correct horse battery');
-  await organizer.getByRole('button', { name: 'Sign in' }).click();
-  await expect(organizer).toHaveURL(/\/events$/);
+  await signIn(organizer);
   const session = await signedIn.storageState();
   await signedIn.close();
 

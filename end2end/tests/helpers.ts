@@ -8,6 +8,16 @@ export async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1, { timeout: 15_000 });
 }
 
+/** Signs in the organizer that the first test set up, and waits for their events. */
+export async function signIn(page: Page) {
+  await page.goto('/signin');
+  await hydrated(page);
+  await page.getByLabel('Email').fill('ada@example.org');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/events$/);
+}
+
 export interface EventLinks { slug: string; attendee: string; presenter: string; moderator: string }
 
 /** Creates the seed's Dask tutorial through the CLI, as an operator would. */
