@@ -9,7 +9,7 @@ use crate::domain::agenda::{
     Agenda, AgendaCommand, AgendaSection, EXTEND_MINUTES, Standing, clock_text, finish_text,
     left_text, span_text,
 };
-use crate::domain::event::{Section, SectionDraft, SectionKind};
+use crate::domain::event::{MAX_SECTION_MINUTES, Section, SectionDraft, SectionKind};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
@@ -167,7 +167,7 @@ fn AddSection(live: LiveHandle) -> impl IntoView {
                 </label>
                 <label class="field field-small">
                     <span>"Minutes"</span>
-                    <input type="number" min="1" max="720" inputmode="numeric" bind:value=minutes name="new_section_minutes"/>
+                    <input type="number" min="1" max=MAX_SECTION_MINUTES inputmode="numeric" bind:value=minutes name="new_section_minutes"/>
                 </label>
                 <button type="submit" class="button button-small">"Add after the current section"</button>
             </form>

@@ -7,7 +7,7 @@ use crate::api::teams::my_teams;
 use crate::components::chrome::{CopyLink, TopBar};
 use crate::components::zones::ZoneSuggestions;
 use crate::domain::DomainError;
-use crate::domain::event::{EventDraft, Material, SectionDraft, SectionKind};
+use crate::domain::event::{EventDraft, MAX_SECTION_MINUTES, Material, SectionDraft, SectionKind};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -272,11 +272,11 @@ fn SectionsEditor(
                         </label>
                         <label class="field small">
                             <span>"Minutes"</span>
-                            <input type="number" min="1" max="720" inputmode="numeric" bind:value=row.minutes/>
+                            <input type="number" min="1" max=MAX_SECTION_MINUTES inputmode="numeric" bind:value=row.minutes/>
                         </label>
                         <label class="field small">
                             <span>"Exercises"</span>
-                            <input type="number" min="0" max="720" inputmode="numeric" bind:value=row.exercise placeholder="0"/>
+                            <input type="number" min="0" max=MAX_SECTION_MINUTES inputmode="numeric" bind:value=row.exercise placeholder="0"/>
                         </label>
                         <button type="button" class="button button-quiet" aria-label="Remove this section"
                             on:click=move |_| sections.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
