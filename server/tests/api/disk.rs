@@ -347,16 +347,17 @@ async fn a_damaged_or_read_only_database_is_named_in_one_line_at_once() {
             .is_ok_and(|s| s.success());
         assert!(done, "remounting {how}");
     };
-    assert!(
-        !disk.path().join("lectern.db-wal").exists(),
-        "the command line closes the database, leaving one file"
-    );
     remount("ro");
     let (status, said, took) = serve_once(&url);
     assert!(!status.success());
     assert!(took < Duration::from_secs(3), "took {took:?}");
     assert_eq!(said.lines().count(), 1, "one line, no backtrace: {said}");
-    assert!(said.contains("may this user write there"), "{said}");
+    // Without -wal and -shm files SQLite cannot open it at all; with them (the command
+    // line's pool does not always remove them) it opens read-only and the commit fails.
+    assert!(
+        said.contains("may this user write there") || said.contains("is read-only"),
+        "{said}"
+    );
 
     // A server killed (kill -9) leaves the -wal and -shm files behind; SQLite then opens
     // the file on a read-only disk and even takes the write lock: only a commit fails.
