@@ -365,17 +365,19 @@ async fn a_damaged_or_read_only_database_is_named_in_one_line_at_once() {
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_lectern"))
         .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
         .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("lectern runs");
-    let shm = disk.path().join("lectern.db-shm");
-    let waited = Instant::now();
-    while !shm.exists() {
-        assert!(waited.elapsed() < Duration::from_secs(30), "no -shm file");
-        std::thread::sleep(Duration::from_millis(50));
+    // It says so once its start-up writes (migrations, keys) are done.
+    let mut said = std::io::BufReader::new(server.stdout.take().expect("its stdout"));
+    let mut line = String::new();
+    while !line.contains("Lectern is running") {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut said, &mut line).expect("reads");
+        assert!(read > 0, "the server stopped before it ran");
     }
-    // Time for the server to finish its start-up writes (migrations, keys).
-    std::thread::sleep(Duration::from_millis(500));
+    let shm = disk.path().join("lectern.db-shm");
     server.kill().expect("kill -9");
     server.wait().expect("reaped");
     assert!(shm.exists(), "the killed server left its -shm file");

@@ -380,11 +380,22 @@ async fn the_snapshot_every_page_gets_stays_small_whatever_attendees_send() {
                 .await
                 .expect("joins");
             let place = format!("{n:04} {}", "🏰".repeat(75));
-            member.check_in(&place, "").await.expect("checked in");
+            member
+                .act(ClientMsg::CheckIn {
+                    id: uuid::Uuid::new_v4(),
+                    place,
+                    name: String::new(),
+                })
+                .await
+                .expect("checked in");
             if n < 60 {
                 let text = format!("{n:04} {}", "🐍".repeat(MAX_QUESTION_CHARS - 5));
                 member
-                    .ask_question(uuid::Uuid::new_v4(), &text, &"😀".repeat(60))
+                    .act(ClientMsg::Ask {
+                        id: uuid::Uuid::new_v4(),
+                        text,
+                        name: "😀".repeat(60),
+                    })
                     .await
                     .expect("asked");
             }

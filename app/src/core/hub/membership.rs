@@ -110,8 +110,8 @@ impl Membership {
         };
         match msg {
             ClientMsg::Pace { vote, .. } => {
-                self.attendee_id("only attendees vote on the pace")?;
-                self.cast_pace(vote).await
+                let attendee = self.attendee("only attendees vote on the pace")?;
+                self.cast_pace(attendee, vote).await
             }
             ClientMsg::Start { .. } | ClientMsg::End { .. } => {
                 only(presenter, "only the presenter starts and ends the tutorial")?;
@@ -119,8 +119,8 @@ impl Membership {
                     .await
             }
             ClientMsg::CheckIn { place, name, .. } => {
-                self.attendee_id("only attendees check in")?;
-                self.check_in(&place, &name).await
+                let attendee = self.attendee("only attendees check in")?;
+                self.check_in(attendee, &place, &name).await
             }
             ClientMsg::MarkPlacesRead { .. } => {
                 only(
@@ -147,20 +147,20 @@ impl Membership {
                     .await
             }
             ClientMsg::Answer { poll, choice, .. } => {
-                self.attendee_id("only attendees answer polls")?;
-                self.answer_poll(poll, choice).await
+                let attendee = self.attendee("only attendees answer polls")?;
+                self.answer_poll(attendee, poll, choice).await
             }
             ClientMsg::Lab { signal, note, .. } => {
-                self.attendee_id("only attendees say done or stuck")?;
-                self.signal_lab(signal, &note).await
+                let attendee = self.attendee("only attendees say done or stuck")?;
+                self.signal_lab(attendee, signal, &note).await
             }
             ClientMsg::Ask { id, text, name } => {
-                self.attendee_id("only attendees ask questions")?;
-                self.ask_question(id, &text, &name).await
+                let attendee = self.attendee("only attendees ask questions")?;
+                self.ask_question(attendee, id, &text, &name).await
             }
             ClientMsg::Upvote { question, up, .. } => {
-                self.attendee_id("only attendees upvote questions")?;
-                self.upvote(question, up).await
+                let attendee = self.attendee("only attendees upvote questions")?;
+                self.upvote(attendee, question, up).await
             }
             ClientMsg::Moderate {
                 question,
@@ -182,20 +182,12 @@ impl Membership {
         }
     }
 
-    /// The attendee's id, for an action only attendees take.
-    fn attendee_id(&self, who: &'static str) -> Result<&Arc<str>, Refusal> {
+    /// The attendee's id as the boards key it, for an action only attendees take.
+    fn attendee(&self, who: &'static str) -> Result<String, Refusal> {
         match (&self.attendee, self.viewer) {
-            (Some(attendee), Viewer::Attendee) => Ok(&attendee.id),
+            (Some(attendee), Viewer::Attendee) => Ok(attendee.id.to_string()),
             _ => Err(Refusal::Forbidden(who)),
         }
-    }
-
-    /// The attendee's id as the boards key it.
-    fn attendee_key(&self) -> String {
-        self.attendee
-            .as_ref()
-            .map(|a| a.id.to_string())
-            .unwrap_or_default()
     }
 }
 
@@ -289,9 +281,9 @@ impl Membership {
 
     /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
     /// durable and will be in the next snapshot.
-    async fn cast_pace(&self, vote: Option<PaceVote>) -> Result<(), Refusal> {
+    async fn cast_pace(&self, attendee: String, vote: Option<PaceVote>) -> Result<(), Refusal> {
         self.record(Change::Pace {
-            attendee: self.attendee_key(),
+            attendee,
             vote,
             at: clock::now(),
         })
@@ -301,7 +293,7 @@ impl Membership {
 
     /// Checks an attendee in (or changes their check-in): the place is checked and
     /// matched against the gazetteer, stored, then applied.
-    pub async fn check_in(&self, place: &str, name: &str) -> Result<(), Refusal> {
+    async fn check_in(&self, attendee: String, place: &str, name: &str) -> Result<(), Refusal> {
         let invalid = |e: crate::domain::DomainError| Refusal::Invalid(e.to_string());
         let place_text = parse_place(place).map_err(invalid)?;
         let name = parse_check_in_name(name).map_err(invalid)?;
@@ -311,11 +303,7 @@ impl Membership {
             name,
             at: clock::now(),
         };
-        self.record(Change::CheckIn {
-            attendee: self.attendee_key(),
-            check_in,
-        })
-        .await?;
+        self.record(Change::CheckIn { attendee, check_in }).await?;
         Ok(())
     }
 
@@ -412,7 +400,7 @@ impl Membership {
     }
 
     /// An attendee's answer to an open poll; a late one is refused and not counted.
-    async fn answer_poll(&self, poll: PollId, choice: u8) -> Result<(), Refusal> {
+    async fn answer_poll(&self, attendee: String, poll: PollId, choice: u8) -> Result<(), Refusal> {
         let refused = |why: AnswerRefused| match why {
             AnswerRefused::Closed => Refusal::Refused(why.message().into()),
             AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice => {
@@ -424,7 +412,7 @@ impl Membership {
             .check_answer(poll, choice)
             .map_err(refused)?;
         let change = Change::PollAnswered {
-            attendee: self.attendee_key(),
+            attendee,
             poll,
             choice,
             at: clock::now(),
@@ -437,7 +425,12 @@ impl Membership {
     }
 
     /// An attendee's done / stuck in the current lab (a stuck one may add a note).
-    async fn signal_lab(&self, signal: Option<LabSignal>, note: &str) -> Result<(), Refusal> {
+    async fn signal_lab(
+        &self,
+        attendee: String,
+        signal: Option<LabSignal>,
+        note: &str,
+    ) -> Result<(), Refusal> {
         let section = {
             let state = lock(&self.room.state);
             state
@@ -456,7 +449,7 @@ impl Membership {
             at: clock::now(),
         });
         self.record(Change::Lab {
-            attendee: self.attendee_key(),
+            attendee,
             section,
             state,
         })
@@ -467,14 +460,14 @@ impl Membership {
     /// An attendee's question: checked, limited to a few a minute, stored, then public
     /// (or waiting for review when the event pre-moderates). A retry of a question
     /// already taken is answered as taken.
-    pub async fn ask_question(
+    async fn ask_question(
         &self,
+        attendee: String,
         id: QuestionId,
         text: &str,
         name: &str,
     ) -> Result<(), Refusal> {
         let now = clock::now();
-        let attendee = self.attendee_key();
         let question = {
             let state = lock(&self.room.state);
             if state.questions.get(id).is_some() {
@@ -493,8 +486,12 @@ impl Membership {
     }
 
     /// An attendee's upvote on a public question (`up`), or its withdrawal.
-    async fn upvote(&self, question: QuestionId, up: bool) -> Result<(), Refusal> {
-        let attendee = self.attendee_key();
+    async fn upvote(
+        &self,
+        attendee: String,
+        question: QuestionId,
+        up: bool,
+    ) -> Result<(), Refusal> {
         {
             let state = lock(&self.room.state);
             if !state
