@@ -114,6 +114,11 @@ impl SectionKind {
             SectionKind::Results => "Lab results",
         }
     }
+
+    /// Sections where attendees work on their own and watch a countdown.
+    pub fn counts_down(self) -> bool {
+        matches!(self, SectionKind::Lab | SectionKind::Break)
+    }
 }
 
 /// One block of the agenda, with the minutes planned for it.

@@ -9,9 +9,18 @@
 //!
 //! Every change makes a new [`Agenda`] with a `version` one higher; a change made from
 //! an older version is refused, so two presenters pressing Next at once move one section.
+//!
+//! Here: the agenda and its rules ([`Agenda::apply`]); in [`wire`], the small form
+//! snapshots carry; in [`text`], how its clock reads in words.
+
+mod text;
+mod wire;
+
+pub use text::{clock_text, finish_text, left_text, span_text};
+pub use wire::{AgendaWire, SectionWire};
 
 use super::DomainError;
-use super::event::{MAX_SECTION_MINUTES, MAX_SECTIONS, Section, SectionDraft, SectionKind};
+use super::event::{MAX_SECTION_MINUTES, MAX_SECTIONS, Section, SectionDraft};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -93,109 +102,6 @@ pub struct Agenda {
     pub finished: bool,
 }
 
-/// The agenda as snapshots carry it, kept small (it goes to every page several times a
-/// second in a busy room): each section's live state in order, and the plan (title,
-/// kind, minutes) only of sections added live. The other sections are the event's own
-/// plan, ids 1 to n in the order planned, which every page already has; so is the
-/// scheduled length.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AgendaWire {
-    pub version: u64,
-    pub sections: Vec<SectionWire>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<SectionId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_since: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub running_since: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub finished: bool,
-}
-
-/// One section's live state on the wire (see [`AgendaWire`]); a section of the event's
-/// own plan that has not run yet travels as its bare id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "SectionWireRepr", into = "SectionWireRepr")]
-pub struct SectionWire {
-    pub id: SectionId,
-    /// The plan of a section added live; `None` for the event's own sections.
-    pub added: Option<Section>,
-    pub extra_minutes: u32,
-    pub skipped: bool,
-    pub spent_ms: i64,
-    pub first_started_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
-enum SectionWireRepr {
-    Id(SectionId),
-    Live {
-        id: SectionId,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        added: Option<Section>,
-        #[serde(default, skip_serializing_if = "is_zero")]
-        extra_minutes: u32,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        skipped: bool,
-        #[serde(default, skip_serializing_if = "is_zero_i64")]
-        spent_ms: i64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        first_started_at: Option<DateTime<Utc>>,
-    },
-}
-
-impl From<SectionWireRepr> for SectionWire {
-    fn from(repr: SectionWireRepr) -> Self {
-        match repr {
-            SectionWireRepr::Id(id) => Self {
-                id,
-                added: None,
-                extra_minutes: 0,
-                skipped: false,
-                spent_ms: 0,
-                first_started_at: None,
-            },
-            SectionWireRepr::Live {
-                id,
-                added,
-                extra_minutes,
-                skipped,
-                spent_ms,
-                first_started_at,
-            } => Self {
-                id,
-                added,
-                extra_minutes,
-                skipped,
-                spent_ms,
-                first_started_at,
-            },
-        }
-    }
-}
-
-impl From<SectionWire> for SectionWireRepr {
-    fn from(w: SectionWire) -> Self {
-        let untouched = w.added.is_none()
-            && w.extra_minutes == 0
-            && !w.skipped
-            && w.spent_ms == 0
-            && w.first_started_at.is_none();
-        if untouched {
-            return SectionWireRepr::Id(w.id);
-        }
-        SectionWireRepr::Live {
-            id: w.id,
-            added: w.added,
-            extra_minutes: w.extra_minutes,
-            skipped: w.skipped,
-            spent_ms: w.spent_ms,
-            first_started_at: w.first_started_at,
-        }
-    }
-}
-
 /// What the presenter does to the agenda.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
@@ -269,60 +175,6 @@ impl Agenda {
             running_since: None,
             scheduled_minutes: super::event::planned_minutes(sections),
             finished: false,
-        }
-    }
-
-    /// The wire form, for an event whose own plan has `planned` sections.
-    pub fn to_wire(&self, planned: usize) -> AgendaWire {
-        AgendaWire {
-            version: self.version,
-            sections: self
-                .sections
-                .iter()
-                .map(|s| SectionWire {
-                    id: s.id,
-                    added: (s.id as usize > planned).then(|| s.section.clone()),
-                    extra_minutes: s.extra_minutes,
-                    skipped: s.skipped,
-                    spent_ms: s.spent_ms,
-                    first_started_at: s.first_started_at,
-                })
-                .collect(),
-            current: self.current,
-            current_since: self.current_since,
-            running_since: self.running_since,
-            finished: self.finished,
-        }
-    }
-
-    /// The agenda from its wire form and the event's own plan. A section whose plan is
-    /// missing (a page with an older plan) is left out.
-    pub fn from_wire(wire: &AgendaWire, planned: &[Section]) -> Self {
-        Self {
-            version: wire.version,
-            sections: wire
-                .sections
-                .iter()
-                .filter_map(|w| {
-                    let section = match &w.added {
-                        Some(section) => section.clone(),
-                        None => planned.get((w.id as usize).checked_sub(1)?)?.clone(),
-                    };
-                    Some(AgendaSection {
-                        id: w.id,
-                        section,
-                        extra_minutes: w.extra_minutes,
-                        skipped: w.skipped,
-                        spent_ms: w.spent_ms,
-                        first_started_at: w.first_started_at,
-                    })
-                })
-                .collect(),
-            current: wire.current,
-            current_since: wire.current_since,
-            running_since: wire.running_since,
-            scheduled_minutes: super::event::planned_minutes(planned),
-            finished: wire.finished,
         }
     }
 
@@ -590,65 +442,13 @@ impl Agenda {
     }
 }
 
-/// "12:05", "1:02:09", "-3:10": a clock reading of a duration, to the second.
-pub fn clock_text(d: Duration) -> String {
-    let secs = d.num_seconds();
-    let sign = if secs < 0 { "-" } else { "" };
-    let secs = secs.abs();
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if h > 0 {
-        format!("{sign}{h}:{m:02}:{s:02}")
-    } else {
-        format!("{sign}{m}:{s:02}")
-    }
-}
-
-/// "on pace to finish on time", "… 6 min late", "… 4 min early": the projected finish
-/// against the scheduled end, to the minute.
-pub fn finish_text(projected: DateTime<Utc>, scheduled: DateTime<Utc>) -> String {
-    let minutes = ((projected - scheduled).num_seconds() as f64 / 60.0).round() as i64;
-    let amount = span_text(minutes);
-    match minutes {
-        0 => "On pace to finish on time".to_string(),
-        m if m > 0 => format!("On pace to finish {amount} late"),
-        _ => format!("On pace to finish {amount} early"),
-    }
-}
-
-/// "25 min", "3 h", "18 days": a span of whole minutes (its size, sign ignored). Far off
-/// (a rehearsal days before the date), hours or days read better than minutes.
-pub fn span_text(minutes: i64) -> String {
-    match minutes.abs() {
-        m if m >= 48 * 60 => format!("{} days", (m + 12 * 60) / (24 * 60)),
-        m if m >= 120 => format!("{} h", (m + 30) / 60),
-        m => format!("{m} min"),
-    }
-}
-
-/// "8 min left", "1 min left", "over by 3 min": the current section against its plan.
-pub fn left_text(left: Duration) -> String {
-    let secs = left.num_seconds();
-    if secs < 0 {
-        format!("over by {} min", (-secs + 59) / 60)
-    } else if secs < 60 {
-        "less than a minute left".to_string()
-    } else {
-        format!("{} min left", (secs + 59) / 60)
-    }
-}
-
-impl SectionKind {
-    /// Sections where attendees work on their own and watch a countdown.
-    pub fn counts_down(self) -> bool {
-        matches!(self, SectionKind::Lab | SectionKind::Break)
-    }
-}
-
+/// What the agenda's tests (here and in `wire`, `text`) start from.
 #[cfg(test)]
-mod tests {
+mod fixtures {
     use super::*;
+    use crate::domain::event::SectionKind;
 
-    fn at(hhmmss: &str) -> DateTime<Utc> {
+    pub fn at(hhmmss: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(&format!("2026-12-10T{hhmmss}Z"))
             .unwrap()
             .with_timezone(&Utc)
@@ -664,7 +464,7 @@ mod tests {
     }
 
     /// Overview 10 · Lab 20 · Break 5 · Wrap-up 10: 45 minutes from 17:00.
-    fn agenda() -> Agenda {
+    pub fn agenda() -> Agenda {
         Agenda::planned(&[
             section("Overview", SectionKind::Teaching, 10),
             section("First lab", SectionKind::Lab, 20),
@@ -673,9 +473,16 @@ mod tests {
         ])
     }
 
-    fn run(agenda: &Agenda, command: AgendaCommand, now: &str) -> Agenda {
+    pub fn run(agenda: &Agenda, command: AgendaCommand, now: &str) -> Agenda {
         agenda.apply(agenda.version, &command, at(now)).unwrap()
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{agenda, at, run};
+    use super::*;
+    use crate::domain::event::SectionKind;
 
     #[test]
     fn the_clock_counts_from_begin_and_each_section_keeps_its_time() {
@@ -862,68 +669,5 @@ mod tests {
         let a = run(&a, AgendaCommand::Next, "17:10:00");
         assert!(skip(&a, 1).is_err());
         assert!(skip(&a, 9).is_err(), "unknown sections are refused");
-    }
-
-    #[test]
-    fn the_wire_form_carries_only_what_pages_do_not_have_and_round_trips() {
-        let planned: Vec<Section> = agenda()
-            .sections
-            .iter()
-            .map(|s| s.section.clone())
-            .collect();
-        let a = run(&agenda(), AgendaCommand::Begin, "17:00:00");
-        let a = run(&a, AgendaCommand::Move { section: 4, to: 1 }, "17:01:00");
-        let a = run(
-            &a,
-            AgendaCommand::Add {
-                after: Some(1),
-                section: SectionDraft {
-                    title: "Live demo".into(),
-                    kind: SectionKind::Teaching,
-                    minutes: 5,
-                    exercise_minutes: 0,
-                },
-            },
-            "17:02:00",
-        );
-        let a = run(&a, AgendaCommand::Next, "17:09:00");
-        let wire = a.to_wire(planned.len());
-        let json = serde_json::to_string(&wire).unwrap();
-        assert!(
-            json.contains("Live demo"),
-            "an added section's plan travels"
-        );
-        assert!(
-            !json.contains("Overview"),
-            "the event's own plan does not: {json}"
-        );
-        assert_eq!(Agenda::from_wire(&wire, &planned), a);
-    }
-
-    #[test]
-    fn clock_and_status_texts_read_naturally() {
-        assert_eq!(clock_text(Duration::seconds(725)), "12:05");
-        assert_eq!(clock_text(Duration::seconds(3729)), "1:02:09");
-        assert_eq!(clock_text(Duration::seconds(-190)), "-3:10");
-        assert_eq!(left_text(Duration::seconds(450)), "8 min left");
-        assert_eq!(left_text(Duration::seconds(30)), "less than a minute left");
-        assert_eq!(left_text(Duration::seconds(-130)), "over by 3 min");
-        assert_eq!(
-            finish_text(at("17:41:00"), at("17:45:00")),
-            "On pace to finish 4 min early"
-        );
-        assert_eq!(
-            finish_text(at("17:45:20"), at("17:45:00")),
-            "On pace to finish on time"
-        );
-        assert_eq!(
-            finish_text(at("17:00:00"), at("20:10:00")),
-            "On pace to finish 3 h early"
-        );
-        assert_eq!(
-            finish_text(at("17:00:00"), at("17:00:00") + Duration::days(18)),
-            "On pace to finish 18 days early",
-            "a rehearsal weeks before the date"
-        );
     }
 }
