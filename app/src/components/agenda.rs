@@ -157,14 +157,7 @@ fn AddSection(live: LiveHandle) -> impl IntoView {
                     <span>"Title"</span>
                     <input type="text" maxlength="120" required bind:value=title name="new_section_title"/>
                 </label>
-                <label class="field">
-                    <span>"Kind"</span>
-                    <select name="new_section_kind" on:change=move |ev| {
-                        if let Some(k) = SectionKind::parse(&event_target_value(&ev)) { kind.set(k) }
-                    }>
-                        {SectionKind::ALL.map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                    </select>
-                </label>
+                <SectionKindField kind name="new_section_kind"/>
                 <label class="field field-small">
                     <span>"Minutes"</span>
                     <input type="number" min="1" max=MAX_SECTION_MINUTES inputmode="numeric" bind:value=minutes name="new_section_minutes"/>
@@ -375,5 +368,27 @@ pub fn NowCard(live: LiveHandle) -> impl IntoView {
                 {next.map(|n| view! { <p class="muted">{n}</p> })}
             </section>
         })
+    }
+}
+
+/// "Kind": a section's kind, one of the five, for the agenda editor and "Add a section".
+#[component]
+pub fn SectionKindField(
+    kind: RwSignal<SectionKind>,
+    /// The form field's name, where a test or a form post needs one.
+    #[prop(optional)]
+    name: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>"Kind"</span>
+            <select name=name on:change:target=move |ev| {
+                if let Some(k) = SectionKind::parse(&ev.target().value()) { kind.set(k) }
+            }>
+                {SectionKind::ALL.map(|k| view! {
+                    <option value=k.as_str() selected=move || kind.get() == k>{k.label()}</option>
+                }).collect_view()}
+            </select>
+        </label>
     }
 }

@@ -4,6 +4,7 @@ use super::account::{AccountMenu, last_error};
 use crate::api::CreatedEvent;
 use crate::api::events::CreateEvent;
 use crate::api::teams::my_teams;
+use crate::components::agenda::SectionKindField;
 use crate::components::chrome::{CopyLink, TopBar};
 use crate::components::zones::ZoneSuggestions;
 use crate::domain::DomainError;
@@ -260,16 +261,7 @@ fn SectionsEditor(
                             <span>"Section title"</span>
                             <input type="text" maxlength="120" bind:value=row.title placeholder="Overview"/>
                         </label>
-                        <label class="field">
-                            <span>"Kind"</span>
-                            <select on:change:target=move |ev| {
-                                if let Some(kind) = SectionKind::parse(&ev.target().value()) { row.kind.set(kind) }
-                            }>
-                                {SectionKind::ALL.map(|kind| view! {
-                                    <option value=kind.as_str() selected=move || row.kind.get() == kind>{kind.label()}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        <SectionKindField kind=row.kind/>
                         <label class="field small">
                             <span>"Minutes"</span>
                             <input type="number" min="1" max=MAX_SECTION_MINUTES inputmode="numeric" bind:value=row.minutes/>
