@@ -7,7 +7,7 @@ use app::domain::chart::percents;
 use app::domain::event::{EventDraft, SectionDraft, SectionKind};
 use app::domain::export::cell_text;
 use app::domain::feedback::{Survey, SurveyAnswer, SurveyResponse};
-use app::domain::place::{Gazetteer, parse_check_in_name, parse_place};
+use app::domain::place::{Gazetteer, PlaceText, parse_check_in_name};
 use app::domain::question::Question;
 use app::live::{ClientMsg, decode_client};
 use chrono::{TimeZone, Utc};
@@ -109,7 +109,7 @@ proptest! {
         if let Ok(question) = Question::ask(uuid::Uuid::nil(), &text, &name, false, Utc::now()) {
             prop_assert!((1..=500).contains(&question.text.chars().count()));
         }
-        let _ = parse_place(&text);
+        let _ = PlaceText::parse(&text);
         let _ = parse_check_in_name(&name);
         let _ = GAZETTEER.resolve(&text);
     }

@@ -6,7 +6,7 @@ use crate::origin::same_origin;
 use crate::state::{AppState, HttpError};
 use app::core::hub::{Attendee, Membership};
 use app::core::limits::client_address;
-use app::core::store::live::EventRecord;
+use app::core::store::EventRecord;
 use app::core::{Core, access};
 use app::domain::event::Role;
 use app::domain::limit::wait_text;
@@ -77,14 +77,7 @@ pub async fn live(
         None => {
             let (id, cookie) = core.attendees.read_or_issue(&headers);
             new_cookie = cookie;
-            (
-                Viewer::Attendee,
-                Some(Attendee {
-                    id: id.into(),
-                    address,
-                }),
-                None,
-            )
+            (Viewer::Attendee, Some(Attendee { id, address }), None)
         }
         // The stage screen shows what the public page shows; it needs no link.
         Some("stage") => (Viewer::Stage, None, None),

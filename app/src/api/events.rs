@@ -11,6 +11,7 @@ use {
     super::SecretLink,
     super::ssr::{answer, base_url, core, session},
     crate::core::{Core, access, attendee_url, role_link_url, secrets, store::EventRecord},
+    crate::domain::attendee::AttendeeId,
 };
 
 /// The event, if the signed-in organizer may manage it: it belongs to a series of one
@@ -180,7 +181,7 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
 pub async fn attendee_page(
     core: &Core,
     slug: &str,
-    attendee: Option<&str>,
+    attendee: Option<&AttendeeId>,
     view: super::AttendeeView,
 ) -> Result<super::AttendeePage, AppError> {
     let event = core.event(slug).await?;

@@ -26,7 +26,7 @@ pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
     answer(async move {
         let core = core()?;
         let event = core.event(&slug).await?;
-        feedback_view(&core, &event, known_attendee(&core).as_deref()).await
+        feedback_view(&core, &event, known_attendee(&core).as_ref()).await
     })
     .await
 }
@@ -36,7 +36,7 @@ pub async fn fetch_feedback(slug: String) -> Result<FeedbackView, AppError> {
 pub(crate) async fn feedback_view(
     core: &crate::core::Core,
     event: &crate::core::store::EventRecord,
-    attendee: Option<&str>,
+    attendee: Option<&crate::domain::attendee::AttendeeId>,
 ) -> Result<FeedbackView, AppError> {
     let mine = match attendee {
         Some(attendee) => core.store.response_of(event.id, attendee).await?,

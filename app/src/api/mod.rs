@@ -98,6 +98,7 @@ pub(crate) mod ssr {
     use super::EventPublic;
     use crate::core::Core;
     use crate::core::store::EventRecord;
+    use crate::domain::attendee::AttendeeId;
     use crate::error::AppError;
     use leptos::prelude::*;
     use tower_sessions::Session;
@@ -131,13 +132,13 @@ pub(crate) mod ssr {
     }
 
     /// This browser's attendee, if its cookie names one.
-    pub fn known_attendee(core: &Core) -> Option<String> {
+    pub fn known_attendee(core: &Core) -> Option<AttendeeId> {
         let parts = use_context::<http::request::Parts>()?;
         core.attendees.read(&parts.headers)
     }
 
     /// This browser's attendee, made now (its cookie set on the answer) if it has none.
-    pub fn attendee(core: &Core) -> String {
+    pub fn attendee(core: &Core) -> AttendeeId {
         let headers = use_context::<http::request::Parts>()
             .map(|parts| parts.headers)
             .unwrap_or_default();

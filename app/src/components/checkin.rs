@@ -14,7 +14,7 @@ pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(mine) = live.my_check_in.get() {
             if place.get_untracked().is_empty() {
-                place.set(mine.place_text.clone());
+                place.set(mine.place_text.as_str().to_string());
             }
             if name.get_untracked().is_empty() {
                 name.set(mine.name.clone().unwrap_or_default());
@@ -27,7 +27,7 @@ pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
     };
     let confirmation = move || {
         live.my_check_in.get().map(|mine| {
-            let from = mine.place.as_ref().map_or(mine.place_text.clone(), |p| p.label.clone());
+            let from = mine.label().to_string();
             view! { <p class="checked-in" data-testid="checked-in">"✓ Checked in from "<strong>{from}</strong></p> }
         })
     };

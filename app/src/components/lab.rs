@@ -92,7 +92,7 @@ pub fn LabPanel(live: LiveHandle) -> impl IntoView {
                 {(!notes.is_empty()).then(|| view! {
                     <h3>"Stuck, in their words"</h3>
                     <ul class="stuck-notes">
-                        {notes.into_iter().map(|n| view! { <li>{n.note}</li> }).collect_view()}
+                        {notes.into_iter().map(|n| view! { <li>{n.note.as_str().to_string()}</li> }).collect_view()}
                     </ul>
                 })}
             </section>

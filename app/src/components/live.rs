@@ -307,6 +307,7 @@ mod client {
     use super::{LinkState, LiveHandle};
     use crate::domain::checkin::CheckIn;
     use crate::domain::pace::PaceVote;
+    use crate::domain::place::PlaceText;
     use crate::live::Viewer;
     use crate::live::{ClientMsg, ErrorCode, ServerMsg};
     use chrono::Utc;
@@ -530,9 +531,11 @@ mod client {
                 ServerMsg::Ack { id } => {
                     let acked = self.outbox.borrow().iter().find(|m| m.id() == id).cloned();
                     self.outbox.borrow_mut().retain(|m| m.id() != id);
-                    if let Some(ClientMsg::CheckIn { place, name, .. }) = acked {
+                    if let Some(ClientMsg::CheckIn { place, name, .. }) = acked
+                        && let Ok(place_text) = PlaceText::parse(&place)
+                    {
                         handle.my_check_in.set(Some(CheckIn {
-                            place_text: place.trim().to_string(),
+                            place_text,
                             name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
                             place: None,
                             at: Utc::now(),

@@ -9,6 +9,7 @@
 //! shuts out everyone who came in through it.
 
 use super::Core;
+use crate::domain::attendee::AttendeeId;
 use crate::domain::event::Role;
 use crate::error::AppError;
 use hmac::{Hmac, Mac};
@@ -63,7 +64,7 @@ impl AttendeeCookies {
     }
 
     /// The attendee the request's cookie names, if it carries one signed here.
-    pub fn read(&self, headers: &http::HeaderMap) -> Option<String> {
+    pub fn read(&self, headers: &http::HeaderMap) -> Option<AttendeeId> {
         let value = cookie(headers, ATTENDEE_COOKIE)?;
         let (id, signature) = value.split_once('.')?;
         let valid_id = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
@@ -71,11 +72,12 @@ impl AttendeeCookies {
         (valid_id
             && signature.len() == SIGNATURE_HEX / 2
             && self.signature(id).verify_truncated_left(&signature).is_ok())
-        .then(|| id.to_string())
+        .then(|| AttendeeId::parse(id).ok())
+        .flatten()
     }
 
     /// A new attendee: their id, and the `Set-Cookie` value that gives it to them.
-    pub fn issue(&self) -> (String, http::HeaderValue) {
+    pub fn issue(&self) -> (AttendeeId, http::HeaderValue) {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let signature = hex::encode(self.signature(&id).finalize().into_bytes());
         let cookie = format!(
@@ -85,11 +87,14 @@ impl AttendeeCookies {
             if self.secure { "; Secure" } else { "" }
         );
         let header = http::HeaderValue::from_str(&cookie).expect("hex and ASCII only");
-        (id, header)
+        (AttendeeId::parse(&id).expect("32 hex digits"), header)
     }
 
     /// The request's attendee, or a new one with the cookie to set on the answer.
-    pub fn read_or_issue(&self, headers: &http::HeaderMap) -> (String, Option<http::HeaderValue>) {
+    pub fn read_or_issue(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> (AttendeeId, Option<http::HeaderValue>) {
         match self.read(headers) {
             Some(id) => (id, None),
             None => {

@@ -6,6 +6,7 @@
 //! point rebuilds the same state.
 
 use crate::domain::agenda::{Agenda, SectionId};
+use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::lab::LabState;
 use crate::domain::pace::PaceVote;
@@ -19,14 +20,17 @@ use serde::{Deserialize, Serialize};
 pub enum Change {
     /// An attendee's pace vote cast `at`; `None` takes it back.
     Pace {
-        attendee: String,
+        attendee: AttendeeId,
         vote: Option<PaceVote>,
         /// Changes logged before votes expired carry no time: they count from now.
         #[serde(default = "Utc::now")]
         at: DateTime<Utc>,
     },
     /// An attendee checked in (or changed their check-in).
-    CheckIn { attendee: String, check_in: CheckIn },
+    CheckIn {
+        attendee: AttendeeId,
+        check_in: CheckIn,
+    },
     /// The presenter's Start; takes effect only on an event not started yet.
     Started { at: DateTime<Utc> },
     /// The presenter's End; takes effect only on a live event.
@@ -44,20 +48,20 @@ pub enum Change {
     PollReopened { poll: PollId, at: DateTime<Utc> },
     /// An attendee's answer to a poll; takes effect only while the poll is open.
     PollAnswered {
-        attendee: String,
+        attendee: AttendeeId,
         poll: PollId,
         choice: u8,
         at: DateTime<Utc>,
     },
     /// An attendee's done/stuck in a lab section; `None` takes it back.
     Lab {
-        attendee: String,
+        attendee: AttendeeId,
         section: SectionId,
         state: Option<LabState>,
     },
     /// An attendee's question; asking the same question again (a retry) changes nothing.
     QuestionAsked {
-        attendee: String,
+        attendee: AttendeeId,
         question: Question,
     },
     /// A question after a moderation: takes effect only over the version before it, and
@@ -65,7 +69,7 @@ pub enum Change {
     QuestionChanged { question: Question },
     /// An attendee's upvote (`up`) or its withdrawal.
     QuestionVoted {
-        attendee: String,
+        attendee: AttendeeId,
         question: QuestionId,
         up: bool,
     },
@@ -81,7 +85,7 @@ impl Change {
             | Change::PollAnswered { attendee, .. }
             | Change::Lab { attendee, .. }
             | Change::QuestionAsked { attendee, .. }
-            | Change::QuestionVoted { attendee, .. } => attendee,
+            | Change::QuestionVoted { attendee, .. } => attendee.as_str(),
             Change::Started { .. }
             | Change::Ended { .. }
             | Change::PlacesRead { .. }
@@ -105,14 +109,14 @@ mod tests {
     #[test]
     fn round_trips_through_json() {
         let change = Change::Pace {
-            attendee: "a1".into(),
+            attendee: AttendeeId::parse("a1").unwrap(),
             vote: Some(PaceVote::Faster),
             at: DateTime::from_timestamp_millis(1_800_000_000_123).unwrap(),
         };
         let back: Change = serde_json::from_str(&change.to_json()).unwrap();
         assert_eq!(back, change);
         let none = Change::Pace {
-            attendee: "a1".into(),
+            attendee: AttendeeId::parse("a1").unwrap(),
             vote: None,
             at: DateTime::from_timestamp_millis(1_800_000_000_123).unwrap(),
         };

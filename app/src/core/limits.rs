@@ -3,6 +3,7 @@
 //! mutex held only for one `take` (never across an `.await`).
 
 use crate::domain::account::Email;
+use crate::domain::attendee::AttendeeId;
 use crate::domain::limit::{Limiter, Rate};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -41,7 +42,7 @@ const KNOWN_EMAILS: usize = 10_000;
 pub struct Limits {
     connections: Mutex<Limiter<IpAddr>>,
     actions_by_address: Mutex<Limiter<IpAddr>>,
-    actions_by_attendee: Mutex<Limiter<String>>,
+    actions_by_attendee: Mutex<Limiter<AttendeeId>>,
     sign_in_by_email: Mutex<Limiter<String>>,
     sign_in_by_address: Mutex<Limiter<IpAddr>>,
     /// Where each account signed in from before: there, its owner gets in even while
@@ -75,7 +76,7 @@ impl Limits {
     }
 
     /// One action of an attendee: their own bucket first, then their address's.
-    pub fn action(&self, address: IpAddr, attendee: &str) -> Result<(), Duration> {
+    pub fn action(&self, address: IpAddr, attendee: &AttendeeId) -> Result<(), Duration> {
         take(&self.actions_by_attendee, attendee)?;
         take(&self.actions_by_address, &address)
     }
@@ -228,13 +229,18 @@ mod tests {
     fn one_attendee_flooding_is_stopped_before_their_classmates_are() {
         let limits = Limits::new(LimitSettings::default());
         let campus: IpAddr = "10.1.2.3".parse().unwrap();
+        let id = |name: &str| AttendeeId::parse(name).unwrap();
         let mut taken = 0;
-        while limits.action(campus, "flooder").is_ok() {
+        while limits.action(campus, &id("flooder")).is_ok() {
             taken += 1;
         }
         assert_eq!(taken, 30);
         for student in 0..300 {
-            assert!(limits.action(campus, &format!("student-{student}")).is_ok());
+            assert!(
+                limits
+                    .action(campus, &id(&format!("student-{student}")))
+                    .is_ok()
+            );
         }
     }
 }

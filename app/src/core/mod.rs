@@ -14,8 +14,23 @@ pub mod writer;
 use crate::domain::place::Gazetteer;
 use crate::error::AppError;
 use hub::Hub;
+use std::future::Future;
 use std::sync::Arc;
 use store::Store;
+
+/// Runs `work` in the background, where nobody waits for its answer: a failure is logged
+/// as a warning saying what `failed` (with the event, when there is one), never lost.
+pub fn spawn_logged(
+    failed: &'static str,
+    event_id: Option<i64>,
+    work: impl Future<Output = Result<(), AppError>> + Send + 'static,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = work.await {
+            tracing::warn!(error = %e, event_id, "{failed}");
+        }
+    });
+}
 
 /// What every request handler and server function needs, shared by reference.
 #[derive(Clone)]

@@ -2,7 +2,7 @@
 //! tally every page shows: how many are here, from which places and countries, and
 //! which places are new since the presenter last read them out.
 
-use super::place::Place;
+use super::place::{Place, PlaceText};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -21,7 +21,7 @@ pub const LIVE_COUNTRIES: usize = 30;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckIn {
     /// The place as typed, kept even when the gazetteer knows it.
-    pub place_text: String,
+    pub place_text: PlaceText,
     pub name: Option<String>,
     /// Where the gazetteer put it; `None` for places it does not know.
     pub place: Option<Place>,
@@ -32,7 +32,9 @@ pub struct CheckIn {
 impl CheckIn {
     /// How the place is shown: the gazetteer's label, else the words as typed.
     pub fn label(&self) -> &str {
-        self.place.as_ref().map_or(&self.place_text, |p| &p.label)
+        self.place
+            .as_ref()
+            .map_or(self.place_text.as_str(), |p| &p.label)
     }
 }
 
@@ -194,7 +196,7 @@ mod tests {
 
     fn check_in(text: &str, known: Option<(&str, &str)>, minute: u32) -> CheckIn {
         CheckIn {
-            place_text: text.into(),
+            place_text: PlaceText::parse(text).unwrap(),
             name: None,
             place: known.map(|(label, country)| Place {
                 label: label.into(),

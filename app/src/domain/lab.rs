@@ -37,10 +37,22 @@ impl LabSignal {
     }
 }
 
-/// A stuck attendee's words to the co-instructors: optional, plain text.
-pub fn parse_note(raw: &str) -> Result<Option<String>, DomainError> {
-    let note = bounded_text("note", raw, 0, MAX_NOTE_CHARS)?;
-    Ok(Some(note).filter(|n| !n.is_empty()))
+/// A stuck attendee's words to the co-instructors: plain text, trimmed, at most
+/// [`MAX_NOTE_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LabNote(String);
+
+impl LabNote {
+    /// A note, or `None` for a blank one: notes are optional.
+    pub fn parse(raw: &str) -> Result<Option<Self>, DomainError> {
+        let note = bounded_text("note", raw, 0, MAX_NOTE_CHARS)?;
+        Ok((!note.is_empty()).then_some(Self(note)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// One attendee's signal in one section.
@@ -48,7 +60,7 @@ pub fn parse_note(raw: &str) -> Result<Option<String>, DomainError> {
 pub struct LabState {
     pub signal: LabSignal,
     #[serde(default)]
-    pub note: Option<String>,
+    pub note: Option<LabNote>,
     pub at: DateTime<Utc>,
 }
 
@@ -64,7 +76,7 @@ pub struct LabCounts {
 /// co-instructors answer in the call's chat or, later, through the question queue).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StuckNote {
-    pub note: String,
+    pub note: LabNote,
     pub at: DateTime<Utc>,
 }
 
@@ -154,7 +166,7 @@ mod tests {
     fn state(signal: LabSignal, note: Option<&str>, second: i64) -> Option<LabState> {
         Some(LabState {
             signal,
-            note: note.map(str::to_string),
+            note: note.and_then(|n| LabNote::parse(n).unwrap()),
             at: DateTime::from_timestamp(1_800_000_000 + second, 0).unwrap(),
         })
     }
@@ -195,7 +207,7 @@ mod tests {
         let notes: Vec<String> = board
             .stuck_notes(Some(2))
             .into_iter()
-            .map(|n| n.note)
+            .map(|n| n.note.as_str().to_string())
             .collect();
         assert_eq!(notes, vec!["no kernel", "import fails"]);
         board.set(2, "ben", state(LabSignal::Done, None, 7));
@@ -204,8 +216,14 @@ mod tests {
 
     #[test]
     fn notes_are_optional_and_bounded() {
-        assert_eq!(parse_note("  "), Ok(None));
-        assert_eq!(parse_note(" help ").unwrap().as_deref(), Some("help"));
-        assert!(parse_note(&"x".repeat(MAX_NOTE_CHARS + 1)).is_err());
+        assert_eq!(LabNote::parse("  "), Ok(None));
+        assert_eq!(
+            LabNote::parse(" help ")
+                .unwrap()
+                .as_ref()
+                .map(LabNote::as_str),
+            Some("help")
+        );
+        assert!(LabNote::parse(&"x".repeat(MAX_NOTE_CHARS + 1)).is_err());
     }
 }

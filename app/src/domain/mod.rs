@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod agenda;
+pub mod attendee;
 pub mod calendar;
 pub mod chart;
 pub mod checkin;

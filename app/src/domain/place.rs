@@ -10,9 +10,20 @@ use super::{DomainError, bounded_text};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// What an attendee typed as their place, checked (1–80 characters).
-pub fn parse_place(raw: &str) -> Result<String, DomainError> {
-    bounded_text("place", raw, 1, 80)
+/// What an attendee typed as their place, checked: 1–80 characters, trimmed. Kept as
+/// typed even when the gazetteer knows the place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlaceText(String);
+
+impl PlaceText {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        bounded_text("place", raw, 1, 80).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// An optional name to go with a check-in (at most 40 characters; blank means none).
@@ -335,8 +346,9 @@ mod tests {
 
     #[test]
     fn places_and_names_are_checked_for_length() {
-        assert!(parse_place("   ").is_err());
-        assert!(parse_place(&"x".repeat(81)).is_err());
+        assert!(PlaceText::parse("   ").is_err());
+        assert!(PlaceText::parse(&"x".repeat(81)).is_err());
+        assert_eq!(PlaceText::parse(" Pune ").unwrap().as_str(), "Pune");
         assert_eq!(parse_check_in_name(" ").unwrap(), None);
         assert!(parse_check_in_name(&"x".repeat(41)).is_err());
     }

@@ -2,10 +2,11 @@
 //! and without gaps, refused changes leave no entry, and a burst of votes from many
 //! pages at once is all written and all counted.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Reply, spawn_app};
 use app::core::change::Change;
+use app::domain::attendee::AttendeeId;
 use app::domain::pace::PaceVote;
-use app::live::{ClientMsg, ServerMsg};
+use app::live::ClientMsg;
 use chrono::{DateTime, SubsecRound, Utc};
 
 /// When the votes in these tests are cast: one moment, so a vote equals itself read back.
@@ -15,7 +16,7 @@ fn cast_at() -> DateTime<Utc> {
 
 fn vote(attendee: &str, vote: Option<PaceVote>) -> Change {
     Change::Pace {
-        attendee: attendee.into(),
+        attendee: AttendeeId::parse(attendee).expect("an id"),
         vote,
         at: cast_at(),
     }
@@ -67,7 +68,11 @@ async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
     assert_eq!(room.started_at, Some(now));
     assert_eq!(
         room.pace_votes,
-        vec![("ann".to_string(), PaceVote::JustRight, cast_at())]
+        vec![(
+            AttendeeId::parse("ann").unwrap(),
+            PaceVote::JustRight,
+            cast_at()
+        )]
     );
     assert!(
         store
@@ -124,7 +129,7 @@ async fn votes_from_many_pages_at_once_are_all_written_and_counted() {
         ids.push(id);
     }
     for ((_, live), id) in pages.iter_mut().zip(ids) {
-        assert!(matches!(live.answer_to(id).await, ServerMsg::Ack { .. }));
+        live.answer_to(id).await.expect_ack();
     }
     presenter
         .snapshot_where(|s| s.pace.faster == PAGES as u32)

@@ -1,7 +1,7 @@
 //! Check-ins: "where are you joining from?" reaches every page, an edit replaces,
 //! bad input is refused clearly, the presenter reads new places out.
 
-use crate::helpers::{LiveClient, spawn_app};
+use crate::helpers::{LiveClient, Reply, spawn_app};
 use app::live::{ClientMsg, ErrorCode, ServerMsg};
 
 async fn check_in(client: &mut LiveClient, place: &str, name: &str) -> ServerMsg {
@@ -19,10 +19,7 @@ async fn check_ins_from_several_attendees_reach_every_page() {
     let (_o, mut onlooker) = app.attendee(&event).await;
     for (place, name) in [("Pune", "Asha"), ("lagos", ""), ("Leeds, UK", "Tom")] {
         let (_b, mut attendee) = app.attendee(&event).await;
-        assert!(matches!(
-            check_in(&mut attendee, place, name).await,
-            ServerMsg::Ack { .. }
-        ));
+        check_in(&mut attendee, place, name).await.expect_ack();
     }
     for (client, staff) in [(&mut presenter, true), (&mut onlooker, false)] {
         let seen = client.snapshot_where(|s| s.checkins.count == 3).await;
@@ -73,7 +70,7 @@ async fn an_edit_replaces_the_earlier_check_in() {
             check_in: Some(mine),
             ..
         } => {
-            assert_eq!(mine.place_text, "Zurich");
+            assert_eq!(mine.place_text.as_str(), "Zurich");
             assert_eq!(mine.name.as_deref(), Some("Ada"));
         }
         other => panic!("expected my check-in in the welcome, got {other:?}"),
@@ -103,14 +100,10 @@ async fn bad_check_ins_are_refused_with_a_reason_and_nothing_is_stored() {
         (&long_place, "", "Place is too long"),
         ("Pune", &long_name, "Name is too long"),
     ] {
-        match check_in(&mut attendee, place, name).await {
-            ServerMsg::Error {
-                code: ErrorCode::Invalid,
-                message,
-                ..
-            } => assert!(message.starts_with(expect), "{message}"),
-            other => panic!("{place:?}/{name:?} gave {other:?}"),
-        }
+        let message = check_in(&mut attendee, place, name)
+            .await
+            .expect_refused(ErrorCode::Invalid);
+        assert!(message.starts_with(expect), "{place:?}/{name:?}: {message}");
     }
     let record = app.stored(&event).await;
     assert!(
@@ -137,17 +130,14 @@ async fn the_presenter_marks_new_places_read_and_attendees_cannot() {
     };
     presenter.snapshot_where(|s| unread(s).len() == 1).await;
 
-    match attendee.act(|id| ClientMsg::MarkPlacesRead { id }).await {
-        ServerMsg::Error {
-            code: ErrorCode::Forbidden,
-            ..
-        } => {}
-        other => panic!("expected forbidden, got {other:?}"),
-    }
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::MarkPlacesRead { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    attendee
+        .act(|id| ClientMsg::MarkPlacesRead { id })
+        .await
+        .expect_refused(ErrorCode::Forbidden);
+    presenter
+        .act(|id| ClientMsg::MarkPlacesRead { id })
+        .await
+        .expect_ack();
     let read = presenter.snapshot_where(|s| unread(s).is_empty()).await;
     assert_eq!(read.checkins.count, 1, "read places still count");
 
@@ -161,13 +151,9 @@ async fn staff_cannot_check_in() {
     let app = spawn_app().await;
     let event = app.create_event("Staff").await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    assert!(matches!(
-        check_in(&mut presenter, "Pune", "").await,
-        ServerMsg::Error {
-            code: ErrorCode::Forbidden,
-            ..
-        }
-    ));
+    check_in(&mut presenter, "Pune", "")
+        .await
+        .expect_refused(ErrorCode::Forbidden);
 }
 
 #[tokio::test]
@@ -196,18 +182,11 @@ async fn the_stage_screen_is_public_and_watches_without_acting() {
         seen.online.attendees, 1,
         "the stage does not count as an attendee"
     );
-    assert!(matches!(
-        check_in(&mut stage, "Pune", "").await,
-        ServerMsg::Error {
-            code: ErrorCode::Forbidden,
-            ..
-        }
-    ));
-    assert!(matches!(
-        stage.act(|id| ClientMsg::MarkPlacesRead { id }).await,
-        ServerMsg::Error {
-            code: ErrorCode::Forbidden,
-            ..
-        }
-    ));
+    check_in(&mut stage, "Pune", "")
+        .await
+        .expect_refused(ErrorCode::Forbidden);
+    stage
+        .act(|id| ClientMsg::MarkPlacesRead { id })
+        .await
+        .expect_refused(ErrorCode::Forbidden);
 }

@@ -1,7 +1,7 @@
 //! After the event: the feedback survey, the report and its exports, the next run, the
 //! calendar file, and who in which team may see what.
 
-use crate::helpers::{Browser, TestApp, TestEvent, error_of, spawn_app};
+use crate::helpers::{Browser, Reply, TestApp, TestEvent, error_of, spawn_app};
 use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, FetchEventAdmin, MyEvents};
 use app::api::feedback::{FeedbackView, FetchFeedback, SubmitFeedback};
@@ -13,7 +13,7 @@ use app::api::teams::AddTeamMember;
 use app::api::{CreatedEvent, EventAdmin, EventSummary};
 use app::domain::feedback::AnswerKind;
 use app::error::AppError;
-use app::live::{ClientMsg, ServerMsg};
+use app::live::ClientMsg;
 use serde_json::{Value, json};
 
 async fn start_and_end(app: &TestApp, event: &TestEvent) {
@@ -22,7 +22,7 @@ async fn start_and_end(app: &TestApp, event: &TestEvent) {
         (|id| ClientMsg::Start { id }) as fn(uuid::Uuid) -> ClientMsg,
         |id| ClientMsg::End { id },
     ] {
-        assert!(matches!(presenter.act(make).await, ServerMsg::Ack { .. }));
+        presenter.act(make).await.expect_ack();
     }
 }
 
@@ -264,10 +264,10 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
     let ada = organizer(&app).await;
     let event = app.create_event("Exported").await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::Start { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let (ana_page, mut ana) = app.attendee(&event).await;
     let (bo_page, mut bo) = app.attendee(&event).await;
     for (client, place) in [
@@ -275,16 +275,14 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
         (&mut bo, "=HYPERLINK(\"http://evil\")"),
     ] {
         let place = place.to_string();
-        assert!(matches!(
-            client
-                .act(|id| ClientMsg::CheckIn {
-                    id,
-                    place,
-                    name: String::new()
-                })
-                .await,
-            ServerMsg::Ack { .. }
-        ));
+        client
+            .act(|id| ClientMsg::CheckIn {
+                id,
+                place,
+                name: String::new(),
+            })
+            .await
+            .expect_ack();
     }
     let poll = uuid::Uuid::new_v4();
     presenter
@@ -294,17 +292,12 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
             options: vec![],
         })
         .await;
-    assert!(matches!(
-        presenter.answer_to(poll).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter.answer_to(poll).await.expect_ack();
     for (client, choice) in [(&mut ana, 0), (&mut bo, 1)] {
-        assert!(matches!(
-            client
-                .act(|id| ClientMsg::Answer { id, poll, choice })
-                .await,
-            ServerMsg::Ack { .. }
-        ));
+        client
+            .act(|id| ClientMsg::Answer { id, poll, choice })
+            .await
+            .expect_ack();
     }
     let asked = ana
         .act(|id| ClientMsg::Ask {
@@ -313,7 +306,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
             name: "Ana".into(),
         })
         .await;
-    assert!(matches!(asked, ServerMsg::Ack { .. }));
+    asked.expect_ack();
     // The peak is written down by the room's once-a-second round.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while app.stored(&event).await.peak_attendees < 2 {
@@ -323,10 +316,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::End { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter.act(|id| ClientMsg::End { id }).await.expect_ack();
     answered(
         &ana_page,
         &event.slug,

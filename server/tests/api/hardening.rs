@@ -2,12 +2,13 @@
 //! are refused before they are read, floods are limited without shutting out a class.
 
 use crate::helpers::{
-    Browser, LiveClient, PATIENCE, TestApp, TestDb, error_of, event_from_cli, free_port,
+    Browser, LiveClient, PATIENCE, Reply, TestApp, TestDb, error_of, event_from_cli, free_port,
     serve_process, spawn_app, spawn_app_with,
 };
 use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, RevokeRoleLink, RotateRoleLink};
 use app::core::limits::LimitSettings;
+use app::domain::attendee::AttendeeId;
 use app::domain::limit::Rate;
 use app::domain::pace::PaceVote;
 use app::error::AppError;
@@ -152,10 +153,10 @@ async fn an_attendee_who_floods_is_slowed_and_their_classmates_are_not() {
     );
     assert_eq!(taken + slowed, 40);
     let vote = Some(PaceVote::JustRight);
-    assert!(matches!(
-        classmate.act(|id| ClientMsg::Pace { id, vote }).await,
-        ServerMsg::Ack { .. }
-    ));
+    classmate
+        .act(|id| ClientMsg::Pace { id, vote })
+        .await
+        .expect_ack();
     let counts = classmate
         .snapshot_where(|s| s.pace.just_right == 1)
         .await
@@ -372,7 +373,7 @@ async fn the_snapshot_every_page_gets_stays_small_whatever_attendees_send() {
         let record = record.clone();
         async move {
             let attendee = Attendee {
-                id: format!("troll-{n}").into(),
+                id: AttendeeId::parse(&format!("troll-{n}")).expect("an id"),
                 address: std::net::Ipv4Addr::LOCALHOST.into(),
             };
             let member = hub
@@ -543,7 +544,7 @@ async fn visitors_who_only_look_or_vote_store_no_session() {
             vote: Some(PaceVote::Slower),
         })
         .await;
-    assert!(matches!(acked, ServerMsg::Ack { .. }), "{acked:?}");
+    acked.expect_ack();
     assert_eq!(session_rows(&app).await, 0);
 }
 

@@ -6,7 +6,7 @@ use app::core::Core;
 use app::core::limits::LimitSettings;
 use app::domain::event::{EventDraft, Role, SectionDraft, SectionKind};
 use app::error::AppError;
-use app::live::{ClientMsg, LiveSnapshot, ServerMsg};
+use app::live::{ClientMsg, ErrorCode, LiveSnapshot, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use lectern::{Lectern, Settings};
 use leptos::server_fn::ServerFn;
@@ -20,6 +20,38 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// How long a test waits for something that should take milliseconds.
 pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// How a test reads the server's answer to an action, as a sentence:
+/// `ana.act(vote).await.expect_ack()`, `.expect_refused(ErrorCode::Forbidden)`.
+pub trait Reply {
+    /// Whether the action was taken.
+    fn is_ack(&self) -> bool;
+    /// The action was taken; panics with what came instead.
+    fn expect_ack(&self);
+    /// The action was refused with `code`; gives the sentence the page shows.
+    fn expect_refused(&self, code: ErrorCode) -> String;
+}
+
+impl Reply for ServerMsg {
+    fn is_ack(&self) -> bool {
+        matches!(self, ServerMsg::Ack { .. })
+    }
+
+    #[track_caller]
+    fn expect_ack(&self) {
+        assert!(self.is_ack(), "expected an ack, got {self:?}");
+    }
+
+    #[track_caller]
+    fn expect_refused(&self, code: ErrorCode) -> String {
+        match self {
+            ServerMsg::Error {
+                code: got, message, ..
+            } if *got == code => message.clone(),
+            other => panic!("expected a refusal ({code:?}), got {other:?}"),
+        }
+    }
+}
 
 pub struct TestApp {
     pub base: String,

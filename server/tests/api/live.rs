@@ -1,7 +1,7 @@
 //! The live core: pace votes from attendees reach the presenter; reconnects resync;
 //! role pages and sockets stay shut to those without the link; bad frames get errors.
 
-use crate::helpers::{PATIENCE, spawn_app};
+use crate::helpers::{PATIENCE, Reply, spawn_app};
 use app::domain::pace::{PaceCounts, PaceVote};
 use app::live::{ClientMsg, ErrorCode, ServerMsg, Viewer};
 
@@ -50,10 +50,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
                 ref my_upvotes,
             } if my_questions.is_empty() && my_upvotes.is_empty()
         ));
-        assert!(matches!(
-            vote(client, Some(choice)).await,
-            ServerMsg::Ack { .. }
-        ));
+        vote(client, Some(choice)).await.expect_ack();
     }
 
     let seen = presenter
@@ -71,10 +68,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
 
     // One attendee changes their mind: the vote moves, it is not added.
     let (_, first) = &mut attendees[0];
-    assert!(matches!(
-        vote(first, Some(PaceVote::JustRight)).await,
-        ServerMsg::Ack { .. }
-    ));
+    vote(first, Some(PaceVote::JustRight)).await.expect_ack();
     let seen = presenter.snapshot_where(|s| s.pace.just_right == 1).await;
     assert_eq!(
         seen.pace,
@@ -258,21 +252,15 @@ async fn malformed_frames_get_an_error_and_the_connection_keeps_working() {
         }
     }
     attendee.send_binary(vec![0, 159, 146, 150]).await;
-    assert!(matches!(
-        attendee.next_non_snapshot().await,
-        ServerMsg::Error {
-            code: ErrorCode::Malformed,
-            ..
-        }
-    ));
+    attendee
+        .next_non_snapshot()
+        .await
+        .expect_refused(ErrorCode::Malformed);
 
-    assert!(
-        matches!(
-            vote(&mut attendee, Some(PaceVote::Faster)).await,
-            ServerMsg::Ack { .. }
-        ),
-        "still serving"
-    );
+    // Still serving.
+    vote(&mut attendee, Some(PaceVote::Faster))
+        .await
+        .expect_ack();
 }
 
 #[tokio::test]
@@ -292,10 +280,7 @@ async fn an_oversized_frame_closes_only_that_connection() {
     })
     .await;
     assert!(closed.is_ok(), "the oversized sender is disconnected");
-    assert!(matches!(
-        vote(&mut fine, Some(PaceVote::Slower)).await,
-        ServerMsg::Ack { .. }
-    ));
+    vote(&mut fine, Some(PaceVote::Slower)).await.expect_ack();
 }
 
 #[tokio::test]
@@ -303,13 +288,9 @@ async fn staff_cannot_cast_pace_votes() {
     let app = spawn_app().await;
     let event = app.create_event("Staff").await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    match vote(&mut presenter, Some(PaceVote::Faster)).await {
-        ServerMsg::Error {
-            code: ErrorCode::Forbidden,
-            ..
-        } => {}
-        other => panic!("expected forbidden, got {other:?}"),
-    }
+    vote(&mut presenter, Some(PaceVote::Faster))
+        .await
+        .expect_refused(ErrorCode::Forbidden);
 }
 
 #[tokio::test]
@@ -366,10 +347,10 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
     let waiting = attendee.snapshot_where(|_| true).await;
     assert_eq!(waiting.started_at, None);
 
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::Start { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let live = attendee.snapshot_where(|s| s.started_at.is_some()).await;
     assert_eq!(live.ended_at, None);
     let stored = app.stored(&event).await;
@@ -378,19 +359,13 @@ async fn the_presenters_start_and_end_reach_every_page_and_are_stored() {
         "Start is stored before it is shown"
     );
 
-    match presenter.act(|id| ClientMsg::Start { id }).await {
-        ServerMsg::Error {
-            code: ErrorCode::Refused,
-            message,
-            ..
-        } => assert!(message.contains("already started"), "{message}"),
-        other => panic!("a second Start should be refused, got {other:?}"),
-    }
+    let message = presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_refused(ErrorCode::Refused);
+    assert!(message.contains("already started"), "{message}");
 
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::End { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter.act(|id| ClientMsg::End { id }).await.expect_ack();
     attendee.snapshot_where(|s| s.ended_at.is_some()).await;
 }
 
@@ -403,13 +378,10 @@ async fn only_the_presenter_starts_the_event() {
     browser.get(&format!("/r/{}", event.moderator_token)).await;
     let mut moderator = browser.live(&event.slug, Some("moderator")).await.unwrap();
     for client in [&mut attendee, &mut moderator] {
-        match client.act(|id| ClientMsg::Start { id }).await {
-            ServerMsg::Error {
-                code: ErrorCode::Forbidden,
-                ..
-            } => {}
-            other => panic!("expected forbidden, got {other:?}"),
-        }
+        client
+            .act(|id| ClientMsg::Start { id })
+            .await
+            .expect_refused(ErrorCode::Forbidden);
     }
     let stored = app.stored(&event).await;
     assert_eq!(stored.lifecycle.started_at, None);
@@ -420,13 +392,10 @@ async fn an_event_that_has_not_started_cannot_end() {
     let app = spawn_app().await;
     let event = app.create_event("Too soon").await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::End { id }).await,
-        ServerMsg::Error {
-            code: ErrorCode::Refused,
-            ..
-        }
-    ));
+    presenter
+        .act(|id| ClientMsg::End { id })
+        .await
+        .expect_refused(ErrorCode::Refused);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -445,11 +414,7 @@ async fn a_burst_of_votes_from_many_attendees_is_counted_exactly() {
         .enumerate()
         .map(|(i, (browser, mut client))| {
             tokio::spawn(async move {
-                let answer = vote(&mut client, Some(votes[i % 3])).await;
-                assert!(
-                    matches!(answer, ServerMsg::Ack { .. }),
-                    "vote {i}: {answer:?}"
-                );
+                vote(&mut client, Some(votes[i % 3])).await.expect_ack();
                 (browser, client)
             })
         })
@@ -502,10 +467,9 @@ async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
     let app = spawn_app().await;
     let event = app.create_event("Reconnecting crowd").await;
     let (_b, mut attendee) = app.attendee(&event).await;
-    assert!(matches!(
-        vote(&mut attendee, Some(PaceVote::Slower)).await,
-        ServerMsg::Ack { .. }
-    ));
+    vote(&mut attendee, Some(PaceVote::Slower))
+        .await
+        .expect_ack();
     attendee.close().await;
     let closed = tokio::time::timeout(PATIENCE, async {
         while app.core.hub.open_event(&event.slug).is_some() {
@@ -522,7 +486,7 @@ async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
     for n in 0..200 {
         let (hub, record) = (app.core.hub.clone(), record.clone());
         let attendee = app::core::hub::Attendee {
-            id: format!("attendee-{n}").into(),
+            id: app::domain::attendee::AttendeeId::parse(&format!("attendee-{n}")).expect("an id"),
             address: std::net::Ipv4Addr::LOCALHOST.into(),
         };
         crowd.spawn(async move { hub.join(&record, Viewer::Attendee, Some(attendee)).await });

@@ -2,9 +2,9 @@
 //! database, with Debian's nginx on loopback: attendees land on both replicas and every
 //! page sees one tally.
 
-use crate::helpers::{Browser, PATIENCE, TestDb, spawn_app_on};
+use crate::helpers::{Browser, PATIENCE, Reply, TestDb, spawn_app_on};
 use app::domain::pace::PaceVote;
-use app::live::{ClientMsg, ServerMsg};
+use app::live::ClientMsg;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -144,7 +144,7 @@ async fn attendees_spread_over_two_replicas_behind_nginx_see_one_tally() {
                 vote: Some(PaceVote::Faster),
             })
             .await;
-        assert!(matches!(answer, ServerMsg::Ack { .. }));
+        answer.expect_ack();
     }
     let seen = presenter
         .snapshot_where(|s| s.pace.faster == ATTENDEES && s.online.attendees == ATTENDEES)

@@ -2,18 +2,14 @@
 //! it, and that it survives the server stopping and starting again), quick polls from
 //! asking to a refused late answer, lab signals and the pace reset on a new section.
 
-use crate::helpers::{spawn_app, spawn_app_on};
+use crate::helpers::{Reply, spawn_app, spawn_app_on};
 use app::domain::agenda::{Agenda, AgendaCommand};
 use app::domain::lab::LabSignal;
 use app::domain::pace::PaceVote;
-use app::live::{ClientMsg, ErrorCode, ServerMsg};
+use app::live::{ClientMsg, ErrorCode};
 
 fn drive(from: u64, command: AgendaCommand) -> impl FnOnce(uuid::Uuid) -> ClientMsg {
     move |id| ClientMsg::Agenda { id, from, command }
-}
-
-fn is_ack(msg: &ServerMsg) -> bool {
-    matches!(msg, ServerMsg::Ack { .. })
 }
 
 #[tokio::test]
@@ -31,7 +27,7 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             options: vec![],
         })
         .await;
-    assert!(is_ack(&asked), "{asked:?}");
+    asked.expect_ack();
     let poll = ana
         .snapshot_where(|s| s.poll.as_ref().is_some_and(|p| p.open))
         .await
@@ -47,12 +43,10 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             choice,
         }
     };
-    assert!(is_ack(&ana.act(answer(0)).await));
-    assert!(is_ack(&ben.act(answer(0)).await));
-    assert!(
-        is_ack(&ben.act(answer(1)).await),
-        "an answer may change while open"
-    );
+    ana.act(answer(0)).await.expect_ack();
+    ben.act(answer(0)).await.expect_ack();
+    // An answer may change while the poll is open.
+    ben.act(answer(1)).await.expect_ack();
     let seen = presenter
         .snapshot_where(|s| s.poll.as_ref().is_some_and(|p| p.counts == vec![1, 1]))
         .await;
@@ -68,14 +62,9 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             poll: id,
         })
         .await;
-    assert!(is_ack(&closed));
-    match ana.act(answer(1)).await {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Refused);
-            assert!(message.contains("closed"), "{message}");
-        }
-        other => panic!("a late answer must be refused, got {other:?}"),
-    }
+    closed.expect_ack();
+    let message = ana.act(answer(1)).await.expect_refused(ErrorCode::Refused);
+    assert!(message.contains("closed"), "{message}");
     // Nothing changed: the stored answers are the two that counted.
     let event_id = app.stored(&event).await.id;
     let mut stored = app.core.store.poll_answers(event_id).await.unwrap();
@@ -88,15 +77,14 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
     assert!(polls[0].closed_at.is_some());
 
     // Reopened, it takes answers again.
-    assert!(is_ack(
-        &presenter
-            .act(|action| ClientMsg::ReopenPoll {
-                id: action,
-                poll: id
-            })
-            .await
-    ));
-    assert!(is_ack(&ana.act(answer(1)).await));
+    presenter
+        .act(|action| ClientMsg::ReopenPoll {
+            id: action,
+            poll: id,
+        })
+        .await
+        .expect_ack();
+    ana.act(answer(1)).await.expect_ack();
     presenter
         .snapshot_where(|s| {
             s.poll
@@ -119,32 +107,24 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             options: vec!["JupyterLab".into(), "VS Code".into(), "Vim".into()],
         })
         .await;
-    assert!(is_ack(&asked));
-    match attendee
+    asked.expect_ack();
+    attendee
         .act(|id| ClientMsg::AskPoll {
             id,
             question: "Can I ask?".into(),
             options: vec![],
         })
         .await
-    {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
-        other => panic!("{other:?}"),
-    }
-    match moderator
+        .expect_refused(ErrorCode::Forbidden);
+    let message = moderator
         .act(|id| ClientMsg::AskPoll {
             id,
             question: "Pick one".into(),
             options: vec!["Only".into()],
         })
         .await
-    {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Invalid);
-            assert!(message.contains("between 2 and 6"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+        .expect_refused(ErrorCode::Invalid);
+    assert!(message.contains("between 2 and 6"), "{message}");
     // Asking the same poll again (a retry after a lost answer) makes no second poll.
     let id = uuid::Uuid::new_v4();
     for _ in 0..2 {
@@ -155,7 +135,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
                 options: vec![],
             })
             .await;
-        assert!(is_ack(&moderator.answer_to(id).await));
+        moderator.answer_to(id).await.expect_ack();
     }
     let polls = app
         .core
@@ -177,7 +157,10 @@ async fn the_presenter_drives_the_clock_and_a_stale_command_is_refused() {
     let (_p, mut presenter) = app.presenter(&event).await;
     let (_q, mut second_screen) = app.presenter(&event).await;
     let (_m, mut moderator) = app.moderator(&event).await;
-    assert!(is_ack(&presenter.act(|id| ClientMsg::Start { id }).await));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let begun = presenter
         .snapshot_where(|s| s.agenda.current == Some(1))
         .await
@@ -191,42 +174,29 @@ async fn the_presenter_drives_the_clock_and_a_stale_command_is_refused() {
     let next = presenter
         .act(drive(begun.version, AgendaCommand::Next))
         .await;
-    assert!(is_ack(&next));
-    match second_screen
+    next.expect_ack();
+    let message = second_screen
         .act(drive(begun.version, AgendaCommand::Next))
         .await
-    {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Refused);
-            assert!(message.contains("another screen"), "{message}");
-        }
-        other => panic!("{other:?}"),
-    }
+        .expect_refused(ErrorCode::Refused);
+    assert!(message.contains("another screen"), "{message}");
     let agenda = presenter
         .snapshot_where(|s| s.agenda.current == Some(2))
         .await
         .agenda;
-    match moderator
+    moderator
         .act(drive(agenda.version, AgendaCommand::Pause))
         .await
-    {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
-        other => panic!("{other:?}"),
-    }
-    match presenter
+        .expect_refused(ErrorCode::Forbidden);
+    let message = presenter
         .act(drive(agenda.version, AgendaCommand::Next))
         .await
-    {
-        ServerMsg::Error { message, .. } => {
-            assert!(message.contains("no next section"), "{message}")
-        }
-        other => panic!("the last section has no next, got {other:?}"),
-    }
-    assert!(is_ack(
-        &presenter
-            .act(drive(agenda.version, AgendaCommand::Extend))
-            .await
-    ));
+        .expect_refused(ErrorCode::Refused);
+    assert!(message.contains("no next section"), "{message}");
+    presenter
+        .act(drive(agenda.version, AgendaCommand::Extend))
+        .await
+        .expect_ack();
     presenter
         .snapshot_where(|s| s.agenda.sections.iter().any(|c| c.extra_minutes == 5))
         .await;
@@ -237,30 +207,39 @@ async fn the_clock_is_right_after_the_server_is_stopped_and_started_again() {
     let mut app = spawn_app().await;
     let event = app.create_event("Restart").await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    assert!(is_ack(&presenter.act(|id| ClientMsg::Start { id }).await));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let begun = presenter
         .snapshot_where(|s| s.agenda.current == Some(1))
         .await
         .agenda;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(is_ack(
-        &presenter
-            .act(drive(begun.version, AgendaCommand::Next))
-            .await
-    ));
+    // Five minutes of the first section pass in an instant on this server's clock.
+    app.core
+        .hub
+        .clock()
+        .skip(std::time::Duration::from_secs(300));
+    presenter
+        .act(drive(begun.version, AgendaCommand::Next))
+        .await
+        .expect_ack();
     let before = presenter
         .snapshot_where(|s| s.agenda.current == Some(2))
         .await
         .agenda;
     let section_one_ran = before.sections[0].spent_ms;
     assert!(
-        section_one_ran >= 300,
+        section_one_ran >= 300_000,
         "the first section ran {section_one_ran} ms"
     );
 
     app.shut_down();
     let _ = presenter.next_non_snapshot().await;
+    let skipped = app.core.hub.clock().skipped();
     let app = spawn_app_on(app.db()).await;
+    // The same time on the new server: its clock reads on from where the old one was.
+    app.core.hub.clock().skip(skipped);
     let (_p, mut presenter) = app.presenter(&event).await;
     let after = presenter
         .snapshot_where(|s| s.agenda.current.is_some())
@@ -283,11 +262,10 @@ async fn the_clock_is_right_after_the_server_is_stopped_and_started_again() {
     );
 
     // And it keeps going from there.
-    assert!(is_ack(
-        &presenter
-            .act(drive(after.agenda.version, AgendaCommand::Pause))
-            .await
-    ));
+    presenter
+        .act(drive(after.agenda.version, AgendaCommand::Pause))
+        .await
+        .expect_ack();
     presenter
         .snapshot_where(|s| s.agenda.current.is_some() && s.agenda.running_since.is_none())
         .await;
@@ -300,7 +278,10 @@ async fn lab_signals_count_during_a_lab_and_a_new_section_resets_the_pace() {
     let (_p, mut presenter) = app.presenter(&event).await;
     let (_a, mut ana) = app.attendee(&event).await;
     let (_b, mut ben) = app.attendee(&event).await;
-    assert!(is_ack(&presenter.act(|id| ClientMsg::Start { id }).await));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let agenda = presenter
         .snapshot_where(|s| s.agenda.current == Some(1))
         .await
@@ -311,25 +292,19 @@ async fn lab_signals_count_during_a_lab_and_a_new_section_resets_the_pace() {
         signal: Some(LabSignal::Done),
         note: String::new(),
     };
-    match ana.act(done).await {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Refused);
-            assert!(message.contains("lab sections"), "{message}");
-        }
-        other => panic!("no lab signals while teaching, got {other:?}"),
-    }
+    let message = ana.act(done).await.expect_refused(ErrorCode::Refused);
+    assert!(message.contains("lab sections"), "{message}");
     let slower = |id| ClientMsg::Pace {
         id,
         vote: Some(PaceVote::Slower),
     };
-    assert!(is_ack(&ana.act(slower).await));
+    ana.act(slower).await.expect_ack();
     presenter.snapshot_where(|s| s.pace.slower == 1).await;
 
-    assert!(is_ack(
-        &presenter
-            .act(drive(agenda.version, AgendaCommand::Next))
-            .await
-    ));
+    presenter
+        .act(drive(agenda.version, AgendaCommand::Next))
+        .await
+        .expect_ack();
     let lab = presenter
         .snapshot_where(|s| s.agenda.current == Some(2))
         .await;
@@ -339,19 +314,19 @@ async fn lab_signals_count_during_a_lab_and_a_new_section_resets_the_pace() {
         "the overview's votes do not count in the lab"
     );
 
-    assert!(is_ack(&ana.act(done).await));
+    ana.act(done).await.expect_ack();
     let stuck = |id| ClientMsg::Lab {
         id,
         signal: Some(LabSignal::Stuck),
         note: "The kernel dies on <import dask>".into(),
     };
-    assert!(is_ack(&ben.act(stuck).await));
+    ben.act(stuck).await.expect_ack();
     let seen = presenter
         .snapshot_where(|s| s.lab.done == 1 && s.lab.stuck == 1)
         .await;
     let notes = seen.staff.unwrap().stuck_notes;
     assert_eq!(notes.len(), 1);
-    assert_eq!(notes[0].note, "The kernel dies on <import dask>");
+    assert_eq!(notes[0].note.as_str(), "The kernel dies on <import dask>");
     let public = ana.snapshot_where(|s| s.lab.stuck == 1).await;
     assert!(
         public.staff.is_none(),

@@ -1,9 +1,9 @@
 //! The question queue over real sockets: asking (once per id, a few a minute),
 //! upvoting, pre-moderation, and co-instructors acting on one question at once.
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Reply, spawn_app};
 use app::domain::question::{Answer, Moderation, QuestionState, RATE_LIMIT};
-use app::live::{ClientMsg, ErrorCode, ServerMsg};
+use app::live::{ClientMsg, ErrorCode};
 
 fn ask(text: &str) -> impl FnOnce(uuid::Uuid) -> ClientMsg {
     let text = text.to_string();
@@ -12,10 +12,6 @@ fn ask(text: &str) -> impl FnOnce(uuid::Uuid) -> ClientMsg {
         text,
         name: String::new(),
     }
-}
-
-fn is_ack(msg: &ServerMsg) -> bool {
-    matches!(msg, ServerMsg::Ack { .. })
 }
 
 #[tokio::test]
@@ -31,7 +27,7 @@ async fn a_retried_submission_with_the_same_id_makes_one_question() {
             name: "Ana".into(),
         })
         .await;
-        assert!(is_ack(&ana.answer_to(id).await));
+        ana.answer_to(id).await.expect_ack();
     }
     let stored = app
         .core
@@ -52,22 +48,20 @@ async fn the_rate_limit_answers_with_an_error_and_loses_nothing_already_accepted
     let (_a, mut ana) = app.attendee(&event).await;
     let (_b, mut ben) = app.attendee(&event).await;
     for n in 0..RATE_LIMIT {
-        assert!(is_ack(&ana.act(ask(&format!("Question {n}"))).await));
+        ana.act(ask(&format!("Question {n}"))).await.expect_ack();
     }
-    match ana.act(ask("One too many")).await {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Refused);
-            assert!(message.contains("in the last minute"), "{message}");
-            assert!(
-                message.contains("Nothing you asked before is lost"),
-                "{message}"
-            );
-        }
-        other => panic!("the sixth question in a minute must be refused, got {other:?}"),
-    }
-    assert!(is_ack(
-        &ben.act(ask("Another attendee is not limited")).await
-    ));
+    let message = ana
+        .act(ask("One too many"))
+        .await
+        .expect_refused(ErrorCode::Refused);
+    assert!(message.contains("in the last minute"), "{message}");
+    assert!(
+        message.contains("Nothing you asked before is lost"),
+        "{message}"
+    );
+    ben.act(ask("Another attendee is not limited"))
+        .await
+        .expect_ack();
     let stored = app
         .core
         .store
@@ -85,7 +79,7 @@ async fn two_co_instructors_acting_on_one_question_at_once_end_in_one_state_and_
     let (_a, mut ana) = app.attendee(&event).await;
     let (_m1, mut first) = app.moderator(&event).await;
     let (_m2, mut second) = app.moderator(&event).await;
-    assert!(is_ack(&ana.act(ask("How do I read Parquet?")).await));
+    ana.act(ask("How do I read Parquet?")).await.expect_ack();
     let question = first
         .snapshot_where(|s| s.staff.as_ref().is_some_and(|st| !st.queue.is_empty()))
         .await
@@ -119,20 +113,15 @@ async fn two_co_instructors_acting_on_one_question_at_once_end_in_one_state_and_
         first.answer_to(bubble).await,
         second.answer_to(dismiss).await,
     ];
-    let acks = answers.iter().filter(|a| is_ack(a)).count();
+    let acks = answers.iter().filter(|a| a.is_ack()).count();
     assert_eq!(acks, 1, "exactly one action stands: {answers:?}");
-    let told = answers.iter().find(|a| !is_ack(a)).unwrap();
-    match told {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(*code, ErrorCode::Refused);
-            assert!(
-                message.contains("a moment ago") || message.contains("same moment"),
-                "{message}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
-    let expected = if is_ack(&answers[0]) {
+    let told = answers.iter().find(|a| !a.is_ack()).unwrap();
+    let message = told.expect_refused(ErrorCode::Refused);
+    assert!(
+        message.contains("a moment ago") || message.contains("same moment"),
+        "{message}"
+    );
+    let expected = if answers[0].is_ack() {
         QuestionState::Bubbled
     } else {
         QuestionState::Dismissed
@@ -171,10 +160,9 @@ async fn upvotes_toggle_and_the_presenter_takes_a_bubbled_question() {
     let (_b, mut ben) = app.attendee(&event).await;
     let (_m, mut moderator) = app.moderator(&event).await;
     let (_p, mut presenter) = app.presenter(&event).await;
-    assert!(is_ack(
-        &ana.act(ask("<script>alert(1)</script> Is this escaped?"))
-            .await
-    ));
+    ana.act(ask("<script>alert(1)</script> Is this escaped?"))
+        .await
+        .expect_ack();
     let question = ben
         .snapshot_where(|s| !s.questions.is_empty())
         .await
@@ -193,22 +181,18 @@ async fn upvotes_toggle_and_the_presenter_takes_a_bubbled_question() {
             up,
         }
     };
-    match ana.act(upvote(true)).await {
-        ServerMsg::Error { code, message, .. } => {
-            assert_eq!(code, ErrorCode::Invalid);
-            assert!(message.contains("your own question"), "{message}");
-        }
-        other => panic!("an asker may not upvote their own question, got {other:?}"),
-    }
-    assert!(is_ack(&ben.act(upvote(true)).await));
-    assert!(
-        is_ack(&ben.act(upvote(true)).await),
-        "a repeat upvote is harmless"
-    );
+    let message = ana
+        .act(upvote(true))
+        .await
+        .expect_refused(ErrorCode::Invalid);
+    assert!(message.contains("your own question"), "{message}");
+    ben.act(upvote(true)).await.expect_ack();
+    // A repeat upvote is harmless.
+    ben.act(upvote(true)).await.expect_ack();
     ana.snapshot_where(|s| s.questions[0].votes == 1).await;
-    assert!(is_ack(&ben.act(upvote(false)).await));
+    ben.act(upvote(false)).await.expect_ack();
     ana.snapshot_where(|s| s.questions[0].votes == 0).await;
-    assert!(is_ack(&ben.act(upvote(true)).await));
+    ben.act(upvote(true)).await.expect_ack();
 
     // Only the presenter's "take" is open to them; the rest is the co-instructors'.
     let bubble = |id| ClientMsg::Moderate {
@@ -219,15 +203,12 @@ async fn upvotes_toggle_and_the_presenter_takes_a_bubbled_question() {
             note: "Worth a minute".into(),
         },
     };
-    match presenter.act(bubble).await {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
-        other => panic!("{other:?}"),
-    }
-    match ana.act(bubble).await {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Forbidden),
-        other => panic!("{other:?}"),
-    }
-    assert!(is_ack(&moderator.act(bubble).await));
+    presenter
+        .act(bubble)
+        .await
+        .expect_refused(ErrorCode::Forbidden);
+    ana.act(bubble).await.expect_refused(ErrorCode::Forbidden);
+    moderator.act(bubble).await.expect_ack();
     let bubbled = presenter
         .snapshot_where(|s| {
             s.staff
@@ -247,7 +228,7 @@ async fn upvotes_toggle_and_the_presenter_takes_a_bubbled_question() {
         from: 1,
         action: Moderation::Take,
     };
-    assert!(is_ack(&presenter.act(take).await));
+    presenter.act(take).await.expect_ack();
     let answered = ana
         .snapshot_where(|s| s.questions[0].question.state == QuestionState::Answered)
         .await;
@@ -270,31 +251,27 @@ async fn with_pre_moderation_a_question_is_public_only_once_approved() {
         name: String::new(),
     })
     .await;
-    assert!(is_ack(&ana.answer_to(id).await));
+    ana.answer_to(id).await.expect_ack();
     // The asker follows it by id; nobody sees its text.
     let waiting = ben
         .snapshot_where(|s| s.hidden_questions.iter().any(|(q, _)| *q == id))
         .await;
     assert!(waiting.questions.is_empty());
     assert_eq!(waiting.hidden_questions, vec![(id, QuestionState::Review)]);
-    match ben
-        .act(|action| ClientMsg::Upvote {
-            id: action,
-            question: id,
-            up: true,
-        })
-        .await
-    {
-        ServerMsg::Error { code, .. } => assert_eq!(code, ErrorCode::Invalid),
-        other => panic!("a question under review takes no votes, got {other:?}"),
-    }
+    ben.act(|action| ClientMsg::Upvote {
+        id: action,
+        question: id,
+        up: true,
+    })
+    .await
+    .expect_refused(ErrorCode::Invalid);
     let approve = |action| ClientMsg::Moderate {
         id: action,
         question: id,
         from: 0,
         action: Moderation::Approve,
     };
-    assert!(is_ack(&moderator.act(approve).await));
+    moderator.act(approve).await.expect_ack();
     let public = ben.snapshot_where(|s| !s.questions.is_empty()).await;
     assert_eq!(public.questions[0].question.text, "Can I use GPUs?");
     assert!(public.hidden_questions.is_empty());

@@ -2,9 +2,9 @@
 //! through the change log, a restarted replica serves the current state, and every page
 //! counts the people on all replicas.
 
-use crate::helpers::{TestDb, spawn_app_on};
+use crate::helpers::{Reply, TestDb, spawn_app_on};
 use app::domain::pace::{PaceCounts, PaceVote};
-use app::live::{ClientMsg, ServerMsg};
+use app::live::{ClientMsg, ErrorCode};
 
 #[tokio::test]
 async fn a_vote_on_one_replica_reaches_the_presenter_on_the_other() {
@@ -22,14 +22,14 @@ async fn a_vote_on_one_replica_reaches_the_presenter_on_the_other() {
             vote: Some(PaceVote::Faster),
         })
         .await;
-    assert!(matches!(ack, ServerMsg::Ack { .. }));
+    ack.expect_ack();
     let ack = other
         .act(|id| ClientMsg::Pace {
             id,
             vote: Some(PaceVote::Slower),
         })
         .await;
-    assert!(matches!(ack, ServerMsg::Ack { .. }));
+    ack.expect_ack();
 
     // The presenter on B sees A's vote and B's, and both attendees online.
     let seen = presenter
@@ -55,20 +55,20 @@ async fn the_presenter_starts_on_one_replica_and_every_page_follows() {
     let event = a.create_event("Start across").await;
     let (_x, mut attendee) = a.attendee(&event).await;
     let (_p, mut presenter) = b.presenter(&event).await;
-    assert!(matches!(
-        presenter.act(|id| ClientMsg::Start { id }).await,
-        ServerMsg::Ack { .. }
-    ));
+    presenter
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_ack();
     let seen = attendee.snapshot_where(|s| s.started_at.is_some()).await;
     assert_eq!(seen.started_at, a.stored(&event).await.lifecycle.started_at);
 
     // A second Start, on the other replica, is refused: the database decides.
     let (_q, mut second) = a.presenter(&event).await;
     second.snapshot_where(|s| s.started_at.is_some()).await;
-    assert!(matches!(
-        second.act(|id| ClientMsg::Start { id }).await,
-        ServerMsg::Error { .. }
-    ));
+    second
+        .act(|id| ClientMsg::Start { id })
+        .await
+        .expect_refused(ErrorCode::Refused);
 }
 
 #[tokio::test]

@@ -4,14 +4,14 @@
 
 use super::{Hub, Room, lock};
 use crate::core::change::Change;
-use crate::core::clock;
 use crate::domain::agenda::AgendaCommand;
+use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::event::SectionKind;
-use crate::domain::lab::{LabSignal, LabState, parse_note};
+use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::limit::wait_text;
 use crate::domain::pace::PaceVote;
-use crate::domain::place::{parse_check_in_name, parse_place};
+use crate::domain::place::{PlaceText, parse_check_in_name};
 use crate::domain::poll::{AnswerRefused, PollId, PollSpec};
 use crate::domain::question::{Moderation, Question, QuestionId};
 use crate::error::AppError;
@@ -26,7 +26,7 @@ use tokio::sync::watch;
 /// theirs), and the address their actions are counted against for the limits.
 #[derive(Debug, Clone)]
 pub struct Attendee {
-    pub id: Arc<str>,
+    pub id: AttendeeId,
     pub address: IpAddr,
 }
 
@@ -183,9 +183,9 @@ impl Membership {
     }
 
     /// The attendee's id as the boards key it, for an action only attendees take.
-    fn attendee(&self, who: &'static str) -> Result<String, Refusal> {
+    fn attendee(&self, who: &'static str) -> Result<AttendeeId, Refusal> {
         match (&self.attendee, self.viewer) {
-            (Some(attendee), Viewer::Attendee) => Ok(attendee.id.to_string()),
+            (Some(attendee), Viewer::Attendee) => Ok(attendee.id.clone()),
             _ => Err(Refusal::Forbidden(who)),
         }
     }
@@ -234,9 +234,9 @@ impl Membership {
                 my_upvotes: Vec::new(),
             };
         };
-        let id: &str = &attendee.id;
+        let id = attendee.id.as_str();
         let pace = state.pace.cast_of(id);
-        let (my_questions, my_upvotes) = state.questions.of_attendee(&id.to_string());
+        let (my_questions, my_upvotes) = state.questions.of_attendee(&attendee.id);
         let poll_answer = state.polls.latest().and_then(|poll| {
             let poll = poll.spec.id;
             Some((poll, state.polls.answer_of(poll, id)?))
@@ -260,6 +260,11 @@ impl Membership {
 
 /// The actions: each checks its content against the room's state, then records it.
 impl Membership {
+    /// Now, on the hub's clock: the moment an action is stamped with.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.hub.inner.clock.now()
+    }
+
     /// Writes a change (group commit), then applies it here and wakes the publisher.
     /// `Ok(false)`: the event's state in the database refused it, and nothing changed.
     async fn record(&self, change: Change) -> Result<bool, Refusal> {
@@ -281,11 +286,11 @@ impl Membership {
 
     /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is
     /// durable and will be in the next snapshot.
-    async fn cast_pace(&self, attendee: String, vote: Option<PaceVote>) -> Result<(), Refusal> {
+    async fn cast_pace(&self, attendee: AttendeeId, vote: Option<PaceVote>) -> Result<(), Refusal> {
         self.record(Change::Pace {
             attendee,
             vote,
-            at: clock::now(),
+            at: self.now(),
         })
         .await?;
         Ok(())
@@ -293,15 +298,15 @@ impl Membership {
 
     /// Checks an attendee in (or changes their check-in): the place is checked and
     /// matched against the gazetteer, stored, then applied.
-    async fn check_in(&self, attendee: String, place: &str, name: &str) -> Result<(), Refusal> {
+    async fn check_in(&self, attendee: AttendeeId, place: &str, name: &str) -> Result<(), Refusal> {
         let invalid = |e: crate::domain::DomainError| Refusal::Invalid(e.to_string());
-        let place_text = parse_place(place).map_err(invalid)?;
+        let place_text = PlaceText::parse(place).map_err(invalid)?;
         let name = parse_check_in_name(name).map_err(invalid)?;
         let check_in = CheckIn {
-            place: crate::core::gazetteer().resolve(&place_text),
+            place: crate::core::gazetteer().resolve(place_text.as_str()),
             place_text,
             name,
-            at: clock::now(),
+            at: self.now(),
         };
         self.record(Change::CheckIn { attendee, check_in }).await?;
         Ok(())
@@ -309,14 +314,14 @@ impl Membership {
 
     /// The presenter or a co-instructor read the new places out: they stop being new.
     async fn mark_places_read(&self) -> Result<(), Refusal> {
-        self.record(Change::PlacesRead { at: clock::now() }).await?;
+        self.record(Change::PlacesRead { at: self.now() }).await?;
         Ok(())
     }
 
     /// Starts (the presenter's Start) or ends the event: checked, stored, then applied.
     async fn change_lifecycle(&self, start: bool) -> Result<(), Refusal> {
         // Milliseconds, as stored: the room and the database must agree to the instant.
-        let at = clock::now();
+        let at = self.now();
         let mut next = lock(&self.room.state).lifecycle;
         let checked = if start { next.start(at) } else { next.end(at) };
         checked.map_err(|e| Refusal::Refused(format!("The tutorial {}.", e.message)))?;
@@ -352,7 +357,7 @@ impl Membership {
             let state = lock(&self.room.state);
             state
                 .agenda
-                .apply(from, &command, clock::now())
+                .apply(from, &command, self.now())
                 .map_err(|e| Refusal::Refused(format!("{e}.")))?
         };
         if !self.record(Change::Agenda { agenda: next }).await? {
@@ -375,7 +380,7 @@ impl Membership {
             .map_err(|e| Refusal::Invalid(e.to_string()))?;
         self.record(Change::PollAsked {
             poll,
-            at: clock::now(),
+            at: self.now(),
         })
         .await?;
         Ok(())
@@ -383,7 +388,7 @@ impl Membership {
 
     /// Closes (`open` false) or reopens a poll.
     async fn set_poll_open(&self, poll: PollId, open: bool) -> Result<(), Refusal> {
-        let at = clock::now();
+        let at = self.now();
         let change = if open {
             Change::PollReopened { poll, at }
         } else {
@@ -400,7 +405,12 @@ impl Membership {
     }
 
     /// An attendee's answer to an open poll; a late one is refused and not counted.
-    async fn answer_poll(&self, attendee: String, poll: PollId, choice: u8) -> Result<(), Refusal> {
+    async fn answer_poll(
+        &self,
+        attendee: AttendeeId,
+        poll: PollId,
+        choice: u8,
+    ) -> Result<(), Refusal> {
         let refused = |why: AnswerRefused| match why {
             AnswerRefused::Closed => Refusal::Refused(why.message().into()),
             AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice => {
@@ -415,7 +425,7 @@ impl Membership {
             attendee,
             poll,
             choice,
-            at: clock::now(),
+            at: self.now(),
         };
         if !self.record(change).await? {
             // Closed on another screen while the answer was on its way.
@@ -427,7 +437,7 @@ impl Membership {
     /// An attendee's done / stuck in the current lab (a stuck one may add a note).
     async fn signal_lab(
         &self,
-        attendee: String,
+        attendee: AttendeeId,
         signal: Option<LabSignal>,
         note: &str,
     ) -> Result<(), Refusal> {
@@ -442,11 +452,11 @@ impl Membership {
         .ok_or_else(|| {
             Refusal::Refused("Done and stuck are for lab sections, and this is not one.".into())
         })?;
-        let note = parse_note(note).map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let note = LabNote::parse(note).map_err(|e| Refusal::Invalid(e.to_string()))?;
         let state = signal.map(|signal| LabState {
             signal,
             note: note.filter(|_| signal == LabSignal::Stuck),
-            at: clock::now(),
+            at: self.now(),
         });
         self.record(Change::Lab {
             attendee,
@@ -462,12 +472,12 @@ impl Membership {
     /// already taken is answered as taken.
     async fn ask_question(
         &self,
-        attendee: String,
+        attendee: AttendeeId,
         id: QuestionId,
         text: &str,
         name: &str,
     ) -> Result<(), Refusal> {
-        let now = clock::now();
+        let now = self.now();
         let question = {
             let state = lock(&self.room.state);
             if state.questions.get(id).is_some() {
@@ -488,7 +498,7 @@ impl Membership {
     /// An attendee's upvote on a public question (`up`), or its withdrawal.
     async fn upvote(
         &self,
-        attendee: String,
+        attendee: AttendeeId,
         question: QuestionId,
         up: bool,
     ) -> Result<(), Refusal> {

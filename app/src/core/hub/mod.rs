@@ -30,12 +30,13 @@ mod room;
 pub use membership::{Attendee, Membership, Refusal};
 pub use publish::{ONLINE_TICK, PUBLIC_SHARDS, PUBLIC_TICK, PUBLISH_TICK, STAFF_TICK, TEND_TICK};
 
-use super::clock;
+use super::clock::Clock;
 use super::limits::Limits;
-use super::store::Store;
-use super::store::live::EventRecord;
+use super::spawn_logged;
+use super::store::{EventRecord, Store};
 use super::writer::Writer;
 use crate::domain::agenda::Agenda;
+use crate::domain::attendee::AttendeeId;
 use crate::error::AppError;
 use crate::live::{LiveSnapshot, MAX_PAGES_PER_ATTENDEE, Online, ServerMsg, Viewer};
 use axum::extract::ws::Utf8Bytes;
@@ -71,6 +72,8 @@ struct HubInner {
     room_loads: std::sync::atomic::AtomicU64,
     /// Tells the replica follower which events to listen for (PostgreSQL only).
     follow: OnceLock<mpsc::UnboundedSender<Follow>>,
+    /// The moments live actions are stamped with (a test moves it forward).
+    clock: Clock,
 }
 
 /// One event's live state and its broadcast slots.
@@ -118,8 +121,14 @@ impl Hub {
                 opening: Mutex::new(HashMap::new()),
                 room_loads: std::sync::atomic::AtomicU64::new(0),
                 follow: OnceLock::new(),
+                clock: Clock::default(),
             }),
         }
+    }
+
+    /// The clock live moments are read from: a test skips time with it.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
     }
 
     pub(super) fn store(&self) -> &Store {
@@ -141,10 +150,8 @@ impl Hub {
         {
             let store = self.inner.store.clone();
             let channel = replicas::control_channel(&self.inner.origin);
-            tokio::spawn(async move {
-                if let Err(e) = store.notify(&channel).await {
-                    tracing::warn!(error = %e, "could not wake the replica follower");
-                }
+            spawn_logged("could not wake the replica follower", None, async move {
+                store.notify(&channel).await
             });
         }
     }
@@ -225,11 +232,12 @@ impl Hub {
             event.lifecycle,
             Agenda::planned(&event.sections),
             event.pace_expiry_minutes,
+            self.inner.clock.clone(),
         );
         state.pre_moderation = event.pre_moderation;
         state.peak_attendees = event.peak_attendees;
         state.reset(stored);
-        state.tend(clock::now());
+        state.tend(self.inner.clock.now());
         Ok(state)
     }
 
@@ -309,11 +317,11 @@ impl Hub {
                     self.inner.origin.clone(),
                     room.event_id,
                 );
-                tokio::spawn(async move {
-                    if let Err(e) = store.forget_presence(event_id, &origin).await {
-                        tracing::warn!(error = %e, "could not clear this replica's presence");
-                    }
-                });
+                spawn_logged(
+                    "could not clear this replica's presence",
+                    Some(event_id),
+                    async move { store.forget_presence(event_id, &origin).await },
+                );
             }
         }
         empty
@@ -347,12 +355,11 @@ impl Room {
 
     /// Counts a page in; false (and nothing counted) when its attendee has
     /// [`MAX_PAGES_PER_ATTENDEE`] open already.
-    fn enter(&self, viewer: Viewer, attendee: Option<&Arc<str>>) -> bool {
+    fn enter(&self, viewer: Viewer, attendee: Option<&AttendeeId>) -> bool {
         let mut state = lock(&self.state);
         match viewer {
             Viewer::Attendee => {
-                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
-                let pages = state.attendee_pages.entry(key).or_default();
+                let pages = state.attendee_pages.entry(attendee.cloned()).or_default();
                 if *pages >= MAX_PAGES_PER_ATTENDEE {
                     return false;
                 }
@@ -368,11 +375,11 @@ impl Room {
         true
     }
 
-    fn leave(&self, viewer: Viewer, attendee: Option<&Arc<str>>) {
+    fn leave(&self, viewer: Viewer, attendee: Option<&AttendeeId>) {
         let mut state = lock(&self.state);
         match viewer {
             Viewer::Attendee => {
-                let key = attendee.cloned().unwrap_or_else(|| Arc::from(""));
+                let key = attendee.cloned();
                 if let Some(pages) = state.attendee_pages.get_mut(&key) {
                     *pages -= 1;
                     if *pages == 0 {
@@ -398,9 +405,9 @@ impl Room {
     /// Expires pace votes and writes down the pace sample when one is due; true when
     /// the snapshot changed.
     fn tend(&self, store: &Store) -> bool {
-        let now = clock::now();
         let (expired, sample, peak) = {
             let mut state = lock(&self.state);
+            let now = state.clock.now();
             let attendees = state.online.attendees + state.elsewhere.attendees;
             let peak = (attendees > state.peak_attendees).then(|| {
                 state.peak_attendees = attendees;
@@ -410,22 +417,22 @@ impl Room {
         };
         if let Some(peak) = peak {
             let (store, event_id) = (store.clone(), self.event_id);
-            tokio::spawn(async move {
-                if let Err(e) = store.raise_peak(event_id, peak).await {
-                    tracing::warn!(error = %e, "could not store the peak attendance");
-                }
-            });
+            spawn_logged(
+                "could not store the peak attendance",
+                Some(event_id),
+                async move { store.raise_peak(event_id, peak).await },
+            );
         }
         if expired {
             self.content.store(true, Ordering::Relaxed);
         }
         if let Some(sample) = sample {
             let (store, event_id) = (store.clone(), self.event_id);
-            tokio::spawn(async move {
-                if let Err(e) = store.save_pace_sample(event_id, &sample).await {
-                    tracing::warn!(error = %e, "could not store a pace sample");
-                }
-            });
+            spawn_logged(
+                "could not store a pace sample",
+                Some(event_id),
+                async move { store.save_pace_sample(event_id, &sample).await },
+            );
         }
         expired || sample.is_some()
     }

@@ -12,7 +12,8 @@
 //! `presence` table) and adds the others' counts to its own.
 
 use super::{Hub, lock};
-use crate::core::store::live::wake_channel;
+use crate::core::spawn_logged;
+use crate::core::store::changelog::wake_channel;
 use crate::error::AppError;
 use chrono::Utc;
 use std::sync::atomic::Ordering;
@@ -115,11 +116,11 @@ async fn poll(hub: Hub) {
 
 fn spawn_catch_up(hub: &Hub, event_id: i64) {
     let hub = hub.clone();
-    tokio::spawn(async move {
-        if let Err(e) = hub.catch_up(event_id).await {
-            tracing::warn!(error = %e, event_id, "could not catch up with the change log");
-        }
-    });
+    spawn_logged(
+        "could not catch up with the change log",
+        Some(event_id),
+        async move { hub.catch_up(event_id).await },
+    );
 }
 
 fn catch_up_all(hub: &Hub) {
@@ -132,10 +133,8 @@ fn catch_up_all(hub: &Hub) {
 fn share_presence(hub: &Hub) {
     for event_id in hub.open_events() {
         let hub = hub.clone();
-        tokio::spawn(async move {
-            if let Err(e) = hub.share_presence(event_id).await {
-                tracing::warn!(error = %e, event_id, "could not share presence");
-            }
+        spawn_logged("could not share presence", Some(event_id), async move {
+            hub.share_presence(event_id).await
         });
     }
 }

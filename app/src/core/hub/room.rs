@@ -3,9 +3,10 @@
 //! pages are sent. Pure: no locks, no I/O; the hub holds it under its room's mutex.
 
 use crate::core::change::Change;
-use crate::core::clock;
-use crate::core::store::live::StoredRoom;
+use crate::core::clock::Clock;
+use crate::core::store::StoredRoom;
 use crate::domain::agenda::Agenda;
+use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::{CheckInBoard, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase};
 use crate::domain::lab::LabBoard;
@@ -18,14 +19,13 @@ use crate::live::{
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub(super) struct RoomState {
     pub(super) lifecycle: Lifecycle,
     /// The most attendees connected at once (here and elsewhere) that the store knows of.
     pub(super) peak_attendees: u32,
-    pub(super) pace: PaceBoard<String>,
-    pub(super) checkins: CheckInBoard<String>,
+    pub(super) pace: PaceBoard<AttendeeId>,
+    pub(super) checkins: CheckInBoard<AttendeeId>,
     /// The check-in tally as last computed (sorting places costs O(n log n)); cleared
     /// by every change to check-ins or to when places were last read.
     pub(super) checkin_tally: Option<CheckInTally>,
@@ -33,8 +33,9 @@ pub(super) struct RoomState {
     pub(super) places_read_at: Option<DateTime<Utc>>,
     /// Pages connected to this process (attendees counted once, however many pages).
     pub(super) online: Online,
-    /// Each attendee's pages open on this process: attendees are counted, not tabs.
-    pub(super) attendee_pages: HashMap<Arc<str>, usize>,
+    /// Each attendee's pages open on this process: attendees are counted, not tabs
+    /// (`None`: attendee pages without an id, counted as one).
+    pub(super) attendee_pages: HashMap<Option<AttendeeId>, usize>,
     /// Pages connected to the other replicas (PostgreSQL), as they last reported.
     pub(super) elsewhere: Online,
     /// Snapshots published so far.
@@ -48,18 +49,26 @@ pub(super) struct RoomState {
     pub(super) planned_sections: usize,
     /// How long a pace vote counts.
     pub(super) pace_expiry_minutes: u32,
-    pub(super) polls: PollBoard<String>,
-    pub(super) lab: LabBoard<String>,
+    pub(super) polls: PollBoard<AttendeeId>,
+    pub(super) lab: LabBoard<AttendeeId>,
     /// The pace tally over time, oldest first.
     pub(super) pace_samples: Vec<PaceSample>,
-    pub(super) questions: QuestionBoard<String>,
+    pub(super) questions: QuestionBoard<AttendeeId>,
     /// Questions wait for approval before they are public.
     pub(super) pre_moderation: bool,
+    /// The hub's clock: snapshots say when they were made, a new section lets go of the
+    /// pace votes cast before it.
+    pub(super) clock: Clock,
 }
 
 impl RoomState {
     /// An empty room for an event with this schedule and agenda.
-    pub(super) fn new(lifecycle: Lifecycle, agenda: Agenda, pace_expiry_minutes: u32) -> Self {
+    pub(super) fn new(
+        lifecycle: Lifecycle,
+        agenda: Agenda,
+        pace_expiry_minutes: u32,
+        clock: Clock,
+    ) -> Self {
         Self {
             lifecycle,
             peak_attendees: 0,
@@ -80,6 +89,7 @@ impl RoomState {
             pace_samples: Vec::new(),
             questions: QuestionBoard::default(),
             pre_moderation: false,
+            clock,
         }
     }
 
@@ -154,7 +164,7 @@ impl RoomState {
             started_at: self.lifecycle.started_at,
             ended_at: self.lifecycle.ended_at,
             checkins,
-            now: clock::now(),
+            now: self.clock.now(),
             agenda: self.agenda.to_wire(self.planned_sections),
             poll: self.polls.latest(),
             lab: self.lab.counts(self.agenda.current),
@@ -190,7 +200,7 @@ impl RoomState {
                 if agenda.version > self.agenda.version {
                     self.agenda = agenda.clone();
                     // A new section: the pace votes about the last one stop counting.
-                    self.tend(clock::now());
+                    self.tend(self.clock.now());
                 }
             }
             Change::PollAsked { poll, at } => self.polls.ask(poll.clone(), *at),
@@ -297,12 +307,17 @@ mod tests {
                 },
             ]),
             pace::DEFAULT_EXPIRY_MINUTES,
+            Clock::default(),
         )
+    }
+
+    fn id(attendee: &str) -> AttendeeId {
+        AttendeeId::parse(attendee).unwrap()
     }
 
     fn vote(attendee: &str, vote: PaceVote) -> Change {
         Change::Pace {
-            attendee: attendee.into(),
+            attendee: id(attendee),
             vote: Some(vote),
             at: clock::now(),
         }
@@ -356,7 +371,7 @@ mod tests {
         room.apply(&vote("ana", PaceVote::Faster));
         assert_eq!(room.snapshot().pace.faster, 1);
         let stale = Change::Pace {
-            attendee: "cyd".into(),
+            attendee: id("cyd"),
             vote: Some(PaceVote::Slower),
             at: clock::now() - chrono::Duration::seconds(30),
         };
@@ -410,7 +425,7 @@ mod tests {
         room.apply(&faster);
         assert_eq!(room.pace.counts().faster, 1);
         room.apply(&Change::Pace {
-            attendee: "a".into(),
+            attendee: id("a"),
             vote: None,
             at: clock::now(),
         });

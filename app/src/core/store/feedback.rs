@@ -1,7 +1,8 @@
 //! After the event: the survey and its responses, the recording link, the peak
 //! attendance the report shows.
 
-use super::{Store, from_json, from_millis, millis, to_json};
+use super::{Store, from_json, millis, number, parsed, time, to_json};
+use crate::domain::attendee::AttendeeId;
 use crate::domain::feedback::{Survey, SurveyResponse};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use sqlx::Row;
 /// One attendee's stored response.
 #[derive(Debug, Clone)]
 pub struct StoredResponse {
-    pub attendee_id: String,
+    pub attendee_id: AttendeeId,
     pub response: SurveyResponse,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -56,7 +57,7 @@ impl Store {
     pub async fn save_response(
         &self,
         event_id: i64,
-        attendee_id: &str,
+        attendee_id: &AttendeeId,
         response: &SurveyResponse,
     ) -> Result<(), AppError> {
         let now = millis(Utc::now());
@@ -67,7 +68,7 @@ impl Store {
              on conflict (event_id, attendee_id) do update set answers = excluded.answers, updated_at = excluded.updated_at",
         )
         .bind(event_id)
-        .bind(attendee_id)
+        .bind(attendee_id.as_str())
         .bind(to_json(response)?)
         .bind(now)
         .execute(&self.pool)
@@ -95,13 +96,13 @@ impl Store {
     pub async fn response_of(
         &self,
         event_id: i64,
-        attendee_id: &str,
+        attendee_id: &AttendeeId,
     ) -> Result<Option<SurveyResponse>, AppError> {
         let row = sqlx::query(
             "select answers from survey_response where event_id = $1 and attendee_id = $2",
         )
         .bind(event_id)
-        .bind(attendee_id)
+        .bind(attendee_id.as_str())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| from_json(&r.try_get::<String, _>(0)?, "survey response"))
@@ -110,30 +111,28 @@ impl Store {
 
     /// How many attendees have answered.
     pub async fn response_count(&self, event_id: i64) -> Result<u32, AppError> {
-        let count: i64 = sqlx::query("select count(*) from survey_response where event_id = $1")
+        let row = sqlx::query("select count(*) from survey_response where event_id = $1")
             .bind(event_id)
             .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+            .await?;
+        number(&row, 0)
     }
 
     /// Every response, first submitted first.
     pub async fn responses(&self, event_id: i64) -> Result<Vec<StoredResponse>, AppError> {
-        sqlx::query(
+        self.event_rows(
             "select attendee_id, answers, submitted_at, updated_at from survey_response
              where event_id = $1 order by submitted_at, attendee_id",
+            event_id,
         )
-        .bind(event_id)
-        .fetch_all(&self.pool)
         .await?
         .iter()
         .map(|r| {
             Ok(StoredResponse {
-                attendee_id: r.try_get("attendee_id")?,
+                attendee_id: parsed(r, "attendee_id", |id| AttendeeId::parse(id).ok())?,
                 response: from_json(&r.try_get::<String, _>("answers")?, "survey response")?,
-                submitted_at: from_millis(r.try_get("submitted_at")?),
-                updated_at: from_millis(r.try_get("updated_at")?),
+                submitted_at: time(r, "submitted_at")?,
+                updated_at: time(r, "updated_at")?,
             })
         })
         .collect()

@@ -5,22 +5,35 @@
 //! integer milliseconds for times, text for client-made ids, `returning` for new ids.
 //! Each backend has its own migrations (`migrations/sqlite`, `migrations/postgres`)
 //! describing the same tables. Methods take and give domain types; rows never leave
-//! this module. [`live`] holds the live side: events, batched writes, the change log.
+//! this module. Stored data that does not read back (a number out of range, an unknown
+//! kind, a time chrono cannot hold) is logged and answered as an error, never turned
+//! into a plausible default.
+//!
+//! One file a job: [`accounts`] (organizers, invitations), [`events`] (events and their
+//! role links), [`teams`] (teams and series), [`rooms`] (an event's live state read
+//! back), [`commit`] (the group commit of live changes), [`changelog`] (the log replicas
+//! follow, their wake-ups, presence), [`feedback`] (survey answers).
 
+pub mod accounts;
+pub mod changelog;
+pub mod commit;
+pub mod events;
 pub mod feedback;
-pub mod live;
+pub mod rooms;
 pub mod teams;
 
-use crate::domain::event::{NewEvent, Role, Slug};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::{AnyPool, ColumnIndex, Executor, Row};
+use std::fmt::Display;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-pub use live::{EventRecord, StoredRoom};
+pub use accounts::OrganizerRecord;
+pub use events::{ActiveRoleLink, EventRecord, RoleLinkStatus};
+pub use rooms::StoredRoom;
 
 /// What `/healthz` writes after a failed commit: about a large group commit's worth.
 const HEALTH_PROBE_BYTES: usize = 256 * 1024;
@@ -62,31 +75,6 @@ pub struct Store {
     writes_failing: Arc<AtomicBool>,
 }
 
-/// An organizer as the sign-in check needs them.
-#[derive(Debug, Clone)]
-pub struct OrganizerRecord {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub password_hash: String,
-}
-
-/// A role link that is still valid, found by its token.
-#[derive(Debug, Clone)]
-pub struct ActiveRoleLink {
-    pub link_id: i64,
-    pub event_id: i64,
-    pub slug: Slug,
-    pub role: Role,
-}
-
-/// When each role's current link was made (the token itself is never kept).
-#[derive(Debug, Clone)]
-pub struct RoleLinkStatus {
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-}
-
 /// A value as the JSON text a column holds.
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| {
@@ -107,8 +95,51 @@ fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn from_millis(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+/// A stored value that does not read back: logged with what it is, an error to the caller.
+fn unreadable(what: impl Display, value: impl Display) -> AppError {
+    tracing::error!(%value, "unreadable stored {what}");
+    AppError::Internal
+}
+
+/// An integer column as the number type it holds (a count, minutes, a version).
+fn number<T: TryFrom<i64>>(
+    row: &AnyRow,
+    column: impl ColumnIndex<AnyRow> + Display + Copy,
+) -> Result<T, AppError> {
+    let n: i64 = row.try_get(column)?;
+    T::try_from(n).map_err(|_| unreadable(column, n))
+}
+
+/// A text column read through the domain's own parser (a kind, a state, an id).
+fn parsed<T>(
+    row: &AnyRow,
+    column: impl ColumnIndex<AnyRow> + Display + Copy,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, AppError> {
+    let text: String = row.try_get(column)?;
+    parse(&text).ok_or_else(|| unreadable(column, &text))
+}
+
+/// A moment stored as milliseconds since 1970.
+fn time(
+    row: &AnyRow,
+    column: impl ColumnIndex<AnyRow> + Display + Copy,
+) -> Result<DateTime<Utc>, AppError> {
+    let ms: i64 = row.try_get(column)?;
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| unreadable(column, ms))
+}
+
+/// A moment that may not have happened yet.
+fn optional_time(
+    row: &AnyRow,
+    column: impl ColumnIndex<AnyRow> + Display + Copy,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    match row.try_get::<Option<i64>, _>(column)? {
+        Some(ms) => DateTime::from_timestamp_millis(ms)
+            .map(Some)
+            .ok_or_else(|| unreadable(column, ms)),
+        None => Ok(None),
+    }
 }
 
 /// What a commit on SQLite survives (`pragma synchronous`; PostgreSQL has its own).
@@ -337,6 +368,14 @@ impl Store {
         Ok(())
     }
 
+    /// Every row `sql` selects of one event (its `$1`).
+    async fn event_rows(&self, sql: &str, event_id: i64) -> Result<Vec<AnyRow>, AppError> {
+        Ok(sqlx::query(sql)
+            .bind(event_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// The secret named `name`: made with `make` the first time any replica asks, the
     /// same for every replica after.
     pub async fn server_secret(
@@ -357,342 +396,4 @@ impl Store {
             .await?;
         Ok(row.try_get("value")?)
     }
-
-    pub async fn organizer_count(&self) -> Result<i64, AppError> {
-        Ok(sqlx::query("select count(*) from organizer")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?)
-    }
-
-    /// Creates the very first organizer, or refuses if any organizer exists: the check and
-    /// the insert are one statement, so two people racing through first-run setup cannot
-    /// both win.
-    pub async fn create_first_organizer(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: &str,
-    ) -> Result<i64, AppError> {
-        let row = sqlx::query(
-            "insert into organizer (email, name, password_hash, created_at)
-             select $1, $2, $3, $4 where not exists (select 1 from organizer)
-             returning id",
-        )
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .bind(millis(Utc::now()))
-        .fetch_optional(&self.pool)
-        .await?;
-        match row {
-            Some(row) => Ok(row.try_get(0)?),
-            None => Err(AppError::Conflict(
-                "Lectern is already set up: ask an organizer for an invitation.".into(),
-            )),
-        }
-    }
-
-    /// Creates an organizer (from the CLI or an invitation).
-    pub async fn create_organizer(
-        &self,
-        email: &str,
-        name: &str,
-        password_hash: &str,
-    ) -> Result<i64, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let id = insert_organizer(&mut tx, email, name, password_hash).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn organizer_by_email(
-        &self,
-        email: &str,
-    ) -> Result<Option<OrganizerRecord>, AppError> {
-        let row =
-            sqlx::query("select id, email, name, password_hash from organizer where email = $1")
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|r| organizer_from_row(&r)).transpose()
-    }
-
-    pub async fn organizer(&self, id: i64) -> Result<Option<OrganizerRecord>, AppError> {
-        let row = sqlx::query("select id, email, name, password_hash from organizer where id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| organizer_from_row(&r)).transpose()
-    }
-
-    /// An invitation to join `team_id` with a new account.
-    pub async fn create_invite(
-        &self,
-        token_hash: &str,
-        invited_by: i64,
-        team_id: i64,
-    ) -> Result<(), AppError> {
-        sqlx::query(
-            "insert into organizer_invite (token_hash, invited_by, created_at, team_id) values ($1, $2, $3, $4)",
-        )
-        .bind(token_hash)
-        .bind(invited_by)
-        .bind(millis(Utc::now()))
-        .bind(team_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn invite_is_open(&self, token_hash: &str) -> Result<bool, AppError> {
-        let row =
-            sqlx::query("select 1 from organizer_invite where token_hash = $1 and used_at is null")
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
-    }
-
-    /// Uses an invitation to create an organizer; each invitation works once.
-    pub async fn accept_invite(
-        &self,
-        token_hash: &str,
-        email: &str,
-        name: &str,
-        password_hash: &str,
-    ) -> Result<i64, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let now = millis(Utc::now());
-        let used = sqlx::query(
-            "update organizer_invite set used_at = $1 where token_hash = $2 and used_at is null returning team_id",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(used) = used else {
-            return Err(AppError::NotFound(
-                "that invitation (it may have been used already)".into(),
-            ));
-        };
-        let id = insert_organizer(&mut tx, email, name, password_hash).await?;
-        if let Some(team_id) = used.try_get::<Option<i64>, _>(0)? {
-            sqlx::query(
-                "insert into team_member (team_id, organizer_id, joined_at) values ($1, $2, $3)",
-            )
-            .bind(team_id)
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Stores a new event with its agenda, materials and first role links, all or nothing.
-    /// Fails with `Conflict` when `slug` is taken, so the caller can pick another.
-    pub async fn create_event(
-        &self,
-        event: &NewEvent,
-        slug: &Slug,
-        created_by: Option<i64>,
-        series_id: Option<i64>,
-        role_token_hashes: &[(Role, String)],
-    ) -> Result<i64, AppError> {
-        let now = millis(Utc::now());
-        let survey = event.survey.as_ref().map(to_json).transpose()?;
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
-                                pace_expiry_minutes, pre_moderation, survey, series_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
-        )
-        .bind(slug.as_str())
-        .bind(&event.title)
-        .bind(&event.hosts)
-        .bind(millis(event.starts_at))
-        .bind(event.time_zone.name())
-        .bind(created_by)
-        .bind(now)
-        .bind(i64::from(event.doors_open_minutes))
-        .bind(event.survey_url.as_deref())
-        .bind(i64::from(event.pace_expiry_minutes))
-        .bind(i64::from(event.pre_moderation))
-        .bind(survey)
-        .bind(series_id)
-        .fetch_one(&mut *tx)
-        .await;
-        let event_id: i64 = match inserted {
-            Ok(row) => row.try_get(0)?,
-            Err(e) if is_unique_violation(&e) => {
-                return Err(AppError::Conflict(format!(
-                    "the address /e/{slug} is taken"
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for (position, section) in event.sections.iter().enumerate() {
-            sqlx::query(
-                "insert into section (event_id, position, title, kind, minutes, exercise_minutes)
-                 values ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(event_id)
-            .bind(position as i64)
-            .bind(&section.title)
-            .bind(section.kind.as_str())
-            .bind(i64::from(section.minutes))
-            .bind(i64::from(section.exercise_minutes))
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (position, material) in event.materials.iter().enumerate() {
-            sqlx::query(
-                "insert into material (event_id, position, label, url) values ($1, $2, $3, $4)",
-            )
-            .bind(event_id)
-            .bind(position as i64)
-            .bind(&material.label)
-            .bind(&material.url)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (role, token_hash) in role_token_hashes {
-            insert_role_link(&mut tx, event_id, *role, token_hash, now).await?;
-        }
-        tx.commit().await?;
-        Ok(event_id)
-    }
-
-    pub async fn role_links(&self, event_id: i64) -> Result<Vec<RoleLinkStatus>, AppError> {
-        sqlx::query("select role, created_at from role_link where event_id = $1 and revoked_at is null order by role")
-            .bind(event_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                let role = Role::parse(&r.try_get::<String, _>("role")?).ok_or(AppError::Internal)?;
-                Ok(RoleLinkStatus { role, created_at: from_millis(r.try_get("created_at")?) })
-            })
-            .collect()
-    }
-
-    /// Revokes the role's current link (if any) and stores a new one, atomically.
-    pub async fn rotate_role_link(
-        &self,
-        event_id: i64,
-        role: Role,
-        token_hash: &str,
-    ) -> Result<(), AppError> {
-        let now = millis(Utc::now());
-        let mut tx = self.pool.begin().await?;
-        revoke_role(&mut tx, event_id, role, now).await?;
-        insert_role_link(&mut tx, event_id, role, token_hash, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Revokes the role's current link; pages opened with it lose access.
-    pub async fn revoke_role_link(&self, event_id: i64, role: Role) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        revoke_role(&mut tx, event_id, role, millis(Utc::now())).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn active_role_link(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<ActiveRoleLink>, AppError> {
-        let row = sqlx::query(
-            "select l.id, l.event_id, e.slug, l.role from role_link l join event e on e.id = l.event_id
-             where l.token_hash = $1 and l.revoked_at is null",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        Ok(Some(ActiveRoleLink {
-            link_id: r.try_get(0)?,
-            event_id: r.try_get(1)?,
-            slug: Slug::parse(&r.try_get::<String, _>(2)?)?,
-            role: Role::parse(&r.try_get::<String, _>(3)?).ok_or(AppError::Internal)?,
-        }))
-    }
-
-    pub async fn role_link_is_active(&self, link_id: i64) -> Result<bool, AppError> {
-        let row = sqlx::query("select 1 from role_link where id = $1 and revoked_at is null")
-            .bind(link_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
-    }
-}
-
-fn organizer_from_row(r: &AnyRow) -> Result<OrganizerRecord, AppError> {
-    Ok(OrganizerRecord {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        name: r.try_get("name")?,
-        password_hash: r.try_get("password_hash")?,
-    })
-}
-
-async fn insert_organizer(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    email: &str,
-    name: &str,
-    password_hash: &str,
-) -> Result<i64, AppError> {
-    let inserted = sqlx::query(
-        "insert into organizer (email, name, password_hash, created_at) values ($1, $2, $3, $4) returning id",
-    )
-    .bind(email)
-    .bind(name)
-    .bind(password_hash)
-    .bind(millis(Utc::now()))
-    .fetch_one(&mut **tx)
-    .await;
-    match inserted {
-        Ok(row) => Ok(row.try_get(0)?),
-        Err(e) if is_unique_violation(&e) => Err(AppError::Conflict(format!(
-            "{email} already has an account"
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn insert_role_link(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    event_id: i64,
-    role: Role,
-    token_hash: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "insert into role_link (event_id, role, token_hash, created_at) values ($1, $2, $3, $4)",
-    )
-    .bind(event_id)
-    .bind(role.as_str())
-    .bind(token_hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn revoke_role(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    event_id: i64,
-    role: Role,
-    now: i64,
-) -> Result<(), AppError> {
-    sqlx::query("update role_link set revoked_at = $1 where event_id = $2 and role = $3 and revoked_at is null")
-        .bind(now)
-        .bind(event_id)
-        .bind(role.as_str())
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

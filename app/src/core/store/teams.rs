@@ -1,7 +1,7 @@
 //! Teams of organizers and the series (recurring tutorials) they own: who may see
 //! which events.
 
-use super::{Store, from_millis, millis};
+use super::{Store, millis, parsed, time};
 use crate::domain::event::Slug;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -252,13 +252,10 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(ListedEvent {
-                slug: Slug::parse(&r.try_get::<String, _>("slug")?)?,
+                slug: parsed(r, "slug", |slug| Slug::parse(slug).ok())?,
                 title: r.try_get("event_title")?,
-                starts_at: from_millis(r.try_get("starts_at")?),
-                time_zone: r
-                    .try_get::<String, _>("time_zone")?
-                    .parse()
-                    .unwrap_or(Tz::UTC),
+                starts_at: time(r, "starts_at")?,
+                time_zone: parsed(r, "time_zone", |zone| zone.parse::<Tz>().ok())?,
                 series: match r.try_get::<Option<i64>, _>("id")? {
                     Some(_) => Some(series_from_row(r)?),
                     None => None,

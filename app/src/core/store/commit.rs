@@ -1,0 +1,599 @@
+//! The group commit: a batch of live changes written in one transaction, each to its
+//! table, and numbered into its event's change log.
+//!
+//! [`Store::commit`] first takes the row lock of each event in the batch (in id order, so
+//! two replicas never wait on each other in a circle), then writes each change to its
+//! table, then numbers the changes that took effect from the event's `change_seq` and
+//! appends them to `live_change`. Numbers are handed out under the event's lock, so they
+//! commit in order and without gaps: a reader that sees change n has seen every change
+//! before it.
+
+use super::{Backend, Store, millis, to_json};
+use crate::core::change::Change;
+use crate::domain::agenda::{Agenda, SectionId};
+use crate::domain::attendee::AttendeeId;
+use crate::domain::checkin::CheckIn;
+use crate::domain::lab::{LabNote, LabState};
+use crate::domain::pace::PaceVote;
+use crate::domain::poll::{PollId, PollSpec};
+use crate::domain::question::{Question, QuestionId};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// How many rows one multi-row insert carries (5 parameters each; SQLite allows 32,766).
+const ROWS_PER_INSERT: usize = 500;
+
+impl Store {
+    /// Writes a batch of changes in one transaction (a group commit) and appends those
+    /// that took effect to their event's change log. Gives, per change, its number in
+    /// the log, or `None` when the event's state refused it (a second Start).
+    pub async fn commit(
+        &self,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
+        let written = self.write_batch(origin, batch).await;
+        self.writes_failing
+            .store(written.is_err(), std::sync::atomic::Ordering::Relaxed);
+        written
+    }
+
+    async fn write_batch(
+        &self,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
+        // Same event and key: in the order made. Otherwise sorted, so that concurrent
+        // transactions lock rows in one order.
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|&a, &b| (batch[a].0, batch[a].1.key()).cmp(&(batch[b].0, batch[b].1.key())));
+        let mut tx = self.pool.begin().await?;
+        let mut took: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for &i in &order {
+            took.entry(batch[i].0).or_default();
+        }
+        for &event_id in took.keys() {
+            // Takes the event row's lock until commit (on SQLite, the database's).
+            sqlx::query("update event set change_seq = change_seq where id = $1")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Votes and check-ins always take effect: written many rows per statement, only
+        // the last of each attendee's (the log keeps them all). The rest one by one.
+        let mut votes: LatestVotes = BTreeMap::new();
+        let mut check_ins: BTreeMap<(i64, &AttendeeId), &CheckIn> = BTreeMap::new();
+        // Answers are checked against the polls once the batch's closes are written.
+        let mut answers: Vec<usize> = Vec::new();
+        for &i in &order {
+            let (event_id, change) = &batch[i];
+            let done = match change {
+                Change::Pace { attendee, vote, at } => {
+                    votes.insert((*event_id, attendee), (*vote, *at));
+                    true
+                }
+                Change::CheckIn { attendee, check_in } => {
+                    check_ins.insert((*event_id, attendee), check_in);
+                    true
+                }
+                Change::Started { at } => set_moment(&mut tx, SET_STARTED, *event_id, *at).await?,
+                Change::Ended { at } => set_moment(&mut tx, SET_ENDED, *event_id, *at).await?,
+                Change::PlacesRead { at } => {
+                    set_moment(&mut tx, SET_PLACES_READ, *event_id, *at).await?
+                }
+                Change::Agenda { agenda } => set_agenda(&mut tx, *event_id, agenda).await?,
+                Change::PollAsked { poll, at } => ask_poll(&mut tx, *event_id, poll, *at).await?,
+                Change::PollClosed { poll, at } => {
+                    sqlx::query(
+                        "update poll set closed_at = $1 where event_id = $2 and id = $3 and closed_at is null",
+                    )
+                    .bind(millis(*at))
+                    .bind(*event_id)
+                    .bind(poll.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1
+                }
+                Change::PollReopened { poll, at } => {
+                    reopen_poll(&mut tx, *event_id, *poll, *at).await?
+                }
+                Change::PollAnswered { .. } => {
+                    answers.push(i);
+                    false
+                }
+                Change::QuestionAsked { attendee, question } => {
+                    insert_question(&mut tx, *event_id, attendee, question).await?;
+                    true
+                }
+                Change::QuestionChanged { question } => {
+                    update_question(&mut tx, *event_id, question).await?
+                }
+                Change::QuestionVoted {
+                    attendee,
+                    question,
+                    up,
+                } => vote_question(&mut tx, *event_id, attendee, *question, *up).await?,
+                Change::Lab {
+                    attendee,
+                    section,
+                    state,
+                } => {
+                    set_lab_signal(&mut tx, *event_id, attendee, *section, state.as_ref()).await?;
+                    true
+                }
+            };
+            if done {
+                took.entry(*event_id).or_default().push(i);
+            }
+        }
+        write_votes(&mut tx, self.backend, &votes).await?;
+        write_check_ins(&mut tx, self.backend, &check_ins).await?;
+        for i in write_answers(&mut tx, self.backend, batch, &answers).await? {
+            took.entry(batch[i].0).or_default().push(i);
+        }
+        let now = millis(Utc::now());
+        let mut numbers = vec![None; batch.len()];
+        for (event_id, items) in &took {
+            if items.is_empty() {
+                continue;
+            }
+            let last: i64 = sqlx::query(
+                "update event set change_seq = change_seq + $1 where id = $2 returning change_seq",
+            )
+            .bind(items.len() as i64)
+            .bind(event_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            let first = last - items.len() as i64 + 1;
+            for (offset, chunk) in items.chunks(ROWS_PER_INSERT).enumerate() {
+                let sql = format!(
+                    "insert into live_change (event_id, seq, origin, at, body) values {}",
+                    placeholders(self.backend, chunk.len(), 5)
+                );
+                let mut insert = sqlx::query(&sql);
+                for (row, &i) in chunk.iter().enumerate() {
+                    let seq = first + (offset * ROWS_PER_INSERT + row) as i64;
+                    numbers[i] = Some(seq as u64);
+                    insert = insert
+                        .bind(*event_id)
+                        .bind(seq)
+                        .bind(origin)
+                        .bind(now)
+                        .bind(batch[i].1.to_json());
+                }
+                insert.execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(numbers)
+    }
+}
+
+/// `($1, $2), ($3, $4)` (PostgreSQL) or `(?, ?), (?, ?)` (SQLite): the placeholders of
+/// a multi-row statement. SQLite gets anonymous ones: it looks each numbered one up by
+/// name, in a list as long as the statement's parameters, which makes binding 2,000 of
+/// them quadratic.
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push(',');
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", row * columns + column + 1)),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Per (event, attendee) of a batch, their latest vote (`None`: taken back) and its time.
+type LatestVotes<'a> = BTreeMap<(i64, &'a AttendeeId), (Option<PaceVote>, DateTime<Utc>)>;
+
+/// The latest vote of each attendee in a batch: upserts for votes, deletes for votes
+/// taken back, many rows per statement.
+async fn write_votes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    votes: &LatestVotes<'_>,
+) -> Result<(), AppError> {
+    let cast: Vec<(&(i64, &AttendeeId), PaceVote, DateTime<Utc>)> = votes
+        .iter()
+        .filter_map(|(k, (v, at))| Some((k, (*v)?, *at)))
+        .collect();
+    for chunk in cast.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into pace_vote (event_id, attendee_id, vote, cast_at) values {}
+             on conflict (event_id, attendee_id) do update set vote = excluded.vote, cast_at = excluded.cast_at",
+            placeholders(backend, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, attendee), vote, at) in chunk {
+            query = query
+                .bind(*event_id)
+                .bind(attendee.as_str())
+                .bind(vote.as_str())
+                .bind(millis(*at));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let taken_back: Vec<&(i64, &AttendeeId)> = votes
+        .iter()
+        .filter(|(_, (v, _))| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    for chunk in taken_back.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "delete from pace_vote where (event_id, attendee_id) in (values {})",
+            placeholders(backend, chunk.len(), 2)
+        );
+        let mut query = sqlx::query(&sql);
+        for (event_id, attendee) in chunk {
+            query = query.bind(*event_id).bind(attendee.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The latest check-in of each attendee in a batch, many rows per statement.
+async fn write_check_ins(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    check_ins: &BTreeMap<(i64, &AttendeeId), &CheckIn>,
+) -> Result<(), AppError> {
+    let rows: Vec<_> = check_ins.iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
+             values {}
+             on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
+                 label = excluded.label, country_code = excluded.country_code, country = excluded.country,
+                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
+            placeholders(backend, chunk.len(), 10)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, attendee), check_in) in chunk {
+            let place = check_in.place.as_ref();
+            query = query
+                .bind(*event_id)
+                .bind(attendee.as_str())
+                .bind(check_in.place_text.as_str())
+                .bind(check_in.name.as_deref())
+                .bind(place.map(|p| p.label.as_str()))
+                .bind(place.map(|p| p.country_code.as_str()))
+                .bind(place.map(|p| p.country.as_str()))
+                .bind(place.map(|p| f64::from(p.latitude)))
+                .bind(place.map(|p| f64::from(p.longitude)))
+                .bind(millis(check_in.at));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Answers to the polls open now (after the batch's own closes and reopens): many rows
+/// per statement, the last of each attendee's. Gives the batch positions taken.
+async fn write_answers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    batch: &[(i64, Change)],
+    answers: &[usize],
+) -> Result<Vec<usize>, AppError> {
+    if answers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut open: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for &i in answers {
+        let event_id = batch[i].0;
+        if let std::collections::btree_map::Entry::Vacant(entry) = open.entry(event_id) {
+            let rows = sqlx::query("select id from poll where event_id = $1 and closed_at is null")
+                .bind(event_id)
+                .fetch_all(&mut **tx)
+                .await?;
+            entry.insert(
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+    }
+    let mut taken = Vec::new();
+    let mut latest: BTreeMap<(i64, String, &AttendeeId), (u8, DateTime<Utc>)> = BTreeMap::new();
+    for &i in answers {
+        let (event_id, change) = &batch[i];
+        if let Change::PollAnswered {
+            attendee,
+            poll,
+            choice,
+            at,
+        } = change
+        {
+            let poll = poll.to_string();
+            if open.get(event_id).is_some_and(|ids| ids.contains(&poll)) {
+                latest.insert((*event_id, poll, attendee), (*choice, *at));
+                taken.push(i);
+            }
+        }
+    }
+    let rows: Vec<_> = latest.iter().collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "insert into poll_answer (event_id, poll_id, attendee_id, choice, at) values {}
+             on conflict (event_id, poll_id, attendee_id) do update set choice = excluded.choice, at = excluded.at",
+            placeholders(backend, chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((event_id, poll, attendee), (choice, at)) in chunk {
+            query = query
+                .bind(*event_id)
+                .bind(poll.as_str())
+                .bind(attendee.as_str())
+                .bind(i64::from(*choice))
+                .bind(millis(*at));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(taken)
+}
+
+/// Stores the agenda after a command, only over the version it was made from.
+async fn set_agenda(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    agenda: &Agenda,
+) -> Result<bool, AppError> {
+    let json = to_json(agenda)?;
+    update_over_version(
+        tx,
+        "update event set agenda = $1, agenda_version = $2 where id = $3 and agenda_version = $4",
+        agenda.version,
+        |query, version| query.bind(json).bind(version).bind(event_id),
+    )
+    .await
+}
+
+/// A query with its parameters, for either backend.
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// A version-checked update: `sql` sets a row to a value made from version n − 1 and
+/// ends with `… and <its version column> = $last`; `bind` binds every parameter but that
+/// last one, given n. True when the row still held n − 1; false when another change got
+/// there first (the room keeps the highest version it has seen).
+async fn update_over_version<'q>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &'q str,
+    version: u64,
+    bind: impl FnOnce(AnyQuery<'q>, i64) -> AnyQuery<'q>,
+) -> Result<bool, AppError> {
+    let version = stored_version(version)?;
+    let done = bind(sqlx::query(sql), version)
+        .bind(version - 1)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A version as the column holds it (versions count edits: far below `i64::MAX`).
+fn stored_version(version: u64) -> Result<i64, AppError> {
+    i64::try_from(version).map_err(|_| {
+        tracing::error!(version, "a version past what the database holds");
+        AppError::Internal
+    })
+}
+
+/// Opens a poll and closes the one that was open. Asking a poll that exists (a retry)
+/// changes nothing, and is not refused.
+async fn ask_poll(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    poll: &PollSpec,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let options = to_json(&poll.options)?;
+    let inserted = sqlx::query(
+        "insert into poll (event_id, id, question, options, section_id, asked_at) values ($1, $2, $3, $4, $5, $6)
+         on conflict (event_id, id) do nothing",
+    )
+    .bind(event_id)
+    .bind(poll.id.to_string())
+    .bind(&poll.question)
+    .bind(options)
+    .bind(poll.section.map(i64::from))
+    .bind(millis(at))
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        close_others(tx, event_id, poll.id, at).await?;
+    }
+    Ok(true)
+}
+
+/// Opens a closed poll again, closing the one that was open; false when it was open.
+async fn reopen_poll(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    poll: PollId,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let reopened = sqlx::query(
+        "update poll set closed_at = null where event_id = $1 and id = $2 and closed_at is not null",
+    )
+    .bind(event_id)
+    .bind(poll.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if reopened {
+        close_others(tx, event_id, poll, at).await?;
+    }
+    Ok(reopened)
+}
+
+async fn close_others(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    except: PollId,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "update poll set closed_at = $1 where event_id = $2 and closed_at is null and id <> $3",
+    )
+    .bind(millis(at))
+    .bind(event_id)
+    .bind(except.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a new question; one already there (a retried ask) is left as it is.
+async fn insert_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &AttendeeId,
+    q: &Question,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into question (event_id, id, attendee_id, text, name, asked_at, state, version)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (event_id, id) do nothing",
+    )
+    .bind(event_id)
+    .bind(q.id.to_string())
+    .bind(attendee.as_str())
+    .bind(&q.text)
+    .bind(q.name.as_deref())
+    .bind(millis(q.asked_at))
+    .bind(q.state.as_str())
+    .bind(stored_version(q.version)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a moderated question, only over the version it was made from.
+async fn update_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    q: &Question,
+) -> Result<bool, AppError> {
+    let answer = q.answer.as_ref().map(to_json).transpose()?;
+    update_over_version(
+        tx,
+        "update question set state = $1, pinned = $2, note = $3, answer = $4, version = $5
+         where event_id = $6 and id = $7 and version = $8",
+        q.version,
+        |query, version| {
+            query
+                .bind(q.state.as_str())
+                .bind(i64::from(q.pinned))
+                .bind(q.note.as_deref())
+                .bind(answer)
+                .bind(version)
+                .bind(event_id)
+                .bind(q.id.to_string())
+        },
+    )
+    .await
+}
+
+/// Sets or takes back an upvote; true when it changed something.
+async fn vote_question(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &AttendeeId,
+    question: QuestionId,
+    up: bool,
+) -> Result<bool, AppError> {
+    let sql = if up {
+        "insert into question_vote (event_id, question_id, attendee_id) values ($1, $2, $3)
+         on conflict (event_id, question_id, attendee_id) do nothing"
+    } else {
+        "delete from question_vote where event_id = $1 and question_id = $2 and attendee_id = $3"
+    };
+    let done = sqlx::query(sql)
+        .bind(event_id)
+        .bind(question.to_string())
+        .bind(attendee.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets (or with `None` clears) an attendee's lab signal in a section.
+async fn set_lab_signal(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &AttendeeId,
+    section: SectionId,
+    state: Option<&LabState>,
+) -> Result<(), AppError> {
+    match state {
+        Some(state) => sqlx::query(
+            "insert into lab_signal (event_id, section_id, attendee_id, signal, note, at) values ($1, $2, $3, $4, $5, $6)
+             on conflict (event_id, section_id, attendee_id) do update set signal = excluded.signal, note = excluded.note, at = excluded.at",
+        )
+        .bind(event_id)
+        .bind(i64::from(section))
+        .bind(attendee.as_str())
+        .bind(state.signal.as_str())
+        .bind(state.note.as_ref().map(LabNote::as_str))
+        .bind(millis(state.at)),
+        None => sqlx::query(
+            "delete from lab_signal where event_id = $1 and section_id = $2 and attendee_id = $3",
+        )
+        .bind(event_id)
+        .bind(i64::from(section))
+        .bind(attendee.as_str()),
+    }
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The presenter's Start: only the first counts, and only before the End.
+const SET_STARTED: &str =
+    "update event set started_at = $1 where id = $2 and started_at is null and ended_at is null";
+/// The presenter's End: only of a live event.
+const SET_ENDED: &str =
+    "update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null";
+const SET_PLACES_READ: &str = "update event set places_read_at = $1 where id = $2";
+
+/// Sets one of the event's moments with `sql` (`$1` the moment, `$2` the event); false
+/// when the statement's condition refused it.
+async fn set_moment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    event_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(sql)
+        .bind(millis(at))
+        .bind(event_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_and_anonymous_for_sqlite() {
+        assert_eq!(placeholders(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 3), "(?,?,?),(?,?,?)");
+    }
+}
