@@ -148,18 +148,6 @@ pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
     view! {
         <section class="card poll-panel" aria-labelledby="polls-heading" data-testid="poll-panel">
             <h2 id="polls-heading">"Quick polls"</h2>
-            <ul class="templates">{templates}</ul>
-            <form class="form poll-form" on:submit=submit>
-                <label class="field">
-                    <span>"Question"</span>
-                    <input type="text" maxlength="200" bind:value=question name="poll_question" placeholder="Can everyone see my screen?"/>
-                </label>
-                <label class="field">
-                    <span>"Choices, one per line (leave empty for yes / no)"</span>
-                    <textarea rows="3" bind:value=options name="poll_options"></textarea>
-                </label>
-                <button type="submit" class="button button-small">"Ask the poll"</button>
-            </form>
             <ol class="poll-list" data-testid="poll-results">
                 {move || {
                     let agenda = agenda.get();
@@ -189,6 +177,18 @@ pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
                     }).collect_view()
                 }}
             </ol>
+            <ul class="templates">{templates}</ul>
+            <form class="form poll-form" on:submit=submit>
+                <label class="field">
+                    <span>"Question"</span>
+                    <input type="text" maxlength="200" bind:value=question name="poll_question" placeholder="Can everyone see my screen?"/>
+                </label>
+                <label class="field">
+                    <span>"Choices, one per line (leave empty for yes / no)"</span>
+                    <textarea rows="3" bind:value=options name="poll_options"></textarea>
+                </label>
+                <button type="submit" class="button button-small">"Ask the poll"</button>
+            </form>
         </section>
     }
 }

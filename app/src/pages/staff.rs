@@ -19,6 +19,7 @@ use crate::domain::poll::project_of;
 use crate::error::AppError;
 use crate::live::Viewer;
 use chrono::{DateTime, Utc};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -83,18 +84,41 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
             </header>
             <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter slug=event.slug.clone()/>
-            <div class="staff-grid">
-                <div class="staff-column">
-                    {(!presenter).then(|| view! { <QuestionQueue live/> })}
-                    <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
-                    {presenter.then(|| view! { <BubbledQuestions live/> })}
-                    <PaceMeter live/>
-                    <LabPanel live/>
+            // What is glanced at, side by side above the fold on a laptop: the presenter's
+            // clock and bubbled questions, or the co-instructor's queue; the pace and the
+            // lab; the polls. What is looked up now and then follows below.
+            <div class="glance">
+                {if presenter {
+                    Either::Left(view! {
+                        <div class="glance-column">
+                            <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
+                            <BubbledQuestions live/>
+                        </div>
+                        <div class="glance-column">
+                            <PaceMeter live/>
+                            <LabPanel live/>
+                        </div>
+                    })
+                } else {
+                    Either::Right(view! {
+                        <div class="glance-column">
+                            <QuestionQueue live/>
+                        </div>
+                        <div class="glance-column">
+                            <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
+                            <PaceMeter live/>
+                            <LabPanel live/>
+                        </div>
+                    })
+                }}
+                <div class="glance-column">
                     <PollPanel live project/>
-                    <PaceHistory live/>
-                    <NewPlaces live/>
                 </div>
+            </div>
+            <div class="staff-more">
                 <AgendaList planned=event.sections.clone() live=live editable=presenter/>
+                <PaceHistory live/>
+                <NewPlaces live/>
             </div>
         </main>
     }

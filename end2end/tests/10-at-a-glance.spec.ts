@@ -1,0 +1,60 @@
+import { expect, Locator, Page, test } from '@playwright/test';
+import { createEventFromCli, openLive } from './helpers';
+
+/** Whether the element lies wholly inside the page's viewport, unscrolled. */
+async function inView(page: Page, element: Locator, what: string) {
+  await expect(element, what).toBeVisible();
+  const box = await element.boundingBox();
+  const size = page.viewportSize()!;
+  expect(box, what).not.toBeNull();
+  expect(box!.y, `${what}: top`).toBeGreaterThanOrEqual(0);
+  expect(box!.x, `${what}: left`).toBeGreaterThanOrEqual(0);
+  expect(box!.y + box!.height, `${what}: bottom at ${size.width}×${size.height}`).toBeLessThanOrEqual(size.height);
+  expect(box!.x + box!.width, `${what}: right at ${size.width}×${size.height}`).toBeLessThanOrEqual(size.width);
+}
+
+test('during a lab with an open poll, two stuck notes and a bubbled question, the presenter sees all of it without scrolling', async ({ browser, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
+  const [presenter, moderator, ana, ben] = await Promise.all(contexts.map(c => c.newPage()));
+  await openLive(presenter, links.presenter);
+  await openLive(moderator, links.moderator);
+  for (const attendee of [ana, ben]) await openLive(attendee, links.attendee);
+
+  await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
+  await presenter.getByRole('button', { name: 'Next section' }).click();
+  await expect(ana.getByTestId('current-section-title')).toHaveText('Introductory Lab and results');
+  for (const [attendee, note] of [[ana, 'The kernel keeps dying'], [ben, 'Binder will not start']] as const) {
+    await attendee.getByRole('button', { name: 'Stuck' }).click();
+    await attendee.getByLabel('Tell the co-instructors what is wrong').fill(note);
+    await attendee.getByRole('button', { name: 'Send to the co-instructors' }).click();
+  }
+  await presenter.getByRole('button', { name: 'Ask: Have you managed to launch the Binder?' }).click();
+  await ana.getByTestId('poll-card').getByRole('button', { name: 'Yes' }).click();
+  await ana.getByLabel('Your question').fill('Can I run the lab on my laptop instead?');
+  await ana.getByRole('button', { name: 'Ask', exact: true }).click();
+  const inQueue = moderator.getByTestId('queue-item').filter({ hasText: 'on my laptop' });
+  await inQueue.getByRole('button', { name: 'Bubble up' }).click();
+  await expect(presenter.getByTestId('lab-stuck')).toHaveText('2 stuck');
+  await expect(presenter.getByTestId('bubbled-question')).toBeVisible();
+
+  for (const [width, height] of [[1920, 1080], [1280, 800], [960, 1080]]) {
+    await presenter.setViewportSize({ width, height });
+    await presenter.evaluate(() => window.scrollTo(0, 0));
+    const clock = presenter.getByTestId('section-clock');
+    await inView(presenter, clock.getByTestId('current-section-title'), 'the section title');
+    await inView(presenter, clock.getByTestId('clock-status'), 'the clock');
+    await inView(presenter, clock.getByRole('button', { name: 'Next section' }), 'Next');
+    await inView(presenter, clock.getByTestId('projected-finish'), 'the projected finish');
+    await inView(presenter, presenter.locator('.meter-card'), 'the pace meter');
+    const poll = presenter.getByTestId('poll-result').first();
+    await inView(presenter, poll.getByTestId('poll-count-0'), 'the open poll\'s first bar');
+    await inView(presenter, poll.getByTestId('poll-count-1'), 'the open poll\'s last bar');
+    await inView(presenter, presenter.getByTestId('lab-stuck'), 'the lab counts');
+    await inView(presenter, presenter.getByTestId('lab-panel').getByText('Binder will not start'), 'the newest stuck note');
+    await inView(presenter, presenter.getByTestId('bubbled-question'), 'the bubbled-up question');
+    await presenter.screenshot({ path: `test-results/presenter-${width}x${height}.png` });
+  }
+
+  await Promise.all(contexts.map(c => c.close()));
+});
