@@ -72,8 +72,8 @@ impl AttendeeCookies {
         (valid_id
             && signature.len() == SIGNATURE_HEX / 2
             && self.signature(id).verify_truncated_left(&signature).is_ok())
-        .then(|| AttendeeId::parse(id).ok())
-        .flatten()
+        .then_some(id)
+        .and_then(|id| AttendeeId::parse(id).ok())
     }
 
     /// A new attendee: their id, and the `Set-Cookie` value that gives it to them.

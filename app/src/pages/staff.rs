@@ -75,6 +75,10 @@ fn StaffLive(data: StaffView) -> impl IntoView {
     let (_, phase) = use_phase(live, event.lifecycle);
     let live_now = Signal::derive(move || phase.get() == Phase::Live);
     let project = project_of(&event.title);
+    let clock = view! {
+        <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
+    };
+    let room = view! { <PaceMeter live/><LabPanel live/> };
     view! {
         <Title text=format!("{context} · {}", event.title)/>
         <TopBar context link=live.state/>
@@ -90,25 +94,13 @@ fn StaffLive(data: StaffView) -> impl IntoView {
             <div class="glance">
                 {if presenter {
                     Either::Left(view! {
-                        <div class="glance-column">
-                            <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
-                            <BubbledQuestions live/>
-                        </div>
-                        <div class="glance-column">
-                            <PaceMeter live/>
-                            <LabPanel live/>
-                        </div>
+                        <div class="glance-column">{clock}<BubbledQuestions live/></div>
+                        <div class="glance-column">{room}</div>
                     })
                 } else {
                     Either::Right(view! {
-                        <div class="glance-column">
-                            <QuestionQueue live/>
-                        </div>
-                        <div class="glance-column">
-                            <SectionClock live starts_at=event.starts_at time_zone=event.time_zone.clone() can_steer=presenter live_now/>
-                            <PaceMeter live/>
-                            <LabPanel live/>
-                        </div>
+                        <div class="glance-column"><QuestionQueue live/></div>
+                        <div class="glance-column">{clock}{room}</div>
                     })
                 }}
                 <div class="glance-column">

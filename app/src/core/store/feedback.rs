@@ -1,7 +1,7 @@
 //! After the event: the survey and its responses, the recording link, the peak
 //! attendance the report shows.
 
-use super::{Store, from_json, millis, number, parsed, time, to_json};
+use super::{Store, attendee, from_json, millis, number, time, to_json};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::feedback::{Survey, SurveyResponse};
 use crate::error::AppError;
@@ -129,7 +129,7 @@ impl Store {
         .iter()
         .map(|r| {
             Ok(StoredResponse {
-                attendee_id: parsed(r, "attendee_id", |id| AttendeeId::parse(id).ok())?,
+                attendee_id: attendee(r, "attendee_id")?,
                 response: from_json(&r.try_get::<String, _>("answers")?, "survey response")?,
                 submitted_at: time(r, "submitted_at")?,
                 updated_at: time(r, "updated_at")?,

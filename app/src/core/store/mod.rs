@@ -22,6 +22,7 @@ pub mod feedback;
 pub mod rooms;
 pub mod teams;
 
+use crate::domain::attendee::AttendeeId;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -118,6 +119,14 @@ fn parsed<T>(
 ) -> Result<T, AppError> {
     let text: String = row.try_get(column)?;
     parse(&text).ok_or_else(|| unreadable(column, &text))
+}
+
+/// Whose row it is: an attendee id, checked like one from a cookie.
+fn attendee(
+    row: &AnyRow,
+    column: impl ColumnIndex<AnyRow> + Display + Copy,
+) -> Result<AttendeeId, AppError> {
+    parsed(row, column, |id| AttendeeId::parse(id).ok())
 }
 
 /// A moment stored as milliseconds since 1970.

@@ -1,7 +1,7 @@
 //! Reading an event's live state back: everything a room starts from when it opens (the
 //! tables as they stand after a change number), and the pace samples a room writes down.
 
-use super::{Store, from_json, millis, number, optional_time, parsed, time, unreadable};
+use super::{Store, attendee, from_json, millis, number, optional_time, parsed, time, unreadable};
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
@@ -319,12 +319,4 @@ fn optional_section(row: &AnyRow) -> Result<Option<SectionId>, AppError> {
             .map_err(|_| unreadable("section_id", n)),
         None => Ok(None),
     }
-}
-
-/// Whose row it is.
-fn attendee(
-    row: &AnyRow,
-    column: impl sqlx::ColumnIndex<AnyRow> + std::fmt::Display + Copy,
-) -> Result<AttendeeId, AppError> {
-    parsed(row, column, |id| AttendeeId::parse(id).ok())
 }
