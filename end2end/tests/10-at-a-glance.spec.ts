@@ -58,3 +58,60 @@ test('during a lab with an open poll, two stuck notes and a bubbled question, th
 
   await Promise.all(contexts.map(c => c.close()));
 });
+
+test('on a phone the pace row stays on screen, Done and Stuck come first in a lab, and an earlier section\'s closed poll gives way', async ({ browser, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  const presenterContext = await browser.newContext();
+  const presenter = await presenterContext.newPage();
+  await openLive(presenter, links.presenter);
+  await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
+  await presenter.getByRole('button', { name: 'Ask: Are you a pandas user?' }).click();
+
+  for (const [width, height] of [[390, 844], [360, 640]]) {
+    const context = await browser.newContext({ viewport: { width, height }, isMobile: true, hasTouch: true });
+    const phone = await context.newPage();
+    await openLive(phone, links.attendee);
+    const size = `${width}×${height}`;
+    const pace = phone.getByRole('group', { name: 'Pace' });
+    await expect(phone.getByTestId('poll-card')).toBeVisible();
+    await inView(phone, pace, `the pace row with a poll open, ${size}`);
+    await phone.getByRole('button', { name: 'Slower' }).click();
+    await inView(phone, pace, `the pace row after a vote, ${size}`);
+    // Scrolled to the end, the row is still there and covers nothing: the agenda's last
+    // line sits above it.
+    await phone.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await inView(phone, pace, `the pace row at the end of the page, ${size}`);
+    const lastLine = phone.getByTestId('agenda').locator('li').last();
+    const [line, card] = [await lastLine.boundingBox(), await phone.locator('.pace-card').boundingBox()];
+    expect(line!.y + line!.height, `the agenda's last line clear of the pace row, ${size}`).toBeLessThanOrEqual(card!.y);
+    await context.close();
+  }
+
+  // The lab begins with the pandas poll closed: Done / Stuck lead, the old poll is gone;
+  // a poll asked in the lab shows below them.
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const phone = await phoneContext.newPage();
+  await openLive(phone, links.attendee);
+  await phone.getByTestId('poll-card').getByRole('button', { name: 'Yes' }).click();
+  await presenter.getByRole('button', { name: 'Close the poll' }).click();
+  await expect(phone.getByTestId('poll-card')).toContainText('This poll has closed.');
+  await presenter.getByRole('button', { name: 'Next section' }).click();
+  await expect(phone.getByTestId('lab-card')).toBeVisible();
+  await expect(phone.getByTestId('poll-card')).toHaveCount(0);
+  await presenter.getByRole('button', { name: 'Ask: Have you managed to launch the Binder?' }).click();
+  await expect(phone.getByTestId('poll-card')).toContainText('launch the Binder');
+  const [lab, poll] = [await phone.getByTestId('lab-card').boundingBox(), await phone.getByTestId('poll-card').boundingBox()];
+  expect(lab!.y, 'Done / Stuck above the poll').toBeLessThan(poll!.y);
+  await inView(phone, phone.getByRole('button', { name: 'Stuck' }), 'Stuck');
+  await inView(phone, phone.getByRole('group', { name: 'Pace' }), 'the pace row in the lab');
+
+  // A pressed button says "pressed" once: the drawn check mark is not part of its name.
+  await phone.getByRole('button', { name: 'Faster' }).click();
+  await expect(phone.getByTestId('pace-faster')).toHaveAttribute('aria-pressed', 'true');
+  await expect(phone.getByTestId('pace-faster')).toHaveAccessibleName('Faster');
+  await phone.getByTestId('poll-card').getByRole('button', { name: 'No' }).click();
+  await expect(phone.getByTestId('poll-card').getByRole('button', { pressed: true })).toHaveAccessibleName('No');
+  await phone.screenshot({ path: 'test-results/attendee-lab-390x844.png' });
+
+  await Promise.all([phoneContext.close(), presenterContext.close()]);
+});

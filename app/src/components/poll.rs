@@ -34,12 +34,17 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
 }
 
 /// The attendee's card for the poll on screen: choices to tap (the answer can change
-/// while the poll is open) and the live bars.
+/// while the poll is open) and the live bars. A closed poll of an earlier section is
+/// not drawn ([`PollView::shown_to_attendees`]).
 #[component]
 pub fn PollCard(live: LiveHandle) -> impl IntoView {
     let poll = Memo::new(move |_| {
-        live.snapshot
-            .with(|s| s.as_ref().and_then(|s| s.poll.clone()))
+        let current = live.agenda().and_then(|a| a.current);
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.poll.clone())
+                .filter(|p| p.shown_to_attendees(current))
+        })
     });
     move || {
         let poll = poll.get()?;

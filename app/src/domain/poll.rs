@@ -149,6 +149,13 @@ impl PollView {
     pub fn percents(&self) -> Vec<u32> {
         super::chart::percents(&self.counts, self.total())
     }
+
+    /// Whether attendees still see this poll when `current` is the section being
+    /// taught: while it is open, and once closed only while its own section lasts. A
+    /// closed poll from an earlier section gives way to what the new section asks.
+    pub fn shown_to_attendees(&self, current: Option<SectionId>) -> bool {
+        self.open || self.spec.section == current
+    }
 }
 
 /// The polls of one event, in the order they were asked.
@@ -424,6 +431,34 @@ mod tests {
             board.answer(Uuid::from_u128(1), "ana", 2),
             Err(AnswerRefused::NoSuchChoice)
         );
+    }
+
+    #[test]
+    fn a_closed_poll_gives_way_when_its_section_is_over() {
+        let mut poll = PollView {
+            spec: yes_no(1),
+            asked_at: now(),
+            open: true,
+            counts: vec![3, 1],
+        };
+        assert!(poll.shown_to_attendees(Some(1)));
+        assert!(
+            poll.shown_to_attendees(Some(2)),
+            "an open poll stays whatever the section"
+        );
+        poll.open = false;
+        assert!(
+            poll.shown_to_attendees(Some(1)),
+            "its results stay while section 1 lasts"
+        );
+        assert!(!poll.shown_to_attendees(Some(2)));
+        assert!(!poll.shown_to_attendees(None), "nor after the last section");
+        poll.spec.section = None;
+        assert!(
+            poll.shown_to_attendees(None),
+            "asked before the first section, kept until it begins"
+        );
+        assert!(!poll.shown_to_attendees(Some(1)));
     }
 
     #[test]

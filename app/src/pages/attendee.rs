@@ -1,5 +1,6 @@
-//! `/e/{slug}`: the attendee's page, phone first — the pace buttons within reach, then
-//! the materials and the agenda — and `/e/{slug}/feedback`, the survey alone.
+//! `/e/{slug}`: the attendee's page, phone first — what the section asks now (Done /
+//! Stuck in a lab, the poll), the questions, the materials and the agenda, with the pace
+//! buttons docked at the bottom of the screen — and `/e/{slug}/feedback`, the survey alone.
 //!
 //! These pages are drawn without the router and without loading anything: the server
 //! reads an [`AttendeePage`] first, draws the page from it, and puts it in the document
@@ -52,6 +53,7 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
     let slug_now = event.slug.clone();
     // A memo, so the form is not rebuilt (and its typing lost) when the phase moves on.
     let checking_in = Memo::new(move |_| phase.get() != Phase::Ended);
+    let live_now = Memo::new(move |_| phase.get() == Phase::Live);
     // Before Start the page waits; on Start it turns into the live view by itself.
     let stage = move || match phase.get() {
         Phase::Scheduled | Phase::DoorsOpen => EitherOf3::A(view! {
@@ -70,9 +72,8 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
         }),
         Phase::Live => EitherOf3::B(view! {
             <NowCard live/>
-            <PollCard live/>
             <LabButtons live/>
-            <PaceButtons live/>
+            <PollCard live/>
             <AttendeeQuestions live/>
         }),
         Phase::Ended => EitherOf3::C(view! {
@@ -117,6 +118,10 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
                 </section>
             })}
             <AgendaList planned=event.sections.clone() live=live/>
+            // Last, and docked to the bottom of the screen while the page scrolls under
+            // it: always within the thumb's reach, and at the end of the page it covers
+            // nothing.
+            {move || live_now.get().then(|| view! { <PaceButtons live/> })}
         </main>
     }
 }
