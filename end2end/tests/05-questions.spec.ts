@@ -37,8 +37,9 @@ test('an attendee asks, another upvotes, the co-instructor bubbles it up with a 
 
   const inQueue = moderator.getByTestId('queue-item').filter({ hasText: 'work with Dask arrays?' });
   await expect(inQueue).toContainText('1 vote');
+  await inQueue.getByRole('button', { name: 'Note or answer…' }).click();
   await inQueue.getByLabel('Note for the presenter').fill('Good one for after the demo');
-  await inQueue.getByRole('button', { name: 'Bubble up' }).click();
+  await inQueue.getByRole('button', { name: 'Bubble up with the note' }).click();
   await expect(inQueue).toContainText('passed to the presenter');
 
   const bubbled = presenter.getByTestId('bubbled-question');

@@ -59,6 +59,53 @@ test('during a lab with an open poll, two stuck notes and a bubbled question, th
   await Promise.all(contexts.map(c => c.close()));
 });
 
+test('the co-instructor sees the first ten questions of the queue and their actions without scrolling', async ({ browser, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  const contexts = await Promise.all([0, 1, 2, 3].map(() => browser.newContext()));
+  const [presenter, moderator, ana, ben] = await Promise.all(contexts.map(c => c.newPage()));
+  await openLive(presenter, links.presenter);
+  await openLive(moderator, links.moderator);
+  for (const attendee of [ana, ben]) await openLive(attendee, links.attendee);
+  await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
+
+  // Five each: the most one attendee may ask in a minute. Some long, as people write.
+  const questions: string[] = [];
+  for (const [who, attendee] of [['Ana', ana], ['Ben', ben]] as const) {
+    for (let i = 1; i <= 5; i++) {
+      const text = i % 2
+        ? `${who}'s question ${i}: does this work with Dask arrays as well as with dataframes, and what changes if the data does not fit in memory on my laptop?`
+        : `${who}'s question ${i}: is the recording shared afterwards?`;
+      questions.push(text);
+      await attendee.getByLabel('Your question').fill(text);
+      await attendee.getByRole('button', { name: 'Ask', exact: true }).click();
+      await expect(attendee.getByTestId('my-questions').locator('li')).toHaveCount(i);
+    }
+  }
+  await expect(moderator.getByTestId('queue-item')).toHaveCount(10);
+
+  for (const [width, height] of [[1920, 1080], [1280, 800]]) {
+    await moderator.setViewportSize({ width, height });
+    await moderator.evaluate(() => window.scrollTo(0, 0));
+    await moderator.screenshot({ path: `test-results/co-instructor-${width}x${height}.png` });
+    for (const text of questions) {
+      const item = moderator.getByTestId('queue-item').filter({ hasText: text.slice(0, 20) });
+      await inView(moderator, item.locator('.question-text'), `"${text.slice(0, 20)}…"`);
+      for (const action of ['Bubble up', 'For the break', 'Pin', 'Dismiss', 'Note or answer…']) {
+        await inView(moderator, item.getByRole('button', { name: action, exact: true }), `${action} of "${text.slice(0, 20)}…"`);
+      }
+    }
+  }
+
+  // The note and the answer open below their question, and work from there.
+  const first = moderator.getByTestId('queue-item').filter({ hasText: questions[1] });
+  await first.getByRole('button', { name: 'Note or answer…' }).click();
+  await first.getByLabel('Answer').fill('Yes, on YouTube the day after.');
+  await first.getByRole('button', { name: 'Answer', exact: true }).click();
+  await expect(first).toContainText('Answer: Yes, on YouTube the day after.');
+
+  await Promise.all(contexts.map(c => c.close()));
+});
+
 test('on a phone the pace row stays on screen, Done and Stuck come first in a lab, and an earlier section\'s closed poll gives way', async ({ browser, baseURL }) => {
   const links = createEventFromCli(baseURL!);
   const presenterContext = await browser.newContext();

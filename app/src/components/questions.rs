@@ -163,11 +163,10 @@ pub fn QuestionQueue(live: LiveHandle) -> impl IntoView {
     };
     view! {
         <section class="card queue" aria-labelledby="queue-heading" data-testid="question-queue">
-            <div class="card-head">
+            <div class="card-head queue-head">
                 <h2 id="queue-heading">"Question queue"</h2>
                 <span class="muted small">{move || if pre() { "Pre-moderated: new questions wait for approval" } else { "Questions are public as soon as asked" }}</span>
-            </div>
-            <div class="queue-controls">
+                <div class="queue-controls">
                 <label class="field field-inline">
                     <span>"Sort"</span>
                     <select name="queue_order" on:change=move |ev| order.set(if event_target_value(&ev) == "time" { QueueOrder::Time } else { QueueOrder::Votes })>
@@ -182,6 +181,7 @@ pub fn QuestionQueue(live: LiveHandle) -> impl IntoView {
                         {QuestionState::ALL.map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                     </select>
                 </label>
+                </div>
             </div>
             <ol class="question-list">
                 {move || {
@@ -197,7 +197,9 @@ pub fn QuestionQueue(live: LiveHandle) -> impl IntoView {
     }
 }
 
-/// One question in the co-instructors' queue, with its actions.
+/// One question in the co-instructors' queue, with its actions on the same line (ten
+/// fit on a laptop's screen); a note for the presenter or a typed answer open below
+/// it on demand.
 #[component]
 fn QueueItem(live: LiveHandle, view: QuestionView) -> impl IntoView {
     let q = view.question.clone();
@@ -205,6 +207,7 @@ fn QueueItem(live: LiveHandle, view: QuestionView) -> impl IntoView {
     let act = move |action: Moderation| live.moderate(id, from, action);
     let answer_text = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
+    let writing = RwSignal::new(false);
     let allowed = q.clone();
     let button = move |label: &'static str, action: Moderation| {
         allowed.allows(&action).then(|| view! {
@@ -217,44 +220,59 @@ fn QueueItem(live: LiveHandle, view: QuestionView) -> impl IntoView {
     let can_bubble = q.allows(&Moderation::BubbleUp {
         note: String::new(),
     });
-    view! {
-        <li class=format!("question queue-item state-{}", q.state.as_str()) data-testid="queue-item">
-            <div class="card-head">
-                <p class="question-text">{q.text.clone()}</p>
-                <span class="pill">{q.state.label()}</span>
+    let writing_form = move || {
+        writing.get().then(|| view! {
+            <div class="queue-write">
+                {can_bubble.then(|| view! {
+                    <form class="inline-action" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        act(Moderation::BubbleUp { note: note.get_untracked() });
+                    }>
+                        <input type="text" maxlength="300" bind:value=note placeholder="Note for the presenter (optional)" aria-label="Note for the presenter"/>
+                        <button type="submit" class="button button-small">"Bubble up with the note"</button>
+                    </form>
+                })}
+                {can_answer.then(|| view! {
+                    <form class="inline-action" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        act(Moderation::Answer { text: answer_text.get_untracked() });
+                    }>
+                        <input type="text" maxlength="1000" bind:value=answer_text placeholder="Type an answer, or leave empty: answered in chat" aria-label="Answer"/>
+                        <button type="submit" class="button button-quiet button-small">"Answer"</button>
+                    </form>
+                })}
             </div>
-            <p class="muted small">
-                {asker(&view)}" · "{votes_text(view.votes)}
-                {q.pinned.then_some(" · pinned")}
-                {q.note.clone().map(|n| format!(" · note: {n}"))}
+        })
+    };
+    view! {
+        <li class=format!("question queue-item state-{}", q.state.as_str()) class:writing=move || writing.get() data-testid="queue-item">
+            <div class="queue-what">
+                // Two lines in the list; the whole text on hover and with the forms open.
+                <p class="question-text" title=q.text.clone()>{q.text.clone()}</p>
+                {q.note.clone().map(|n| view! { <p class="muted small">"Note: "{n}</p> })}
+                {q.answer.clone().map(|a| view! { <p class="answer"><strong>"Answer: "</strong>{a.label().to_string()}</p> })}
+            </div>
+            <p class="queue-meta muted small">
+                <span><span class="pill">{q.state.label()}</span>" "{votes_text(view.votes)}{q.pinned.then_some(" · pinned")}</span>
+                <span>{asker(&view)}</span>
             </p>
-            {q.answer.clone().map(|a| view! { <p class="answer"><strong>"Answer: "</strong>{a.label().to_string()}</p> })}
-            <div class="button-row">
+            <div class="button-row queue-actions">
                 {button("Approve", Moderation::Approve)}
-                {button("Keep for the break", Moderation::KeepForBreak)}
+                {can_bubble.then(|| view! {
+                    <button type="button" class="button button-small" on:click=move |_| act(Moderation::BubbleUp { note: String::new() })>"Bubble up"</button>
+                })}
+                {button("For the break", Moderation::KeepForBreak)}
                 {button("Pin", Moderation::Pin)}
                 {button("Unpin", Moderation::Unpin)}
                 {button("Dismiss", Moderation::Dismiss)}
                 {button("Restore", Moderation::Restore)}
+                {(can_bubble || can_answer).then(|| view! {
+                    <button type="button" class="button button-quiet button-small"
+                        aria-expanded=move || writing.get().to_string()
+                        on:click=move |_| writing.update(|w| *w = !*w)>"Note or answer…"</button>
+                })}
             </div>
-            {can_bubble.then(|| view! {
-                <form class="inline-action" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                    ev.prevent_default();
-                    act(Moderation::BubbleUp { note: note.get_untracked() });
-                }>
-                    <input type="text" maxlength="300" bind:value=note placeholder="Note for the presenter (optional)" aria-label="Note for the presenter"/>
-                    <button type="submit" class="button button-small">"Bubble up"</button>
-                </form>
-            })}
-            {can_answer.then(|| view! {
-                <form class="inline-action" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                    ev.prevent_default();
-                    act(Moderation::Answer { text: answer_text.get_untracked() });
-                }>
-                    <input type="text" maxlength="1000" bind:value=answer_text placeholder="Type an answer, or leave empty: answered in chat" aria-label="Answer"/>
-                    <button type="submit" class="button button-quiet button-small">"Answer"</button>
-                </form>
-            })}
+            {writing_form}
         </li>
     }
 }
@@ -297,9 +315,11 @@ pub fn BubbledQuestions(live: LiveHandle) -> impl IntoView {
                 <p class="question-text">{view.question.text.clone()}</p>
                 <p class="muted small">{asker(&view)}" · "{votes_text(view.votes)}</p>
                 {view.question.note.clone().map(|n| view! { <p class="note-for-presenter" data-testid="bubble-note">"Note: "{n}</p> })}
-                {can_take.then(|| view! {
-                    <button type="button" class="button button-small" on:click=move |_| live.moderate(id, from, Moderation::Take)>"Taken"</button>
-                })}
+                <div class="button-row">
+                    {can_take.then(|| view! {
+                        <button type="button" class="button button-small" on:click=move |_| live.moderate(id, from, Moderation::Take)>"Taken"</button>
+                    })}
+                </div>
             </li>
         }
     };

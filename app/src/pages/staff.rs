@@ -91,7 +91,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
             // What is glanced at, side by side above the fold on a laptop: the presenter's
             // clock and bubbled questions, or the co-instructor's queue; the pace and the
             // lab; the polls. What is looked up now and then follows below.
-            <div class="glance">
+            <div class="glance" class:glance-moderator=!presenter>
                 {if presenter {
                     Either::Left(view! {
                         <div class="glance-column">{clock}<BubbledQuestions live/></div>
