@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/e/:slug/present") view=pages::staff::PresenterPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/moderate") view=pages::staff::ModeratorPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/stage") view=pages::stage::StagePage ssr=SsrMode::Async/>
+                <Route path=path!("/e/:slug/overlay") view=pages::overlay::OverlayPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

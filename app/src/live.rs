@@ -9,6 +9,7 @@
 use crate::domain::agenda::{AgendaCommand, AgendaWire, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::lab::{LabCounts, LabSignal, StuckNote};
+use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote, SectionPace};
 use crate::domain::poll::{PollId, PollView};
 use crate::domain::question::{Moderation, QuestionId, QuestionState, QuestionView};
@@ -109,6 +110,11 @@ pub enum ClientMsg {
         from: u64,
         action: Moderation,
     },
+    /// The presenter or a co-instructor chooses what the stream overlay shows.
+    Overlay {
+        id: ActionId,
+        scene: OverlayScene,
+    },
 }
 
 impl ClientMsg {
@@ -127,7 +133,8 @@ impl ClientMsg {
             | ClientMsg::Lab { id, .. }
             | ClientMsg::Ask { id, .. }
             | ClientMsg::Upvote { id, .. }
-            | ClientMsg::Moderate { id, .. } => *id,
+            | ClientMsg::Moderate { id, .. }
+            | ClientMsg::Overlay { id, .. } => *id,
         }
     }
 }
@@ -218,6 +225,9 @@ pub struct LiveSnapshot {
     /// dismissed): the asker, who holds its id, follows it; its text stays private.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_questions: Vec<(QuestionId, QuestionState)>,
+    /// What the stream overlay shows; none: nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<OverlayView>,
     /// What only the presenter and co-instructors see.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<StaffSnapshot>,

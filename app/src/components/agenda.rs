@@ -177,7 +177,7 @@ fn wall(at: DateTime<Utc>, zone: Option<Tz>) -> String {
 }
 
 /// "Section 2 of 5": where the current section sits among those that run.
-fn position(agenda: &Agenda, section: &AgendaSection) -> String {
+pub fn position(agenda: &Agenda, section: &AgendaSection) -> String {
     let running: Vec<&AgendaSection> = agenda.sections.iter().filter(|s| !s.skipped).collect();
     let at = running
         .iter()

@@ -136,3 +136,28 @@ mod tests {
         assert_eq!(event_time(at, "Nowhere/Else"), "Thu 14 May 2026, 16:00 UTC");
     }
 }
+
+/// A join address as people type it: no scheme, and on a big screen broken only after
+/// a "/" or a ".", never in the middle of a word.
+#[component]
+pub fn JoinAddress(url: String) -> impl IntoView {
+    let address = short_address(&url);
+    let mut parts = Vec::new();
+    let mut rest = address.as_str();
+    while let Some(i) = rest.find(['/', '.']) {
+        parts.push(rest[..=i].to_string());
+        rest = &rest[i + 1..];
+    }
+    parts.push(rest.to_string());
+    parts
+        .into_iter()
+        .map(|part| view! { {part}<wbr/> })
+        .collect_view()
+}
+
+/// The join address without its scheme.
+pub fn short_address(url: &str) -> String {
+    url.trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .to_string()
+}

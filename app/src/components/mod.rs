@@ -7,6 +7,7 @@ pub mod chrome;
 pub mod feedback;
 pub mod lab;
 pub mod live;
+pub mod overlay;
 pub mod pace;
 pub mod poll;
 pub mod questions;

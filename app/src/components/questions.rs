@@ -3,6 +3,7 @@
 //! text (Leptos escapes it), never as markup.
 
 use super::live::LiveHandle;
+use super::overlay::OnStreamButton;
 use crate::domain::event::SectionKind;
 use crate::domain::question::{
     MAX_QUESTION_CHARS, Moderation, QuestionState, QuestionView, QueueOrder, sort_queue,
@@ -319,6 +320,7 @@ pub fn BubbledQuestions(live: LiveHandle) -> impl IntoView {
                     {can_take.then(|| view! {
                         <button type="button" class="button button-small" on:click=move |_| live.moderate(id, from, Moderation::Take)>"Taken"</button>
                     })}
+                    <OnStreamButton live question=id/>
                 </div>
             </li>
         }

@@ -9,6 +9,7 @@ use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::lab::LabState;
+use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::PaceVote;
 use crate::domain::poll::{PollId, PollSpec};
 use crate::domain::question::{Question, QuestionId};
@@ -67,6 +68,8 @@ pub enum Change {
     /// A question after a moderation: takes effect only over the version before it, and
     /// a room keeps the highest version it has seen.
     QuestionChanged { question: Question },
+    /// What the stream overlay shows now.
+    Overlay { scene: OverlayScene },
     /// An attendee's upvote (`up`) or its withdrawal.
     QuestionVoted {
         attendee: AttendeeId,
@@ -93,7 +96,8 @@ impl Change {
             | Change::PollAsked { .. }
             | Change::PollClosed { .. }
             | Change::PollReopened { .. }
-            | Change::QuestionChanged { .. } => "",
+            | Change::QuestionChanged { .. }
+            | Change::Overlay { .. } => "",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod export;
 pub mod feedback;
 pub mod lab;
 pub mod limit;
+pub mod overlay;
 pub mod pace;
 pub mod place;
 pub mod poll;

@@ -6,6 +6,7 @@ pub mod editor;
 pub mod home;
 pub mod not_found;
 pub mod organizer;
+pub mod overlay;
 pub mod report;
 pub mod staff;
 pub mod stage;

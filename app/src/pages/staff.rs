@@ -10,6 +10,7 @@ use crate::components::checkin::NewPlaces;
 use crate::components::chrome::{TopBar, event_time};
 use crate::components::lab::LabPanel;
 use crate::components::live::{LiveHandle, use_live, use_phase};
+use crate::components::overlay::OverlayPicker;
 use crate::components::pace::{PaceHistory, PaceMeter};
 use crate::components::poll::PollPanel;
 use crate::components::questions::{BubbledQuestions, QuestionQueue};
@@ -87,7 +88,9 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 <h1>{event.title.clone()}</h1>
                 <p class="muted">{event_time(event.starts_at, &event.time_zone)}</p>
             </header>
-            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter slug=event.slug.clone()/>
+            <EventControl live stored=event.lifecycle time_zone=event.time_zone.clone() can_steer=presenter slug=event.slug.clone()>
+                <OverlayPicker live slug=event.slug.clone()/>
+            </EventControl>
             // What is glanced at, side by side above the fold on a laptop: the presenter's
             // clock and bubbled questions, or the co-instructor's queue; the pace and the
             // lab; the polls. What is looked up now and then follows below.
@@ -125,6 +128,8 @@ fn EventControl(
     can_steer: bool,
     /// For the survey's address once the event has ended.
     slug: String,
+    /// What sits beside the state and its buttons (the overlay's scenes).
+    children: Children,
 ) -> impl IntoView {
     let (now, phase) = use_phase(live, stored);
     let lifecycle = move || live.lifecycle(stored);
@@ -182,6 +187,7 @@ fn EventControl(
         <section class=move || format!("card control control-{}", phase_name(phase.get())) aria-label="Event state">
             <p class="control-status" role="status" data-testid="event-state">{status}</p>
             {buttons}
+            {children()}
             {move || (phase.get() == Phase::Ended).then(|| {
                 let survey = format!("/e/{slug}/feedback");
                 view! {

@@ -5,6 +5,7 @@
 use super::{Loading, failure, slug_param};
 use crate::api::StageView;
 use crate::api::events::fetch_stage_view;
+use crate::components::chrome::{JoinAddress, short_address};
 use crate::components::live::{use_live, use_phase};
 use crate::components::world_map::WorldMap;
 use crate::domain::checkin::spoken_list;
@@ -43,10 +44,7 @@ fn StageLive(stage: StageView) -> impl IntoView {
         Phase::Ended => "Thank you for joining!".to_string(),
     };
     let tally = move || live.checkins();
-    let short_url = join_url
-        .trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .to_string();
+    let short_url = short_address(&join_url);
     view! {
         <Title text=format!("Stage · {}", event.title)/>
         <main class="stage">
@@ -58,7 +56,7 @@ fn StageLive(stage: StageView) -> impl IntoView {
                     <img class="stage-qr" src=format!("/e/{}/qr.svg", event.slug) alt=format!("QR code for {short_url}")/>
                     <div>
                         <p class="stage-join-label">"Join at"</p>
-                        <p class="stage-url">{short_url.clone()}</p>
+                        <p class="stage-url"><JoinAddress url=join_url.clone()/></p>
                         <p class="stage-join-label">"Say hi and tell us where you are joining from"</p>
                     </div>
                 </div>

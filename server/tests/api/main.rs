@@ -12,6 +12,7 @@ mod helpers;
 mod live;
 mod nginx;
 mod organizers;
+mod overlay;
 mod pacing;
 mod questions;
 mod replicas;

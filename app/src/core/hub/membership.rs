@@ -10,6 +10,7 @@ use crate::domain::checkin::CheckIn;
 use crate::domain::event::SectionKind;
 use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::limit::wait_text;
+use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::PaceVote;
 use crate::domain::place::{PlaceText, parse_check_in_name};
 use crate::domain::poll::{AnswerRefused, PollId, PollSpec};
@@ -178,6 +179,13 @@ impl Membership {
                     "only co-instructors moderate questions (the presenter takes bubbled-up ones)",
                 )?;
                 self.moderate(question, from, &action).await
+            }
+            ClientMsg::Overlay { scene, .. } => {
+                only(
+                    staff,
+                    "only the presenter and co-instructors choose what the overlay shows",
+                )?;
+                self.show_on_overlay(scene).await
             }
         }
     }
@@ -529,6 +537,22 @@ impl Membership {
             up,
         })
         .await?;
+        Ok(())
+    }
+
+    /// The presenter or a co-instructor chose what the stream overlay shows: a question
+    /// must be a public one of this room's. Stored, then applied.
+    async fn show_on_overlay(&self, scene: OverlayScene) -> Result<(), Refusal> {
+        let checked = {
+            let state = lock(&self.room.state);
+            let question = match scene {
+                OverlayScene::Question { id } => state.questions.get(id),
+                _ => None,
+            };
+            scene.check(question)
+        };
+        let scene = checked.map_err(|e| Refusal::Invalid(format!("{e}.")))?;
+        self.record(Change::Overlay { scene }).await?;
         Ok(())
     }
 

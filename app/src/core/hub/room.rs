@@ -10,6 +10,7 @@ use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::{CheckInBoard, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase};
 use crate::domain::lab::LabBoard;
+use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::domain::pace::{self, PaceBoard, PaceSample};
 use crate::domain::poll::PollBoard;
 use crate::domain::question::{QuestionBoard, QueueOrder};
@@ -56,6 +57,8 @@ pub(super) struct RoomState {
     pub(super) questions: QuestionBoard<AttendeeId>,
     /// Questions wait for approval before they are public.
     pub(super) pre_moderation: bool,
+    /// What the stream overlay shows.
+    pub(super) overlay: OverlayScene,
     /// The hub's clock: snapshots say when they were made, a new section lets go of the
     /// pace votes cast before it.
     pub(super) clock: Clock,
@@ -89,6 +92,7 @@ impl RoomState {
             pace_samples: Vec::new(),
             questions: QuestionBoard::default(),
             pre_moderation: false,
+            overlay: OverlayScene::Nothing,
             clock,
         }
     }
@@ -170,10 +174,20 @@ impl RoomState {
             lab: self.lab.counts(self.agenda.current),
             questions: self.questions.public(PUBLIC_QUESTIONS),
             hidden_questions: self.questions.hidden_states(HIDDEN_QUESTIONS),
+            overlay: self.overlay_view(),
             staff: None,
         };
         snapshot.fit_within(MAX_PUBLIC_SNAPSHOT_BYTES);
         snapshot
+    }
+
+    /// The overlay's scene with the words of the question it shows, if one.
+    fn overlay_view(&self) -> Option<OverlayView> {
+        let question = match self.overlay {
+            OverlayScene::Question { id } => self.questions.get(id),
+            _ => None,
+        };
+        OverlayView::of(self.overlay, question)
     }
 
     /// Applies one change. Every change sets a value, so applying one again is harmless.
@@ -225,6 +239,7 @@ impl RoomState {
                 self.questions.add(attendee.clone(), question.clone());
             }
             Change::QuestionChanged { question } => self.questions.update(question.clone()),
+            Change::Overlay { scene } => self.overlay = *scene,
             Change::QuestionVoted {
                 attendee,
                 question,
@@ -270,6 +285,7 @@ impl RoomState {
         self.lifecycle.started_at = stored.started_at;
         self.lifecycle.ended_at = stored.ended_at;
         self.places_read_at = stored.places_read_at;
+        self.overlay = stored.overlay;
         self.log_seq = stored.seq;
     }
 }

@@ -84,6 +84,14 @@ impl Store {
                     set_moment(&mut tx, SET_PLACES_READ, *event_id, *at).await?
                 }
                 Change::Agenda { agenda } => set_agenda(&mut tx, *event_id, agenda).await?,
+                Change::Overlay { scene } => {
+                    sqlx::query(SET_OVERLAY)
+                        .bind(to_json(scene)?)
+                        .bind(*event_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    true
+                }
                 Change::PollAsked { poll, at } => ask_poll(&mut tx, *event_id, poll, *at).await?,
                 Change::PollClosed { poll, at } => {
                     sqlx::query(
@@ -570,6 +578,7 @@ const SET_STARTED: &str =
 const SET_ENDED: &str =
     "update event set ended_at = $1 where id = $2 and started_at is not null and ended_at is null";
 const SET_PLACES_READ: &str = "update event set places_read_at = $1 where id = $2";
+const SET_OVERLAY: &str = "update event set overlay = $1 where id = $2";
 
 /// Sets one of the event's moments with `sql` (`$1` the moment, `$2` the event); false
 /// when the statement's condition refused it.

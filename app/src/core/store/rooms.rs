@@ -6,6 +6,7 @@ use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::lab::{LabNote, LabSignal, LabState};
+use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
 use crate::domain::place::{Place, PlaceText};
 use crate::domain::poll::{PollId, PollSpec};
@@ -23,6 +24,8 @@ pub struct StoredRoom {
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
     pub places_read_at: Option<DateTime<Utc>>,
+    /// What the stream overlay shows.
+    pub overlay: OverlayScene,
     pub pace_votes: Vec<(AttendeeId, PaceVote, DateTime<Utc>)>,
     pub check_ins: Vec<(AttendeeId, CheckIn)>,
     /// The running agenda, once the presenter has changed it (else the planned one).
@@ -55,7 +58,7 @@ impl Store {
     /// after `seq` in the log, and applying it again changes nothing.
     pub async fn room_state(&self, event_id: i64) -> Result<StoredRoom, AppError> {
         let row = sqlx::query(
-            "select change_seq, started_at, ended_at, places_read_at, agenda from event where id = $1",
+            "select change_seq, started_at, ended_at, places_read_at, agenda, overlay from event where id = $1",
         )
         .bind(event_id)
         .fetch_optional(&self.pool)
@@ -69,6 +72,10 @@ impl Store {
             agenda: match row.try_get::<Option<String>, _>("agenda")? {
                 Some(json) => Some(from_json(&json, "agenda")?),
                 None => None,
+            },
+            overlay: match row.try_get::<Option<String>, _>("overlay")? {
+                Some(json) => from_json(&json, "overlay")?,
+                None => OverlayScene::Nothing,
             },
             pace_votes: self.pace_votes(event_id).await?,
             check_ins: self.check_ins(event_id).await?,
