@@ -3,6 +3,7 @@
 use crate::api::auth::{current_organizer, setup_open};
 use crate::components::chrome::TopBar;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 #[component]
@@ -10,6 +11,7 @@ pub fn Home() -> impl IntoView {
     let setup = Resource::new(|| (), |_| setup_open());
     let me = Resource::new(|| (), |_| current_organizer());
     view! {
+        <Title text="Welcome"/>
         <TopBar context=""/>
         <main class="page narrow">
             <Suspense fallback=|| ()>
