@@ -65,12 +65,20 @@ pub enum ClientMsg {
         question: String,
         #[serde(default)]
         options: Vec<String>,
+        /// Attendees see the results only once they are revealed.
+        #[serde(default)]
+        hide_results: bool,
     },
     ClosePoll {
         id: ActionId,
         poll: PollId,
     },
     ReopenPoll {
+        id: ActionId,
+        poll: PollId,
+    },
+    /// Shows a poll's hidden results to attendees, the stage and the overlay.
+    RevealPoll {
         id: ActionId,
         poll: PollId,
     },
@@ -129,6 +137,7 @@ impl ClientMsg {
             | ClientMsg::AskPoll { id, .. }
             | ClientMsg::ClosePoll { id, .. }
             | ClientMsg::ReopenPoll { id, .. }
+            | ClientMsg::RevealPoll { id, .. }
             | ClientMsg::Answer { id, .. }
             | ClientMsg::Lab { id, .. }
             | ClientMsg::Ask { id, .. }

@@ -20,10 +20,10 @@ export async function signIn(page: Page) {
 
 export interface EventLinks { slug: string; attendee: string; presenter: string; moderator: string }
 
-/** Creates the seed's Dask tutorial through the CLI, as an operator would. */
-export function createEventFromCli(baseURL: string): EventLinks {
+/** Creates the seed's Dask tutorial (or the event in `file`) through the CLI, as an operator would. */
+export function createEventFromCli(baseURL: string, file = path.join(__dirname, '..', '..', 'examples', 'dask-tutorial.toml')): EventLinks {
   const out = execFileSync(process.env.LECTERN_BIN!, [
-    'event', 'create', '--file', path.join(__dirname, '..', '..', 'examples', 'dask-tutorial.toml'),
+    'event', 'create', '--file', file,
     '--public-url', baseURL,
   ], { env: { ...process.env, DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL! } });
   return JSON.parse(out.toString());

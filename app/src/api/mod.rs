@@ -197,6 +197,7 @@ pub(crate) mod ssr {
                 survey_url: e.survey_url,
                 lifecycle: e.lifecycle,
                 pace_expiry_minutes: e.pace_expiry_minutes,
+                hide_poll_results: e.hide_poll_results,
                 recording_url: e.recording_url,
             }
         }

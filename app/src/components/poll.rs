@@ -5,14 +5,23 @@ use super::live::LiveHandle;
 use crate::domain::agenda::Agenda;
 use crate::domain::poll::{PollView, YES_NO_TEMPLATES, fill_template};
 use crate::live::ClientMsg;
+use leptos::either::Either;
 use leptos::prelude::*;
 
-/// One bar per choice, with its count and share written out.
+/// One bar per choice, with its count and share written out; while the results are
+/// hidden from attendees, what they get instead (they get no counts to draw).
 #[component]
 pub fn PollBars(poll: PollView) -> impl IntoView {
+    if !poll.has_counts() {
+        return Either::Left(view! {
+            <p class="poll-hidden" data-testid="poll-hidden">
+                "The results will be shown when the presenter reveals them."
+            </p>
+        });
+    }
     let percents = poll.percents();
     let total = poll.total();
-    view! {
+    Either::Right(view! {
         <div class="poll-bars">
             {poll.spec.options.iter().enumerate().map(|(i, option)| {
                 let count = poll.counts[i];
@@ -30,7 +39,7 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
             }).collect_view()}
             <p class="muted small">{format!("{total} answer{}", if total == 1 { "" } else { "s" })}</p>
         </div>
-    }
+    })
 }
 
 /// The attendee's card for the poll on screen: choices to tap (the answer can change
@@ -94,14 +103,22 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
 /// choices; every poll asked, newest first, with its bars, its section, and Close or
 /// Reopen.
 #[component]
-pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
+pub fn PollPanel(
+    live: LiveHandle,
+    project: String,
+    /// The event's default: polls asked with their results hidden until revealed.
+    hide_results_by_default: bool,
+) -> impl IntoView {
     let question = RwSignal::new(String::new());
     let options = RwSignal::new(String::new());
+    // For every poll asked from here, templates included; starts as the event says.
+    let hide_results = RwSignal::new(hide_results_by_default);
     let ask = move |question: String, options: Vec<String>| {
         live.act(|id| ClientMsg::AskPoll {
             id,
             question,
             options,
+            hide_results: hide_results.get_untracked(),
         });
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -159,6 +176,10 @@ pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
                     polls.get().into_iter().map(|poll| {
                         let id = poll.spec.id;
                         let open = poll.open;
+                        let hidden = !poll.results_shown;
+                        let reveal = move |_| {
+                            live.act(|action| ClientMsg::RevealPoll { id: action, poll: id })
+                        };
                         let toggle = move |_| {
                             live.act(|action| if open {
                                 ClientMsg::ClosePoll { id: action, poll: id }
@@ -173,15 +194,27 @@ pub fn PollPanel(live: LiveHandle, project: String) -> impl IntoView {
                                     <span class=if open { "pill pill-live" } else { "pill" }>{if open { "Open" } else { "Closed" }}</span>
                                 </div>
                                 <p class="muted small">{section_title(&agenda, &poll)}</p>
+                                {hidden.then(|| view! {
+                                    <p class="pill pill-warn" data-testid="results-hidden">"Results hidden from attendees"</p>
+                                })}
                                 <PollBars poll=poll.clone()/>
-                                <button type="button" class="button button-quiet button-small" on:click=toggle>
-                                    {if open { "Close the poll" } else { "Reopen" }}
-                                </button>
+                                <div class="button-row">
+                                    {hidden.then(|| view! {
+                                        <button type="button" class="button button-small" on:click=reveal>"Reveal the results"</button>
+                                    })}
+                                    <button type="button" class="button button-quiet button-small" on:click=toggle>
+                                        {if open { "Close the poll" } else { "Reopen" }}
+                                    </button>
+                                </div>
                             </li>
                         }
                     }).collect_view()
                 }}
             </ol>
+            <label class="check-field">
+                <input type="checkbox" name="hide_results" bind:checked=hide_results/>
+                <span>"Hide the results from attendees until I reveal them"</span>
+            </label>
             <ul class="templates">{templates}</ul>
             <form class="form poll-form" on:submit=submit>
                 <label class="field">

@@ -47,6 +47,8 @@ pub enum Change {
     PollClosed { poll: PollId, at: DateTime<Utc> },
     /// A closed poll opened again (closing the one open).
     PollReopened { poll: PollId, at: DateTime<Utc> },
+    /// A poll's hidden results shown to attendees; takes effect once.
+    PollRevealed { poll: PollId, at: DateTime<Utc> },
     /// An attendee's answer to a poll; takes effect only while the poll is open.
     PollAnswered {
         attendee: AttendeeId,
@@ -96,6 +98,7 @@ impl Change {
             | Change::PollAsked { .. }
             | Change::PollClosed { .. }
             | Change::PollReopened { .. }
+            | Change::PollRevealed { .. }
             | Change::QuestionChanged { .. }
             | Change::Overlay { .. } => "",
         }

@@ -78,10 +78,7 @@ impl RunRecord {
     /// Every poll with its answers counted, in the order asked.
     fn poll_charts(&self, titles: &HashMap<SectionId, String>) -> Vec<PollReport> {
         let board = PollBoard::restored(
-            self.room
-                .polls
-                .iter()
-                .map(|p| (p.spec.clone(), p.asked_at, p.closed_at)),
+            self.room.polls.iter().cloned(),
             self.room
                 .poll_answers
                 .iter()
@@ -394,6 +391,7 @@ pub fn next_run(event: EventRecord, starts_at: DateTime<Utc>, zone: Tz) -> NewEv
         survey_url: event.survey_url,
         pace_expiry_minutes: event.pace_expiry_minutes,
         pre_moderation: event.pre_moderation,
+        hide_poll_results: event.hide_poll_results,
         survey: event.survey,
     }
 }

@@ -229,6 +229,10 @@ pub struct EventDraft {
     /// Questions wait for a co-instructor's approval before they are public.
     #[serde(default)]
     pub pre_moderation: bool,
+    /// Polls are asked with their results hidden from attendees until revealed (the
+    /// staff's launcher starts ticked; each poll may still be asked either way).
+    #[serde(default)]
+    pub hide_poll_results: bool,
     /// The feedback survey's questions; none means the seed's default.
     #[serde(default)]
     pub survey: Vec<super::feedback::SurveyQuestion>,
@@ -247,6 +251,7 @@ pub struct NewEvent {
     pub survey_url: Option<String>,
     pub pace_expiry_minutes: u32,
     pub pre_moderation: bool,
+    pub hide_poll_results: bool,
     /// The organizers' survey; `None` gives the seed's default at the end.
     pub survey: Option<super::feedback::Survey>,
 }
@@ -323,6 +328,7 @@ impl EventDraft {
             survey_url,
             pace_expiry_minutes,
             pre_moderation: self.pre_moderation,
+            hide_poll_results: self.hide_poll_results,
             survey: if self.survey.is_empty() {
                 None
             } else {
@@ -522,6 +528,7 @@ mod tests {
             survey_url: None,
             pace_expiry_minutes: None,
             pre_moderation: false,
+            hide_poll_results: false,
             survey: Vec::new(),
         }
     }

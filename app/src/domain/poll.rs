@@ -5,6 +5,11 @@
 //!
 //! One poll is open at a time: asking a new one (or reopening an old one) closes the
 //! one that was open, so attendees always have one card to answer.
+//!
+//! A poll may be asked with its results hidden: early answers then cannot sway the rest.
+//! The presenter and co-instructors see the bars all along; attendees, the stage and the
+//! stream overlay get no counts at all ([`PollView::for_attendees`]) until one of them
+//! reveals the results, which stay shown from then on.
 
 use super::DomainError;
 use super::agenda::SectionId;
@@ -55,6 +60,9 @@ pub struct PollSpec {
     /// The section running when it was asked, if any.
     #[serde(default)]
     pub section: Option<SectionId>,
+    /// Whether attendees see the results only once they are revealed.
+    #[serde(default)]
+    pub hide_results: bool,
 }
 
 impl PollSpec {
@@ -95,6 +103,7 @@ impl PollSpec {
             question,
             options,
             section,
+            hide_results: false,
         })
     }
 }
@@ -123,6 +132,8 @@ struct Poll<A> {
     spec: PollSpec,
     asked_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
+    /// When its hidden results were revealed.
+    revealed_at: Option<DateTime<Utc>>,
     answers: HashMap<A, u8>,
     /// Kept in step with `answers`: reading the bars is O(choices).
     counts: Vec<u32>,
@@ -135,8 +146,16 @@ pub struct PollView {
     pub spec: PollSpec,
     pub asked_at: DateTime<Utc>,
     pub open: bool,
-    /// Answers per choice, in the choices' order.
+    /// Whether attendees see the results: asked with them shown, or revealed since.
+    #[serde(default = "shown")]
+    pub results_shown: bool,
+    /// Answers per choice, in the choices' order; empty in what attendees get while the
+    /// results are hidden.
     pub counts: Vec<u32>,
+}
+
+fn shown() -> bool {
+    true
 }
 
 impl PollView {
@@ -156,6 +175,29 @@ impl PollView {
     pub fn shown_to_attendees(&self, current: Option<SectionId>) -> bool {
         self.open || self.spec.section == current
     }
+
+    /// The poll as attendees, the stage and the overlay get it: without its counts
+    /// while its results are hidden, so no page can read them before they are revealed.
+    pub fn for_attendees(mut self) -> Self {
+        if !self.results_shown {
+            self.counts.clear();
+        }
+        self
+    }
+
+    /// The counts, when this view carries them (staff always; attendees once shown).
+    pub fn has_counts(&self) -> bool {
+        self.counts.len() == self.spec.options.len()
+    }
+}
+
+/// A poll as the store keeps it, without its answers.
+#[derive(Debug, Clone)]
+pub struct StoredPoll {
+    pub spec: PollSpec,
+    pub asked_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub revealed_at: Option<DateTime<Utc>>,
 }
 
 /// The polls of one event, in the order they were asked.
@@ -194,6 +236,7 @@ impl<A: Eq + Hash> PollBoard<A> {
             spec,
             asked_at: at,
             closed_at: None,
+            revealed_at: None,
             answers: HashMap::new(),
             counts,
         });
@@ -201,12 +244,12 @@ impl<A: Eq + Hash> PollBoard<A> {
 
     /// A board as stored: the polls as they were (open or closed), then their answers.
     pub fn restored(
-        polls: impl IntoIterator<Item = (PollSpec, DateTime<Utc>, Option<DateTime<Utc>>)>,
+        polls: impl IntoIterator<Item = StoredPoll>,
         answers: impl IntoIterator<Item = (PollId, A, u8)>,
     ) -> Self {
         let mut board = Self::default();
-        for (spec, asked_at, closed_at) in polls {
-            board.restore(spec, asked_at, closed_at);
+        for poll in polls {
+            board.restore(poll);
         }
         for (id, attendee, choice) in answers {
             board.record(id, attendee, choice);
@@ -215,17 +258,13 @@ impl<A: Eq + Hash> PollBoard<A> {
     }
 
     /// Adds a stored poll as it was (open or closed), without closing others.
-    pub fn restore(
-        &mut self,
-        spec: PollSpec,
-        asked_at: DateTime<Utc>,
-        closed_at: Option<DateTime<Utc>>,
-    ) {
-        let counts = vec![0; spec.options.len()];
+    pub fn restore(&mut self, stored: StoredPoll) {
+        let counts = vec![0; stored.spec.options.len()];
         self.polls.push(Poll {
-            spec,
-            asked_at,
-            closed_at,
+            spec: stored.spec,
+            asked_at: stored.asked_at,
+            closed_at: stored.closed_at,
+            revealed_at: stored.revealed_at,
             answers: HashMap::new(),
             counts,
         });
@@ -248,6 +287,18 @@ impl<A: Eq + Hash> PollBoard<A> {
             Some(poll) if poll.closed_at.is_some() => {
                 poll.closed_at = None;
                 self.close_open(id, at);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Reveals a poll's hidden results to attendees; false when there was nothing to
+    /// reveal (no such poll, asked with its results shown, or revealed already).
+    pub fn reveal(&mut self, id: PollId, at: DateTime<Utc>) -> bool {
+        match self.poll_mut(id) {
+            Some(poll) if poll.spec.hide_results && poll.revealed_at.is_none() => {
+                poll.revealed_at = Some(at);
                 true
             }
             _ => false,
@@ -308,6 +359,7 @@ impl<A: Eq + Hash> PollBoard<A> {
             spec: poll.spec.clone(),
             asked_at: poll.asked_at,
             open: poll.closed_at.is_none(),
+            results_shown: !poll.spec.hide_results || poll.revealed_at.is_some(),
             counts: poll.counts.clone(),
         }
     }
@@ -439,6 +491,7 @@ mod tests {
             spec: yes_no(1),
             asked_at: now(),
             open: true,
+            results_shown: true,
             counts: vec![3, 1],
         };
         assert!(poll.shown_to_attendees(Some(1)));
@@ -462,6 +515,74 @@ mod tests {
     }
 
     #[test]
+    fn hidden_results_reach_attendees_only_once_revealed_and_staff_always() {
+        let mut board = PollBoard::default();
+        let id = Uuid::from_u128(1);
+        board.ask(
+            PollSpec {
+                hide_results: true,
+                ..yes_no(1)
+            },
+            now(),
+        );
+        board.answer(id, "ana", 0).unwrap();
+        board.answer(id, "ben", 0).unwrap();
+        let staff = board.latest().unwrap();
+        assert!(!staff.results_shown);
+        assert_eq!(staff.counts, vec![2, 0], "staff see the bars all along");
+        let attendees = staff.for_attendees();
+        assert!(attendees.counts.is_empty(), "no counts leave for attendees");
+        assert!(!attendees.has_counts());
+        // Closing does not reveal; answers still come in while it is open.
+        assert!(board.close(id, now()));
+        assert!(board.latest().unwrap().for_attendees().counts.is_empty());
+        assert!(board.reveal(id, now()));
+        assert!(!board.reveal(id, now()), "revealing twice changes nothing");
+        let revealed = board.latest().unwrap().for_attendees();
+        assert!(revealed.results_shown);
+        assert_eq!(revealed.counts, vec![2, 0]);
+        assert!(board.reopen(id, now()));
+        assert!(
+            board.latest().unwrap().results_shown,
+            "revealed results stay shown when the poll reopens"
+        );
+    }
+
+    #[test]
+    fn a_poll_asked_with_its_results_shown_has_nothing_to_reveal() {
+        let mut board = PollBoard::default();
+        board.ask(yes_no(1), now());
+        board.answer(Uuid::from_u128(1), "ana", 1).unwrap();
+        assert!(!board.reveal(Uuid::from_u128(1), now()));
+        assert!(
+            !board.reveal(Uuid::from_u128(9), now()),
+            "nor an unknown poll"
+        );
+        let view = board.latest().unwrap().for_attendees();
+        assert!(view.results_shown);
+        assert_eq!(view.counts, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_restored_poll_keeps_its_reveal() {
+        let spec = PollSpec {
+            hide_results: true,
+            ..yes_no(1)
+        };
+        let stored = |revealed_at| StoredPoll {
+            spec: spec.clone(),
+            asked_at: now(),
+            closed_at: None,
+            revealed_at,
+        };
+        let answers = [(spec.id, "ana", 1u8)];
+        let hidden = PollBoard::restored([stored(None)], answers);
+        assert!(hidden.latest().unwrap().for_attendees().counts.is_empty());
+        let shown = PollBoard::restored([stored(Some(now()))], answers);
+        assert_eq!(shown.latest().unwrap().for_attendees().counts, vec![0, 1]);
+    }
+
+    #[test]
     fn templates_name_the_project_from_the_title() {
         assert_eq!(project_of("Dask tutorial, May"), "Dask");
         assert_eq!(
@@ -473,6 +594,7 @@ mod tests {
                 spec: yes_no(1),
                 asked_at: now(),
                 open: true,
+                results_shown: true,
                 counts: vec![0, 0],
             }
             .percents(),

@@ -28,6 +28,9 @@ pub struct EventPublic {
     pub lifecycle: Lifecycle,
     /// How long a pace vote counts (a section change also ends it).
     pub pace_expiry_minutes: u32,
+    /// Whether polls start with their results hidden until revealed.
+    #[serde(default)]
+    pub hide_poll_results: bool,
     /// The recording, once the organizers add it.
     pub recording_url: Option<String>,
 }

@@ -82,6 +82,7 @@ pub fn NewEvent() -> impl IntoView {
     let doors_open = RwSignal::new(crate::domain::event::DEFAULT_DOORS_OPEN_MINUTES.to_string());
     let pace_expiry = RwSignal::new(crate::domain::pace::DEFAULT_EXPIRY_MINUTES.to_string());
     let pre_moderation = RwSignal::new(false);
+    let hide_poll_results = RwSignal::new(false);
     let teams = Resource::new(|| (), |_| my_teams());
     let team_id = RwSignal::new(None::<i64>);
     let series = RwSignal::new(String::new());
@@ -139,6 +140,7 @@ pub fn NewEvent() -> impl IntoView {
                 &pace_expiry.get_untracked(),
             )?),
             pre_moderation: pre_moderation.get_untracked(),
+            hide_poll_results: hide_poll_results.get_untracked(),
             survey: Vec::new(),
         })
     };
@@ -222,6 +224,10 @@ pub fn NewEvent() -> impl IntoView {
                         <label class="check-field">
                             <input type="checkbox" bind:checked=pre_moderation name="pre_moderation"/>
                             <span>"Pre-moderate questions: a co-instructor approves each before attendees see it"</span>
+                        </label>
+                        <label class="check-field">
+                            <input type="checkbox" bind:checked=hide_poll_results name="hide_poll_results"/>
+                            <span>"Hide poll results from attendees until the presenter or a co-instructor reveals them (early answers then cannot sway the rest)"</span>
                         </label>
                         <label class="field">
                             <span>"Survey link (optional)"</span>

@@ -107,7 +107,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                     })
                 }}
                 <div class="glance-column">
-                    <PollPanel live project/>
+                    <PollPanel live project hide_results_by_default=event.hide_poll_results/>
                 </div>
             </div>
             <div class="staff-more">

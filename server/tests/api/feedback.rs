@@ -290,6 +290,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
             id: poll,
             question: "Binder up?".into(),
             options: vec![],
+            hide_results: false,
         })
         .await;
     presenter.answer_to(poll).await.expect_ack();

@@ -202,6 +202,7 @@ pub fn draft(title: &str) -> EventDraft {
         survey_url: None,
         pace_expiry_minutes: None,
         pre_moderation: false,
+        hide_poll_results: false,
         survey: Vec::new(),
     }
 }

@@ -16,4 +16,5 @@ mod overlay;
 mod pacing;
 mod questions;
 mod replicas;
+mod reveal;
 mod site;

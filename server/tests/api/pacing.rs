@@ -25,6 +25,7 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             id,
             question: "Have you managed to launch the Binder?".into(),
             options: vec![],
+            hide_results: false,
         })
         .await;
     asked.expect_ack();
@@ -105,6 +106,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             id,
             question: "Which editor do you use?".into(),
             options: vec!["JupyterLab".into(), "VS Code".into(), "Vim".into()],
+            hide_results: false,
         })
         .await;
     asked.expect_ack();
@@ -113,6 +115,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             id,
             question: "Can I ask?".into(),
             options: vec![],
+            hide_results: false,
         })
         .await
         .expect_refused(ErrorCode::Forbidden);
@@ -121,6 +124,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             id,
             question: "Pick one".into(),
             options: vec!["Only".into()],
+            hide_results: false,
         })
         .await
         .expect_refused(ErrorCode::Invalid);
@@ -133,6 +137,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
                 id,
                 question: "Retry?".into(),
                 options: vec![],
+                hide_results: false,
             })
             .await;
         moderator.answer_to(id).await.expect_ack();

@@ -138,9 +138,17 @@ impl Membership {
                 id,
                 question,
                 options,
+                hide_results,
             } => {
                 only(staff, "only the presenter and co-instructors run polls")?;
-                self.ask_poll(id, &question, &options).await
+                self.ask_poll(id, &question, &options, hide_results).await
+            }
+            ClientMsg::RevealPoll { poll, .. } => {
+                only(
+                    staff,
+                    "only the presenter and co-instructors reveal results",
+                )?;
+                self.reveal_poll(poll).await
             }
             ClientMsg::ClosePoll { poll, .. } | ClientMsg::ReopenPoll { poll, .. } => {
                 only(staff, "only the presenter and co-instructors run polls")?;
@@ -382,10 +390,14 @@ impl Membership {
         id: PollId,
         question: &str,
         options: &[String],
+        hide_results: bool,
     ) -> Result<(), Refusal> {
         let section = lock(&self.room.state).agenda.current;
-        let poll = PollSpec::parse(id, question, options, section)
-            .map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let poll = PollSpec {
+            hide_results,
+            ..PollSpec::parse(id, question, options, section)
+                .map_err(|e| Refusal::Invalid(e.to_string()))?
+        };
         self.record(Change::PollAsked {
             poll,
             at: self.now(),
@@ -408,6 +420,21 @@ impl Membership {
             } else {
                 "That poll is closed already (or is not part of this tutorial).".into()
             }));
+        }
+        Ok(())
+    }
+
+    /// Shows a poll's hidden results to everyone.
+    async fn reveal_poll(&self, poll: PollId) -> Result<(), Refusal> {
+        let change = Change::PollRevealed {
+            poll,
+            at: self.now(),
+        };
+        if !self.record(change).await? {
+            return Err(Refusal::Refused(
+                "Those results are shown already (or the poll is not part of this tutorial)."
+                    .into(),
+            ));
         }
         Ok(())
     }

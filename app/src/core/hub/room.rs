@@ -12,7 +12,7 @@ use crate::domain::event::{Lifecycle, Phase};
 use crate::domain::lab::LabBoard;
 use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::domain::pace::{self, PaceBoard, PaceSample};
-use crate::domain::poll::PollBoard;
+use crate::domain::poll::{PollBoard, PollView};
 use crate::domain::question::{QuestionBoard, QueueOrder};
 use crate::live::{
     HIDDEN_QUESTIONS, LiveSnapshot, MAX_PUBLIC_SNAPSHOT_BYTES, Online, PUBLIC_QUESTIONS,
@@ -170,7 +170,8 @@ impl RoomState {
             checkins,
             now: self.clock.now(),
             agenda: self.agenda.to_wire(self.planned_sections),
-            poll: self.polls.latest(),
+            // Without its counts while they are hidden: staff read theirs in `polls`.
+            poll: self.polls.latest().map(PollView::for_attendees),
             lab: self.lab.counts(self.agenda.current),
             questions: self.questions.public(PUBLIC_QUESTIONS),
             hidden_questions: self.questions.hidden_states(HIDDEN_QUESTIONS),
@@ -224,6 +225,9 @@ impl RoomState {
             Change::PollReopened { poll, at } => {
                 self.polls.reopen(*poll, *at);
             }
+            Change::PollRevealed { poll, at } => {
+                self.polls.reveal(*poll, *at);
+            }
             Change::PollAnswered {
                 attendee,
                 poll,
@@ -256,13 +260,7 @@ impl RoomState {
         for (attendee, vote, at) in stored.pace_votes {
             pace.cast(attendee, Some(vote), at);
         }
-        let polls = PollBoard::restored(
-            stored
-                .polls
-                .into_iter()
-                .map(|p| (p.spec, p.asked_at, p.closed_at)),
-            stored.poll_answers,
-        );
+        let polls = PollBoard::restored(stored.polls, stored.poll_answers);
         let mut lab = LabBoard::default();
         for (section, attendee, state) in stored.lab_signals {
             lab.set(section, attendee, Some(state));

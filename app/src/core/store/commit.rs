@@ -108,6 +108,18 @@ impl Store {
                 Change::PollReopened { poll, at } => {
                     reopen_poll(&mut tx, *event_id, *poll, *at).await?
                 }
+                Change::PollRevealed { poll, at } => {
+                    sqlx::query(
+                        "update poll set revealed_at = $1 where event_id = $2 and id = $3 and hide_results = 1 and revealed_at is null",
+                    )
+                    .bind(millis(*at))
+                    .bind(*event_id)
+                    .bind(poll.to_string())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1
+                }
                 Change::PollAnswered { .. } => {
                     answers.push(i);
                     false
@@ -411,7 +423,7 @@ async fn ask_poll(
 ) -> Result<bool, AppError> {
     let options = to_json(&poll.options)?;
     let inserted = sqlx::query(
-        "insert into poll (event_id, id, question, options, section_id, asked_at) values ($1, $2, $3, $4, $5, $6)
+        "insert into poll (event_id, id, question, options, section_id, asked_at, hide_results) values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (event_id, id) do nothing",
     )
     .bind(event_id)
@@ -420,6 +432,7 @@ async fn ask_poll(
     .bind(options)
     .bind(poll.section.map(i64::from))
     .bind(millis(at))
+    .bind(i64::from(poll.hide_results))
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {

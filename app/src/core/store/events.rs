@@ -32,6 +32,8 @@ pub struct EventRecord {
     pub pace_expiry_minutes: u32,
     /// Questions wait for a co-instructor's approval before they are public.
     pub pre_moderation: bool,
+    /// Polls start with their results hidden until revealed.
+    pub hide_poll_results: bool,
     /// The organizers' own survey questions, if they changed the default.
     pub survey: Option<Survey>,
     /// When an organizer closed the survey to new answers.
@@ -73,7 +75,7 @@ impl Store {
     pub async fn event_by_slug(&self, slug: &str) -> Result<Option<EventRecord>, AppError> {
         let row = sqlx::query(
             "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
-                    places_read_at, pace_expiry_minutes, pre_moderation, survey, survey_closed_at, recording_url,
+                    places_read_at, pace_expiry_minutes, pre_moderation, hide_poll_results, survey, survey_closed_at, recording_url,
                     peak_attendees, series_id
              from event where slug = $1",
         )
@@ -132,6 +134,7 @@ impl Store {
             },
             pace_expiry_minutes: number(&row, "pace_expiry_minutes")?,
             pre_moderation: row.try_get::<i64, _>("pre_moderation")? != 0,
+            hide_poll_results: row.try_get::<i64, _>("hide_poll_results")? != 0,
             survey: row
                 .try_get::<Option<String>, _>("survey")?
                 .map(|json| from_json(&json, "survey"))
@@ -158,8 +161,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
-                                pace_expiry_minutes, pre_moderation, survey, series_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+                                pace_expiry_minutes, pre_moderation, survey, series_id, hide_poll_results)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -174,6 +177,7 @@ impl Store {
         .bind(i64::from(event.pre_moderation))
         .bind(survey)
         .bind(series_id)
+        .bind(i64::from(event.hide_poll_results))
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {

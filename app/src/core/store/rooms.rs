@@ -9,7 +9,7 @@ use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
 use crate::domain::place::{Place, PlaceText};
-use crate::domain::poll::{PollId, PollSpec};
+use crate::domain::poll::{PollId, PollSpec, StoredPoll};
 use crate::domain::question::{Question, QuestionId, QuestionState};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -42,14 +42,6 @@ pub struct StoredRoom {
     pub questions: Vec<(AttendeeId, Question)>,
     /// (question, attendee) of every upvote.
     pub question_votes: Vec<(QuestionId, AttendeeId)>,
-}
-
-/// A poll as stored.
-#[derive(Debug, Clone)]
-pub struct StoredPoll {
-    pub spec: PollSpec,
-    pub asked_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -107,7 +99,7 @@ impl Store {
     pub async fn polls(&self, event_id: i64) -> Result<Vec<StoredPoll>, AppError> {
         let rows = self
             .event_rows(
-                "select id, question, options, section_id, asked_at, closed_at from poll
+                "select id, question, options, section_id, asked_at, closed_at, hide_results, revealed_at from poll
              where event_id = $1 order by asked_at, id",
                 event_id,
             )
@@ -121,9 +113,11 @@ impl Store {
                         question: r.try_get("question")?,
                         options: from_json(&options, "poll's options")?,
                         section: optional_section(r)?,
+                        hide_results: r.try_get::<i64, _>("hide_results")? != 0,
                     },
                     asked_at: time(r, "asked_at")?,
                     closed_at: optional_time(r, "closed_at")?,
+                    revealed_at: optional_time(r, "revealed_at")?,
                 })
             })
             .collect()
