@@ -68,6 +68,9 @@ pub enum ClientMsg {
         /// Attendees see the results only once they are revealed.
         #[serde(default)]
         hide_results: bool,
+        /// A quiz's right choices (none for a poll); a quiz always hides its results.
+        #[serde(default)]
+        right: Vec<u8>,
     },
     ClosePoll {
         id: ActionId,

@@ -8,8 +8,9 @@ use crate::live::ClientMsg;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// One bar per choice, with its count and share written out; while the results are
-/// hidden from attendees, what they get instead (they get no counts to draw).
+/// One bar per choice, with its count and share written out, a quiz's right choices
+/// marked once the view carries them; while the results are hidden from attendees,
+/// what they get instead (they get no counts to draw).
 #[component]
 pub fn PollBars(poll: PollView) -> impl IntoView {
     if !poll.has_counts() {
@@ -26,10 +27,15 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
             {poll.spec.options.iter().enumerate().map(|(i, option)| {
                 let count = poll.counts[i];
                 let percent = percents[i];
+                let right = poll.verdict(i as u8) == Some(true);
+                let said = if right { " (right answer)" } else { "" };
                 view! {
-                    <div class="meter-row poll-row">
-                        <span class="meter-label">{option.clone()}</span>
-                        <div class="meter-track" role="img" aria-label=format!("{option}: {count} ({percent}%)")>
+                    <div class="meter-row poll-row" class:poll-right=right data-testid=right.then_some("poll-right")>
+                        <span class="meter-label">
+                            {right.then(|| view! { <span class="right-mark" aria-hidden="true">"✓\u{a0}"</span> })}
+                            {option.clone()}
+                        </span>
+                        <div class="meter-track" role="img" aria-label=format!("{option}{said}: {count} ({percent}%)")>
                             <div class="meter-bar poll-bar" style=format!("width: {percent}%")></div>
                         </div>
                         <span class="meter-count" data-testid=format!("poll-count-{i}")>{count}</span>
@@ -87,12 +93,46 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
         } else {
             "This poll has closed."
         };
+        // Once a quiz is revealed: was my answer right? (None before, or for a poll.)
+        let verdict = {
+            let poll = poll.clone();
+            move || {
+                let right_choices = || {
+                    (0u8..)
+                        .zip(&poll.spec.options)
+                        .filter(|(i, _)| poll.verdict(*i) == Some(true))
+                        .map(|(_, o)| o.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                };
+                match mine().map(|c| poll.verdict(c)) {
+                    Some(Some(true)) => Some(("quiz-verdict quiz-right", "✓ Right!".to_string())),
+                    Some(Some(false)) => Some((
+                        "quiz-verdict quiz-wrong",
+                        format!("Not this time: the answer is {}.", right_choices()),
+                    )),
+                    None if poll.quiz && poll.spec.is_quiz() => Some((
+                        "quiz-verdict",
+                        format!("The answer is {}.", right_choices()),
+                    )),
+                    _ => None,
+                }
+                .map(|(class, text)| view! { <p class=class data-testid="quiz-verdict">{text}</p> })
+            }
+        };
+        let eyebrow = match (poll.quiz, poll.open) {
+            (true, true) => "Quiz question",
+            (true, false) => "Quiz",
+            (false, true) => "Quick poll",
+            (false, false) => "Poll results",
+        };
         Some(view! {
             <section class="card poll-card" aria-labelledby="poll-heading" data-testid="poll-card">
-                <p class="eyebrow">{if poll.open { "Quick poll" } else { "Poll results" }}</p>
+                <p class="eyebrow">{eyebrow}</p>
                 <h2 id="poll-heading">{poll.spec.question.clone()}</h2>
                 <div class="choice-row" role="group" aria-label="Your answer">{choices}</div>
                 <p class="muted small" aria-live="polite">{status}</p>
+                <div aria-live="polite">{verdict}</div>
                 <PollBars poll=poll.clone()/>
             </section>
         })
@@ -113,26 +153,75 @@ pub fn PollPanel(
     let options = RwSignal::new(String::new());
     // For every poll asked from here, templates included; starts as the event says.
     let hide_results = RwSignal::new(hide_results_by_default);
-    let ask = move |question: String, options: Vec<String>| {
+    // The choices ticked as right answers (by their text): ticking any makes a quiz.
+    let right = RwSignal::new(Vec::<String>::new());
+    let ask = move |question: String, options: Vec<String>, right: Vec<u8>| {
         live.act(|id| ClientMsg::AskPoll {
             id,
             question,
             options,
             hide_results: hide_results.get_untracked(),
+            right,
         });
+    };
+    // The form's choices as they will be asked: one per line, or yes / no.
+    let choices = move || {
+        let lines: Vec<String> = options.with(|o| {
+            o.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        });
+        if lines.is_empty() {
+            vec!["Yes".to_string(), "No".to_string()]
+        } else {
+            lines
+        }
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let choices: Vec<String> = options
-            .get_untracked()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
+        let asked = choices();
+        let marked = right.get_untracked();
+        let right_choices = (0u8..)
+            .zip(&asked)
+            .filter(|(_, c)| marked.contains(c))
+            .map(|(i, _)| i)
             .collect();
-        ask(question.get_untracked(), choices);
+        let typed = !options.get_untracked().trim().is_empty();
+        ask(
+            question.get_untracked(),
+            if typed { asked } else { Vec::new() },
+            right_choices,
+        );
         question.set(String::new());
         options.set(String::new());
+        right.set(Vec::new());
+    };
+    let right_boxes = move || {
+        choices()
+            .into_iter()
+            .map(|choice| {
+                let mark = choice.clone();
+                let checked = choice.clone();
+                view! {
+                    <label class="check-field">
+                        <input type="checkbox" name="poll_right"
+                            prop:checked=move || right.with(|r| r.contains(&checked))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                right.update(|r| {
+                                    r.retain(|c| *c != mark);
+                                    if on {
+                                        r.push(mark.clone());
+                                    }
+                                });
+                            }/>
+                        <span>{choice}</span>
+                    </label>
+                }
+            })
+            .collect_view()
     };
     let templates = YES_NO_TEMPLATES
         .iter()
@@ -142,7 +231,7 @@ pub fn PollPanel(
             let edit = text.clone();
             view! {
                 <li class="template">
-                    <button type="button" class="button button-quiet button-small template-ask" on:click=move |_| ask(text.clone(), Vec::new())>
+                    <button type="button" class="button button-quiet button-small template-ask" on:click=move |_| ask(text.clone(), Vec::new(), Vec::new())>
                         {format!("Ask: {label}")}
                     </button>
                     <button type="button" class="icon-button" aria-label=format!("Edit before asking: {edit}")
@@ -177,6 +266,7 @@ pub fn PollPanel(
                         let id = poll.spec.id;
                         let open = poll.open;
                         let hidden = !poll.results_shown;
+                        let quiz = poll.quiz;
                         let reveal = move |_| {
                             live.act(|action| ClientMsg::RevealPoll { id: action, poll: id })
                         };
@@ -191,7 +281,10 @@ pub fn PollPanel(
                             <li class="poll-result" data-testid="poll-result">
                                 <div class="card-head">
                                     <h3>{poll.spec.question.clone()}</h3>
-                                    <span class=if open { "pill pill-live" } else { "pill" }>{if open { "Open" } else { "Closed" }}</span>
+                                    <span class="pills">
+                                        {quiz.then(|| view! { <span class="pill" data-testid="quiz-pill">"Quiz"</span> })}
+                                        <span class=if open { "pill pill-live" } else { "pill" }>{if open { "Open" } else { "Closed" }}</span>
+                                    </span>
                                 </div>
                                 <p class="muted small">{section_title(&agenda, &poll)}</p>
                                 {hidden.then(|| view! {
@@ -200,11 +293,16 @@ pub fn PollPanel(
                                 <PollBars poll=poll.clone()/>
                                 <div class="button-row">
                                     {hidden.then(|| view! {
-                                        <button type="button" class="button button-small" on:click=reveal>"Reveal the results"</button>
+                                        <button type="button" class="button button-small" on:click=reveal>
+                                            {if quiz { "Reveal the answer" } else { "Reveal the results" }}
+                                        </button>
                                     })}
-                                    <button type="button" class="button button-quiet button-small" on:click=toggle>
-                                        {if open { "Close the poll" } else { "Reopen" }}
-                                    </button>
+                                    // A revealed quiz stays closed (PollBoard::reopen).
+                                    {(open || !quiz || hidden).then(|| view! {
+                                        <button type="button" class="button button-quiet button-small" on:click=toggle>
+                                            {if open { "Close the poll" } else { "Reopen" }}
+                                        </button>
+                                    })}
                                 </div>
                             </li>
                         }
@@ -225,6 +323,10 @@ pub fn PollPanel(
                     <span>"Choices, one per line (leave empty for yes / no)"</span>
                     <textarea rows="3" bind:value=options name="poll_options"></textarea>
                 </label>
+                <fieldset class="right-choices">
+                    <legend>"Right answer (tick to make it a quiz; its results stay hidden until you reveal the answer)"</legend>
+                    {right_boxes}
+                </fieldset>
                 <button type="submit" class="button button-small">"Ask the poll"</button>
             </form>
         </section>

@@ -13,10 +13,11 @@ use crate::domain::event::{NewEvent, planned_minutes};
 use crate::domain::export::{Export, Table};
 use crate::domain::feedback::{AnswerKind, response_rate};
 use crate::domain::pace;
-use crate::domain::poll::PollBoard;
+use crate::domain::poll::{PollBoard, PollView, section_scores};
 use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
 use crate::domain::report::{
-    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SeriesView,
+    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SectionQuizReport,
+    SeriesView,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -76,7 +77,7 @@ impl RunRecord {
     }
 
     /// Every poll with its answers counted, in the order asked.
-    fn poll_charts(&self, titles: &HashMap<SectionId, String>) -> Vec<PollReport> {
+    fn polls(&self) -> Vec<PollView> {
         let board = PollBoard::restored(
             self.room.polls.iter().cloned(),
             self.room
@@ -84,20 +85,53 @@ impl RunRecord {
                 .iter()
                 .map(|(poll, attendee, choice)| (*poll, attendee.as_str(), *choice)),
         );
-        board
-            .all()
+        let mut polls = board.all();
+        polls.reverse();
+        polls
+    }
+
+    /// Each poll's chart, a quiz's right choices marked "✓".
+    fn poll_charts(polls: &[PollView], titles: &HashMap<SectionId, String>) -> Vec<PollReport> {
+        polls
+            .iter()
+            .map(|poll| {
+                let labels: Vec<String> = (0u8..)
+                    .zip(&poll.spec.options)
+                    .map(|(i, option)| match poll.verdict(i) {
+                        Some(true) => format!("✓ {option}"),
+                        _ => option.clone(),
+                    })
+                    .collect();
+                PollReport {
+                    chart: BarChart::new(
+                        poll.spec.question.clone(),
+                        &labels,
+                        &poll.counts,
+                        poll.total(),
+                        false,
+                    ),
+                    asked_at: poll.asked_at,
+                    section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
+                    quiz: poll.score(),
+                }
+            })
+            .collect()
+    }
+
+    /// The quiz questions' share right per section.
+    fn quiz_sections(
+        polls: &[PollView],
+        titles: &HashMap<SectionId, String>,
+    ) -> Vec<SectionQuizReport> {
+        section_scores(polls)
             .into_iter()
-            .rev()
-            .map(|poll| PollReport {
-                chart: BarChart::new(
-                    poll.spec.question.clone(),
-                    &poll.spec.options,
-                    &poll.counts,
-                    poll.total(),
-                    false,
-                ),
-                asked_at: poll.asked_at,
-                section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
+            .map(|s| SectionQuizReport {
+                title: s
+                    .section
+                    .and_then(|id| titles.get(&id).cloned())
+                    .unwrap_or_else(|| "Before the start".into()),
+                questions: s.questions,
+                score: s.score,
             })
             .collect()
     }
@@ -138,6 +172,7 @@ impl RunRecord {
 
     pub fn report(&self, series: Option<SeriesRecord>) -> EventReport {
         let titles = self.section_titles();
+        let polls = self.polls();
         let mut board = CheckInBoard::default();
         for (attendee, check_in) in &self.room.check_ins {
             board.record(attendee.as_str(), check_in.clone());
@@ -153,7 +188,8 @@ impl RunRecord {
             survey_open: self.event.lifecycle.ended_at.is_some()
                 && self.event.survey_closed_at.is_none(),
             survey: self.survey_results(),
-            polls: self.poll_charts(&titles),
+            polls: Self::poll_charts(&polls, &titles),
+            quiz_sections: Self::quiz_sections(&polls, &titles),
             pace: pace::history(&self.room.pace_samples)
                 .into_iter()
                 .map(|p| SectionPaceReport {
@@ -255,6 +291,7 @@ impl RunRecord {
                     "question",
                     "attendee",
                     "answer",
+                    "right",
                 ]);
                 for poll in &self.room.polls {
                     let mut answers: Vec<_> = self
@@ -273,6 +310,8 @@ impl RunRecord {
                             json!(poll.spec.question),
                             json!(attendee),
                             json!(poll.spec.options.get(usize::from(*choice))),
+                            // A quiz's answers: right or not; a poll's: empty.
+                            json!(poll.spec.is_quiz().then(|| poll.spec.is_right(*choice))),
                         ]);
                     }
                 }

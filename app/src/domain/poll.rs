@@ -10,6 +10,12 @@
 //! The presenter and co-instructors see the bars all along; attendees, the stage and the
 //! stream overlay get no counts at all ([`PollView::for_attendees`]) until one of them
 //! reveals the results, which stay shown from then on.
+//!
+//! A quiz is a poll with one or more right choices ([`PollSpec::with_right`]). Its
+//! results are always hidden until revealed, and the right choices with them: then
+//! each attendee's page tells them whether their answer was right
+//! ([`PollView::verdict`]), and the report gives the share right per question and per
+//! section ([`QuizScore`]). Nobody is ranked: answers stay anonymous.
 
 use super::DomainError;
 use super::agenda::SectionId;
@@ -63,6 +69,10 @@ pub struct PollSpec {
     /// Whether attendees see the results only once they are revealed.
     #[serde(default)]
     pub hide_results: bool,
+    /// A quiz's right choices, in order; empty for a poll. Attendees get them only
+    /// once the results are revealed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub right: Vec<u8>,
 }
 
 impl PollSpec {
@@ -104,7 +114,72 @@ impl PollSpec {
             options,
             section,
             hide_results: false,
+            right: Vec::new(),
         })
+    }
+
+    /// Makes the poll a quiz with these right choices (none: a poll). A quiz hides its
+    /// results, and so its answer, until revealed; at least one choice must be wrong.
+    pub fn with_right(mut self, right: &[u8]) -> Result<Self, DomainError> {
+        let mut right = right.to_vec();
+        right.sort_unstable();
+        right.dedup();
+        if right.iter().any(|&r| usize::from(r) >= self.options.len()) {
+            return Err(DomainError::new(
+                "right",
+                "a right answer must be one of the choices",
+            ));
+        }
+        if right.len() == self.options.len() {
+            return Err(DomainError::new(
+                "right",
+                "a quiz needs at least one wrong choice",
+            ));
+        }
+        if !right.is_empty() {
+            self.hide_results = true;
+        }
+        self.right = right;
+        Ok(self)
+    }
+
+    pub fn is_quiz(&self) -> bool {
+        !self.right.is_empty()
+    }
+
+    pub fn is_right(&self, choice: u8) -> bool {
+        self.right.contains(&choice)
+    }
+}
+
+/// How many answered a quiz question (or a section's questions) and how many were right.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizScore {
+    pub right: u32,
+    pub answered: u32,
+}
+
+impl QuizScore {
+    /// The share right in whole percent (0 when nobody answered).
+    pub fn percent(self) -> u32 {
+        if self.answered == 0 {
+            0
+        } else {
+            ((u64::from(self.right) * 100 + u64::from(self.answered) / 2)
+                / u64::from(self.answered)) as u32
+        }
+    }
+}
+
+/// Another question's answers added: a section's share counts every answer given.
+impl std::ops::Add for QuizScore {
+    type Output = QuizScore;
+
+    fn add(self, other: QuizScore) -> QuizScore {
+        QuizScore {
+            right: self.right + other.right,
+            answered: self.answered + other.answered,
+        }
     }
 }
 
@@ -149,6 +224,9 @@ pub struct PollView {
     /// Whether attendees see the results: asked with them shown, or revealed since.
     #[serde(default = "shown")]
     pub results_shown: bool,
+    /// A quiz question (its right choices travel only once revealed).
+    #[serde(default)]
+    pub quiz: bool,
     /// Answers per choice, in the choices' order; empty in what attendees get while the
     /// results are hidden.
     pub counts: Vec<u32>,
@@ -176,19 +254,72 @@ impl PollView {
         self.open || self.spec.section == current
     }
 
-    /// The poll as attendees, the stage and the overlay get it: without its counts
-    /// while its results are hidden, so no page can read them before they are revealed.
+    /// The poll as attendees, the stage and the overlay get it: without its counts (nor
+    /// a quiz's right choices) while its results are hidden, so no page can read them
+    /// before they are revealed.
     pub fn for_attendees(mut self) -> Self {
         if !self.results_shown {
             self.counts.clear();
+            self.spec.right.clear();
         }
         self
+    }
+
+    /// Whether `choice` was right, once the view carries the quiz's answer (staff
+    /// always, attendees once revealed).
+    pub fn verdict(&self, choice: u8) -> Option<bool> {
+        self.spec.is_quiz().then(|| self.spec.is_right(choice))
+    }
+
+    /// A quiz's answers counted right and wrong (None for a poll).
+    pub fn score(&self) -> Option<QuizScore> {
+        self.spec.is_quiz().then(|| QuizScore {
+            right: self
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| self.spec.is_right(*i as u8))
+                .map(|(_, c)| c)
+                .sum(),
+            answered: self.total(),
+        })
     }
 
     /// The counts, when this view carries them (staff always; attendees once shown).
     pub fn has_counts(&self) -> bool {
         self.counts.len() == self.spec.options.len()
     }
+}
+
+/// One section's quiz questions together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionScore {
+    /// `None`: asked before the first section.
+    pub section: Option<SectionId>,
+    pub questions: u32,
+    /// Every answer to them counts once.
+    pub score: QuizScore,
+}
+
+/// The share right per section over its quiz questions, in the order the sections first
+/// asked one.
+pub fn section_scores(polls: &[PollView]) -> Vec<SectionScore> {
+    let mut scores: Vec<SectionScore> = Vec::new();
+    for poll in polls {
+        let Some(score) = poll.score() else { continue };
+        match scores.iter_mut().find(|s| s.section == poll.spec.section) {
+            Some(total) => {
+                total.questions += 1;
+                total.score = total.score + score;
+            }
+            None => scores.push(SectionScore {
+                section: poll.spec.section,
+                questions: 1,
+                score,
+            }),
+        }
+    }
+    scores
 }
 
 /// A poll as the store keeps it, without its answers.
@@ -281,10 +412,14 @@ impl<A: Eq + Hash> PollBoard<A> {
         }
     }
 
-    /// Opens a closed poll again (closing the one open); false when it was open.
+    /// Opens a closed poll again (closing the one open); false when it was open, or is
+    /// a quiz whose answer was revealed (answers then would only copy it).
     pub fn reopen(&mut self, id: PollId, at: DateTime<Utc>) -> bool {
         match self.poll_mut(id) {
-            Some(poll) if poll.closed_at.is_some() => {
+            Some(poll)
+                if poll.closed_at.is_some()
+                    && !(poll.spec.is_quiz() && poll.revealed_at.is_some()) =>
+            {
                 poll.closed_at = None;
                 self.close_open(id, at);
                 true
@@ -294,11 +429,15 @@ impl<A: Eq + Hash> PollBoard<A> {
     }
 
     /// Reveals a poll's hidden results to attendees; false when there was nothing to
-    /// reveal (no such poll, asked with its results shown, or revealed already).
+    /// reveal (no such poll, asked with its results shown, or revealed already). A quiz
+    /// still open closes: its answer is out.
     pub fn reveal(&mut self, id: PollId, at: DateTime<Utc>) -> bool {
         match self.poll_mut(id) {
             Some(poll) if poll.spec.hide_results && poll.revealed_at.is_none() => {
                 poll.revealed_at = Some(at);
+                if poll.spec.is_quiz() && poll.closed_at.is_none() {
+                    poll.closed_at = Some(at);
+                }
                 true
             }
             _ => false,
@@ -360,6 +499,7 @@ impl<A: Eq + Hash> PollBoard<A> {
             asked_at: poll.asked_at,
             open: poll.closed_at.is_none(),
             results_shown: !poll.spec.hide_results || poll.revealed_at.is_some(),
+            quiz: poll.spec.is_quiz(),
             counts: poll.counts.clone(),
         }
     }
@@ -492,6 +632,7 @@ mod tests {
             asked_at: now(),
             open: true,
             results_shown: true,
+            quiz: false,
             counts: vec![3, 1],
         };
         assert!(poll.shown_to_attendees(Some(1)));
@@ -582,6 +723,114 @@ mod tests {
         assert_eq!(shown.latest().unwrap().for_attendees().counts, vec![0, 1]);
     }
 
+    fn quiz(n: u128, section: SectionId, right: &[u8]) -> PollSpec {
+        let options: Vec<String> = ["map_partitions", "apply", "compute"]
+            .map(String::from)
+            .to_vec();
+        PollSpec::parse(
+            Uuid::from_u128(n),
+            "Which runs a function on every partition?",
+            &options,
+            Some(section),
+        )
+        .unwrap()
+        .with_right(right)
+        .unwrap()
+    }
+
+    #[test]
+    fn a_quiz_needs_right_choices_among_its_own_and_one_wrong() {
+        let spec = quiz(1, 1, &[2, 0, 0]);
+        assert_eq!(spec.right, vec![0, 2], "sorted, once each");
+        assert!(spec.is_quiz());
+        assert!(spec.hide_results, "a quiz hides its answer until revealed");
+        let poll = yes_no(1);
+        assert_eq!(poll.clone().with_right(&[2]).unwrap_err().field, "right");
+        assert_eq!(poll.clone().with_right(&[0, 1]).unwrap_err().field, "right");
+        let not_a_quiz = poll.with_right(&[]).unwrap();
+        assert!(!not_a_quiz.is_quiz());
+        assert!(!not_a_quiz.hide_results);
+    }
+
+    #[test]
+    fn a_quiz_keeps_its_answer_from_attendees_until_revealed_then_says_who_was_right() {
+        let mut board = PollBoard::default();
+        let id = Uuid::from_u128(1);
+        board.ask(quiz(1, 1, &[0]), now());
+        board.answer(id, "ana", 0).unwrap();
+        board.answer(id, "ben", 1).unwrap();
+        board.answer(id, "cleo", 0).unwrap();
+        let staff = board.latest().unwrap();
+        assert!(staff.quiz);
+        assert_eq!(staff.verdict(0), Some(true), "staff know the answer");
+        let hidden = staff.for_attendees();
+        assert!(hidden.quiz, "attendees know it is a quiz");
+        assert!(hidden.spec.right.is_empty(), "but not its answer");
+        assert_eq!(hidden.verdict(0), None);
+        assert!(board.reveal(id, now()));
+        assert_eq!(
+            board.answer(id, "ben", 0),
+            Err(AnswerRefused::Closed),
+            "revealing a quiz closes it: nobody copies the answer"
+        );
+        assert!(!board.reopen(id, now()), "nor by reopening it");
+        let shown = board.latest().unwrap().for_attendees();
+        assert!(!shown.open);
+        assert_eq!(shown.verdict(0), Some(true));
+        assert_eq!(shown.verdict(1), Some(false));
+        assert_eq!(
+            shown.score(),
+            Some(QuizScore {
+                right: 2,
+                answered: 3
+            })
+        );
+        assert_eq!(shown.score().unwrap().percent(), 67);
+    }
+
+    #[test]
+    fn quiz_scores_add_up_per_section_and_polls_do_not_count() {
+        let mut board = PollBoard::default();
+        board.ask(quiz(1, 1, &[0]), now());
+        for (who, choice) in [("ana", 0), ("ben", 0), ("cleo", 1), ("dev", 2)] {
+            board.answer(Uuid::from_u128(1), who, choice).unwrap();
+        }
+        board.ask(yes_no(2), now());
+        board.answer(Uuid::from_u128(2), "ana", 0).unwrap();
+        board.ask(quiz(3, 1, &[1, 2]), now());
+        board.answer(Uuid::from_u128(3), "ana", 1).unwrap();
+        board.answer(Uuid::from_u128(3), "ben", 0).unwrap();
+        board.ask(quiz(4, 2, &[2]), now());
+        board.answer(Uuid::from_u128(4), "ana", 2).unwrap();
+        let mut polls = board.all();
+        polls.reverse();
+        let scores = section_scores(&polls);
+        assert_eq!(
+            scores,
+            vec![
+                SectionScore {
+                    section: Some(1),
+                    questions: 2,
+                    score: QuizScore {
+                        right: 3,
+                        answered: 6
+                    }
+                },
+                SectionScore {
+                    section: Some(2),
+                    questions: 1,
+                    score: QuizScore {
+                        right: 1,
+                        answered: 1
+                    }
+                },
+            ]
+        );
+        assert_eq!(scores[0].score.percent(), 50);
+        assert_eq!(QuizScore::default().percent(), 0, "nobody answered");
+        assert_eq!(polls[1].score(), None, "a poll is not scored");
+    }
+
     #[test]
     fn templates_name_the_project_from_the_title() {
         assert_eq!(project_of("Dask tutorial, May"), "Dask");
@@ -595,6 +844,7 @@ mod tests {
                 asked_at: now(),
                 open: true,
                 results_shown: true,
+                quiz: false,
                 counts: vec![0, 0],
             }
             .percents(),

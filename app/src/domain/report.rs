@@ -6,6 +6,7 @@ use crate::domain::chart::BarChart;
 use crate::domain::checkin::PlaceCount;
 use crate::domain::event::{Lifecycle, Material, Section};
 use crate::domain::feedback::QuestionResult;
+use crate::domain::poll::QuizScore;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,18 @@ pub struct PollReport {
     pub asked_at: DateTime<Utc>,
     /// The section it was asked in.
     pub section: Option<String>,
+    /// A quiz question's answers right and wrong; its right bars' labels start "✓ ".
+    #[serde(default)]
+    pub quiz: Option<QuizScore>,
+}
+
+/// A section's quiz questions together: the share of every answer given that was right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionQuizReport {
+    /// The section's title, or "Before the start".
+    pub title: String,
+    pub questions: u32,
+    pub score: QuizScore,
 }
 
 /// The pace of one section: mean and peak shares asking slower / faster.
@@ -88,6 +101,9 @@ pub struct EventReport {
     pub survey_open: bool,
     pub survey: Vec<QuestionResult>,
     pub polls: Vec<PollReport>,
+    /// The quiz questions' share right per section, in the order asked.
+    #[serde(default)]
+    pub quiz_sections: Vec<SectionQuizReport>,
     pub pace: Vec<SectionPaceReport>,
     /// Answered first, then by upvotes.
     pub questions: Vec<QuestionReport>,

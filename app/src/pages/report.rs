@@ -82,9 +82,30 @@ fn Report(report: EventReport) -> impl IntoView {
             {report.polls.into_iter().map(|poll| view! {
                 <div class="result">
                     <BarChartSvg chart=poll.chart/>
+                    {poll.quiz.map(|q| view! {
+                        <p class="small" data-testid="quiz-score">
+                            <strong>{format!("Quiz: {}% right", q.percent())}</strong>
+                            {format!(" ({} of {} answers; ✓ marks the right answer)", q.right, q.answered)}
+                        </p>
+                    })}
                     {poll.section.map(|s| view! { <p class="muted small">"Asked during "{s}</p> })}
                 </div>
             }).collect_view()}
+            {(!report.quiz_sections.is_empty()).then(|| view! {
+                <h3>"Quiz questions per section"</h3>
+                <table class="table" data-testid="quiz-sections">
+                    <thead><tr><th scope="col">"Section"</th><th scope="col">"Questions"</th><th scope="col">"Answers right"</th></tr></thead>
+                    <tbody>
+                        {report.quiz_sections.into_iter().map(|s| view! {
+                            <tr>
+                                <th scope="row">{s.title}</th>
+                                <td>{s.questions}</td>
+                                <td>{format!("{}% ({} of {})", s.score.percent(), s.score.right, s.score.answered)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
         </section>
         <section class="card" aria-labelledby="pace-results">
             <h2 id="pace-results">"Pace per section"</h2>

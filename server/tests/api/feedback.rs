@@ -1,7 +1,7 @@
 //! After the event: the feedback survey, the report and its exports, the next run, the
 //! calendar file, and who in which team may see what.
 
-use crate::helpers::{Browser, Reply, TestApp, TestEvent, error_of, spawn_app};
+use crate::helpers::{Browser, Reply, TestApp, TestEvent, error_of, organizer, spawn_app};
 use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, FetchEventAdmin, MyEvents};
 use app::api::feedback::{FeedbackView, FetchFeedback, SubmitFeedback};
@@ -62,13 +62,6 @@ async fn answered(browser: &Browser, slug: &str, answers: Value) {
         "{status}: {}",
         response.text().await.unwrap_or_default()
     );
-}
-
-/// An organizer who signed up through first-run setup (and so has a team of their own).
-async fn organizer(app: &TestApp) -> Browser {
-    let ada = app.browser();
-    assert!(ada.set_up("ada@example.org").await.status().is_success());
-    ada
 }
 
 /// An organizer made on the command line with a team of their own, signed in.
@@ -291,6 +284,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
             question: "Binder up?".into(),
             options: vec![],
             hide_results: false,
+            right: vec![],
         })
         .await;
     presenter.answer_to(poll).await.expect_ack();

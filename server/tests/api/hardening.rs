@@ -3,7 +3,7 @@
 
 use crate::helpers::{
     Browser, LiveClient, PATIENCE, Reply, TestApp, TestDb, error_of, event_from_cli, free_port,
-    serve_process, spawn_app, spawn_app_with,
+    organizer, serve_process, spawn_app, spawn_app_with,
 };
 use app::api::auth::SignIn;
 use app::api::events::{CreateEvent, RevokeRoleLink, RotateRoleLink};
@@ -16,13 +16,6 @@ use app::live::{ClientMsg, ErrorCode, ServerMsg};
 use leptos::server_fn::ServerFn;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-/// An organizer who set Lectern up (any organizer may manage a command-line event).
-async fn organizer(app: &TestApp) -> Browser {
-    let ada = app.browser();
-    assert!(ada.set_up("ada@example.org").await.status().is_success());
-    ada
-}
 
 /// Reads past snapshots until the page is told its link is gone, then expects the close.
 async fn told_revoked_and_closed(mut live: LiveClient) {

@@ -632,3 +632,11 @@ pub async fn serve_process(
     }
     child
 }
+
+/// An organizer who set Lectern up through first-run setup (and so has a team of their
+/// own; any organizer may manage a command-line event), signed in.
+pub async fn organizer(app: &TestApp) -> Browser {
+    let ada = app.browser();
+    assert!(ada.set_up("ada@example.org").await.status().is_success());
+    ada
+}

@@ -15,6 +15,7 @@ mod organizers;
 mod overlay;
 mod pacing;
 mod questions;
+mod quiz;
 mod replicas;
 mod reveal;
 mod site;

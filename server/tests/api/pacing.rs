@@ -26,6 +26,7 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             question: "Have you managed to launch the Binder?".into(),
             options: vec![],
             hide_results: false,
+            right: vec![],
         })
         .await;
     asked.expect_ack();
@@ -107,6 +108,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             question: "Which editor do you use?".into(),
             options: vec!["JupyterLab".into(), "VS Code".into(), "Vim".into()],
             hide_results: false,
+            right: vec![],
         })
         .await;
     asked.expect_ack();
@@ -116,6 +118,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             question: "Can I ask?".into(),
             options: vec![],
             hide_results: false,
+            right: vec![],
         })
         .await
         .expect_refused(ErrorCode::Forbidden);
@@ -125,6 +128,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             question: "Pick one".into(),
             options: vec!["Only".into()],
             hide_results: false,
+            right: vec![],
         })
         .await
         .expect_refused(ErrorCode::Invalid);
@@ -138,6 +142,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
                 question: "Retry?".into(),
                 options: vec![],
                 hide_results: false,
+                right: vec![],
             })
             .await;
         moderator.answer_to(id).await.expect_ack();

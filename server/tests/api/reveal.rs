@@ -14,6 +14,7 @@ fn ask_hidden(question: &str) -> impl FnOnce(Uuid) -> ClientMsg {
         question,
         options: vec![],
         hide_results: true,
+        right: vec![],
     }
 }
 
@@ -159,6 +160,7 @@ async fn a_poll_asked_with_its_results_shown_cannot_be_revealed() {
             question: "Binder up?".into(),
             options: vec![],
             hide_results: false,
+            right: vec![],
         })
         .await
         .expect_ack();

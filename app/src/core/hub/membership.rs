@@ -139,9 +139,11 @@ impl Membership {
                 question,
                 options,
                 hide_results,
+                right,
             } => {
                 only(staff, "only the presenter and co-instructors run polls")?;
-                self.ask_poll(id, &question, &options, hide_results).await
+                self.ask_poll(id, &question, &options, hide_results, &right)
+                    .await
             }
             ClientMsg::RevealPoll { poll, .. } => {
                 only(
@@ -391,13 +393,16 @@ impl Membership {
         question: &str,
         options: &[String],
         hide_results: bool,
+        right: &[u8],
     ) -> Result<(), Refusal> {
         let section = lock(&self.room.state).agenda.current;
         let poll = PollSpec {
             hide_results,
             ..PollSpec::parse(id, question, options, section)
                 .map_err(|e| Refusal::Invalid(e.to_string()))?
-        };
+        }
+        .with_right(right)
+        .map_err(|e| Refusal::Invalid(e.to_string()))?;
         self.record(Change::PollAsked {
             poll,
             at: self.now(),
@@ -416,7 +421,7 @@ impl Membership {
         };
         if !self.record(change).await? {
             return Err(Refusal::Refused(if open {
-                "That poll is open already (or is not part of this tutorial).".into()
+                "That poll is open already, or is a quiz whose answer was revealed (or is not part of this tutorial).".into()
             } else {
                 "That poll is closed already (or is not part of this tutorial).".into()
             }));

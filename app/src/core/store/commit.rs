@@ -8,7 +8,7 @@
 //! commit in order and without gaps: a reader that sees change n has seen every change
 //! before it.
 
-use super::{Backend, Store, millis, to_json};
+use super::{Backend, Store, choices_text, millis, to_json};
 use crate::core::change::Change;
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
@@ -109,8 +109,11 @@ impl Store {
                     reopen_poll(&mut tx, *event_id, *poll, *at).await?
                 }
                 Change::PollRevealed { poll, at } => {
+                    // A quiz still open closes as its answer goes out (PollBoard::reveal).
                     sqlx::query(
-                        "update poll set revealed_at = $1 where event_id = $2 and id = $3 and hide_results = 1 and revealed_at is null",
+                        "update poll set revealed_at = $1,
+                           closed_at = case when right_choices <> '' then coalesce(closed_at, $1) else closed_at end
+                         where event_id = $2 and id = $3 and hide_results = 1 and revealed_at is null",
                     )
                     .bind(millis(*at))
                     .bind(*event_id)
@@ -423,7 +426,8 @@ async fn ask_poll(
 ) -> Result<bool, AppError> {
     let options = to_json(&poll.options)?;
     let inserted = sqlx::query(
-        "insert into poll (event_id, id, question, options, section_id, asked_at, hide_results) values ($1, $2, $3, $4, $5, $6, $7)
+        "insert into poll (event_id, id, question, options, section_id, asked_at, hide_results, right_choices)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (event_id, id) do nothing",
     )
     .bind(event_id)
@@ -433,6 +437,7 @@ async fn ask_poll(
     .bind(poll.section.map(i64::from))
     .bind(millis(at))
     .bind(i64::from(poll.hide_results))
+    .bind(choices_text(&poll.right))
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
@@ -449,7 +454,9 @@ async fn reopen_poll(
     at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let reopened = sqlx::query(
-        "update poll set closed_at = null where event_id = $1 and id = $2 and closed_at is not null",
+        // A revealed quiz stays closed (PollBoard::reopen).
+        "update poll set closed_at = null where event_id = $1 and id = $2 and closed_at is not null
+           and not (right_choices <> '' and revealed_at is not null)",
     )
     .bind(event_id)
     .bind(poll.to_string())

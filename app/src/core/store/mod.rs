@@ -92,6 +92,25 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T
     })
 }
 
+/// Choice numbers as a text column holds them: "0,2", empty for none (SQL can test it).
+fn choices_text(choices: &[u8]) -> String {
+    choices
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A [`choices_text`] column read back.
+fn choices_from_text(text: &str) -> Result<Vec<u8>, AppError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|n| n.parse().map_err(|_| unreadable("choices", text)))
+        .collect()
+}
+
 fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }

@@ -1,7 +1,10 @@
 //! Reading an event's live state back: everything a room starts from when it opens (the
 //! tables as they stand after a change number), and the pace samples a room writes down.
 
-use super::{Store, attendee, from_json, millis, number, optional_time, parsed, time, unreadable};
+use super::{
+    Store, attendee, choices_from_text, from_json, millis, number, optional_time, parsed, time,
+    unreadable,
+};
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
@@ -99,7 +102,7 @@ impl Store {
     pub async fn polls(&self, event_id: i64) -> Result<Vec<StoredPoll>, AppError> {
         let rows = self
             .event_rows(
-                "select id, question, options, section_id, asked_at, closed_at, hide_results, revealed_at from poll
+                "select id, question, options, section_id, asked_at, closed_at, hide_results, revealed_at, right_choices from poll
              where event_id = $1 order by asked_at, id",
                 event_id,
             )
@@ -114,6 +117,7 @@ impl Store {
                         options: from_json(&options, "poll's options")?,
                         section: optional_section(r)?,
                         hide_results: r.try_get::<i64, _>("hide_results")? != 0,
+                        right: choices_from_text(&r.try_get::<String, _>("right_choices")?)?,
                     },
                     asked_at: time(r, "asked_at")?,
                     closed_at: optional_time(r, "closed_at")?,
