@@ -413,6 +413,16 @@ impl LiveClient {
     }
 
     /// Reads until a snapshot satisfies `wanted`, and returns it.
+    /// The id of the poll on screen once it is another than `old`.
+    pub async fn poll_after(&mut self, old: uuid::Uuid) -> uuid::Uuid {
+        self.snapshot_where(|s| s.poll.as_ref().is_some_and(|p| p.spec.id != old))
+            .await
+            .poll
+            .expect("a poll")
+            .spec
+            .id
+    }
+
     pub async fn snapshot_where(&mut self, wanted: impl Fn(&LiveSnapshot) -> bool) -> LiveSnapshot {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
@@ -639,4 +649,16 @@ pub async fn organizer(app: &TestApp) -> Browser {
     let ada = app.browser();
     assert!(ada.set_up("ada@example.org").await.status().is_success());
     ada
+}
+
+/// A yes/no poll, asked with its results shown or hidden until revealed.
+pub fn ask_yes_no(question: &str, hide_results: bool) -> impl FnOnce(uuid::Uuid) -> ClientMsg {
+    let question = question.to_string();
+    move |id| ClientMsg::AskPoll {
+        id,
+        question,
+        options: vec![],
+        hide_results,
+        right: vec![],
+    }
 }

@@ -3,7 +3,7 @@
 //! keeps it closed; each page then has what it needs to tell its attendee right or
 //! wrong; the report and the export give the share right per question and per section.
 
-use crate::helpers::{LiveClient, Reply, organizer, spawn_app};
+use crate::helpers::{LiveClient, Reply, ask_yes_no, organizer, spawn_app};
 use app::api::reports::{EventReport, FetchReport};
 use app::domain::agenda::AgendaCommand;
 use app::domain::poll::QuizScore;
@@ -162,22 +162,10 @@ async fn a_quiz_keeps_its_answer_until_revealed_then_closes_and_the_report_score
         .act(ask_quiz("Which one starts the work?", vec![2]))
         .await
         .expect_ack();
-    let second = attendees[0]
-        .snapshot_where(|s| s.poll.as_ref().is_some_and(|p| p.spec.id != id))
-        .await
-        .poll
-        .unwrap()
-        .spec
-        .id;
+    let second = attendees[0].poll_after(id).await;
     attendees[0].act(answer(second, 2)).await.expect_ack();
     presenter
-        .act(|id| ClientMsg::AskPoll {
-            id,
-            question: "Binder up?".into(),
-            options: vec![],
-            hide_results: false,
-            right: vec![],
-        })
+        .act(ask_yes_no("Binder up?", false))
         .await
         .expect_ack();
 

@@ -3,20 +3,9 @@
 //! reaches every page at once, only staff may reveal, and both the hiding and the
 //! reveal outlive a restart.
 
-use crate::helpers::{LiveClient, Reply, draft, spawn_app, spawn_app_on};
+use crate::helpers::{LiveClient, Reply, ask_yes_no, draft, spawn_app, spawn_app_on};
 use app::live::{ClientMsg, ErrorCode, LiveSnapshot, ServerMsg};
 use uuid::Uuid;
-
-fn ask_hidden(question: &str) -> impl FnOnce(Uuid) -> ClientMsg {
-    let question = question.to_string();
-    move |id| ClientMsg::AskPoll {
-        id,
-        question,
-        options: vec![],
-        hide_results: true,
-        right: vec![],
-    }
-}
 
 fn answer(poll: Uuid, choice: u8) -> impl FnOnce(Uuid) -> ClientMsg {
     move |id| ClientMsg::Answer { id, poll, choice }
@@ -55,7 +44,7 @@ async fn hidden_results_never_reach_attendees_until_revealed_and_the_reveal_outl
     let mut stage = screen.live(&event.slug, Some("stage")).await.unwrap();
 
     presenter
-        .act(ask_hidden("Which is faster, Dask or pandas?"))
+        .act(ask_yes_no("Which is faster, Dask or pandas?", true))
         .await
         .expect_ack();
     let poll = stage
@@ -108,16 +97,10 @@ async fn hidden_results_never_reach_attendees_until_revealed_and_the_reveal_outl
     // A second hidden poll, not revealed: after a restart the first stays revealed and
     // the second hidden.
     presenter
-        .act(ask_hidden("Have you used Dask before?"))
+        .act(ask_yes_no("Have you used Dask before?", true))
         .await
         .expect_ack();
-    let second = stage
-        .snapshot_where(|s| s.poll.as_ref().is_some_and(|p| p.spec.id != id))
-        .await
-        .poll
-        .unwrap()
-        .spec
-        .id;
+    let second = stage.poll_after(id).await;
     ana.act(answer(second, 1)).await.expect_ack();
     let event_id = app.stored(&event).await.id;
     let stored = app.core.store.polls(event_id).await.unwrap();
@@ -155,13 +138,7 @@ async fn a_poll_asked_with_its_results_shown_cannot_be_revealed() {
     let (_p, mut presenter) = app.presenter(&event).await;
     let (_a, mut ana) = app.attendee(&event).await;
     presenter
-        .act(|id| ClientMsg::AskPoll {
-            id,
-            question: "Binder up?".into(),
-            options: vec![],
-            hide_results: false,
-            right: vec![],
-        })
+        .act(ask_yes_no("Binder up?", false))
         .await
         .expect_ack();
     let poll = ana.snapshot_where(|s| s.poll.is_some()).await.poll.unwrap();

@@ -94,34 +94,30 @@ impl Store {
                 }
                 Change::PollAsked { poll, at } => ask_poll(&mut tx, *event_id, poll, *at).await?,
                 Change::PollClosed { poll, at } => {
-                    sqlx::query(
+                    update_poll(
+                        &mut tx,
                         "update poll set closed_at = $1 where event_id = $2 and id = $3 and closed_at is null",
+                        *event_id,
+                        *poll,
+                        *at,
                     )
-                    .bind(millis(*at))
-                    .bind(*event_id)
-                    .bind(poll.to_string())
-                    .execute(&mut *tx)
                     .await?
-                    .rows_affected()
-                        == 1
                 }
                 Change::PollReopened { poll, at } => {
                     reopen_poll(&mut tx, *event_id, *poll, *at).await?
                 }
                 Change::PollRevealed { poll, at } => {
                     // A quiz still open closes as its answer goes out (PollBoard::reveal).
-                    sqlx::query(
+                    update_poll(
+                        &mut tx,
                         "update poll set revealed_at = $1,
                            closed_at = case when right_choices <> '' then coalesce(closed_at, $1) else closed_at end
                          where event_id = $2 and id = $3 and hide_results = 1 and revealed_at is null",
+                        *event_id,
+                        *poll,
+                        *at,
                     )
-                    .bind(millis(*at))
-                    .bind(*event_id)
-                    .bind(poll.to_string())
-                    .execute(&mut *tx)
                     .await?
-                    .rows_affected()
-                        == 1
                 }
                 Change::PollAnswered { .. } => {
                     answers.push(i);
@@ -447,6 +443,25 @@ async fn ask_poll(
 }
 
 /// Opens a closed poll again, closing the one that was open; false when it was open.
+/// One poll's row changed by `sql` (`$1` the time, `$2` the event, `$3` the poll); true
+/// when the row met the statement's conditions, false when the change had no effect.
+async fn update_poll(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    event_id: i64,
+    poll: PollId,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(sql)
+        .bind(millis(at))
+        .bind(event_id)
+        .bind(poll.to_string())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 async fn reopen_poll(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     event_id: i64,
