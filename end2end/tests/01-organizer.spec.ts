@@ -21,6 +21,7 @@ test('a newcomer signs up, creates an event and sees its three links', async ({ 
   await page.getByRole('button', { name: 'Add a section' }).click();
   await page.getByLabel('Section title').nth(1).fill('Introductory lab');
   await page.getByLabel('Kind').nth(1).selectOption('lab');
+  await page.getByLabel('Hide poll results from attendees until').check();
   await page.getByRole('button', { name: 'Create event' }).click();
 
   await expect(page.getByRole('heading', { name: 'Your event is ready' })).toBeVisible();
@@ -32,8 +33,14 @@ test('a newcomer signs up, creates an event and sees its three links', async ({ 
   await expect(moderator).toHaveText(/\/r\/[0-9a-f]{64}$/);
   expect(await presenter.textContent()).not.toEqual(await moderator.textContent());
 
+  const attendeeUrl = (await attendee.textContent())!;
+  // The event hides poll results by default: the presenter's launcher starts ticked.
+  await page.goto((await presenter.textContent())!);
+  await hydrated(page);
+  await expect(page.getByLabel('Hide the results from attendees until I reveal them')).toBeChecked();
+
   // The title's markup is text, never HTML.
-  await page.goto((await attendee.textContent())!);
+  await page.goto(attendeeUrl);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dask tutorial <b>live</b>');
 });
 
