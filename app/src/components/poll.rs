@@ -111,7 +111,7 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
                         "quiz-verdict quiz-wrong",
                         format!("Not this time: the answer is {}.", right_choices()),
                     )),
-                    None if poll.quiz && poll.spec.is_quiz() => Some((
+                    None if poll.spec.is_quiz() => Some((
                         "quiz-verdict",
                         format!("The answer is {}.", right_choices()),
                     )),
@@ -188,12 +188,7 @@ pub fn PollPanel(
             .filter(|(_, c)| marked.contains(c))
             .map(|(i, _)| i)
             .collect();
-        let typed = !options.get_untracked().trim().is_empty();
-        ask(
-            question.get_untracked(),
-            if typed { asked } else { Vec::new() },
-            right_choices,
-        );
+        ask(question.get_untracked(), asked, right_choices);
         question.set(String::new());
         options.set(String::new());
         right.set(Vec::new());

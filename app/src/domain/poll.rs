@@ -162,12 +162,7 @@ pub struct QuizScore {
 impl QuizScore {
     /// The share right in whole percent (0 when nobody answered).
     pub fn percent(self) -> u32 {
-        if self.answered == 0 {
-            0
-        } else {
-            ((u64::from(self.right) * 100 + u64::from(self.answered) / 2)
-                / u64::from(self.answered)) as u32
-        }
+        super::chart::percents(&[self.right], self.answered)[0]
     }
 }
 

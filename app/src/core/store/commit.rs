@@ -442,7 +442,6 @@ async fn ask_poll(
     Ok(true)
 }
 
-/// Opens a closed poll again, closing the one that was open; false when it was open.
 /// One poll's row changed by `sql` (`$1` the time, `$2` the event, `$3` the poll); true
 /// when the row met the statement's conditions, false when the change had no effect.
 async fn update_poll(
@@ -462,6 +461,7 @@ async fn update_poll(
         == 1)
 }
 
+/// Opens a closed poll again, closing the one that was open; false when it was open.
 async fn reopen_poll(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     event_id: i64,
