@@ -81,13 +81,22 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
             scene: OverlayScene::Poll,
             ..
         }) => EitherOf6::E(move || {
-            live.snapshot.with(|s| s.as_ref().and_then(|s| s.poll.clone())).map(|poll| view! {
-                <section class="overlay-box overlay-poll" data-testid="overlay-poll">
-                    <p class="overlay-eyebrow">{if poll.open { "Poll: answer on your phone" } else { "Poll results" }}</p>
-                    <p class="overlay-poll-question">{poll.spec.question.clone()}</p>
-                    <PollBars poll/>
-                </section>
-            })
+            live.snapshot
+                .with(|s| s.as_ref().and_then(|s| s.poll.clone()))
+                .map(|poll| {
+                    view! {
+                        <section class="overlay-box overlay-poll" data-testid="overlay-poll">
+                            <p class="overlay-eyebrow">{match (poll.quiz, poll.open) {
+                                (true, true) => "Quiz: answer on your phone",
+                                (true, false) => "Quiz",
+                                (false, true) => "Poll: answer on your phone",
+                                (false, false) => "Poll results",
+                            }}</p>
+                            <p class="overlay-poll-question">{poll.spec.question.clone()}</p>
+                            <PollBars poll/>
+                        </section>
+                    }
+                })
         }),
         Some(_) => EitherOf6::F(view! {
             <section class="overlay-box overlay-join" data-testid="overlay-join">
