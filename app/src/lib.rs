@@ -12,6 +12,7 @@ pub mod components;
 pub mod core;
 pub mod domain;
 pub mod error;
+pub mod lang;
 pub mod live;
 pub mod pages;
 pub mod site;
@@ -45,9 +46,10 @@ pub fn shell(assets: Assets) -> impl IntoView {
 /// itself in the document for the attendee bundle to draw the same page from.
 pub fn attendee_shell(assets: Assets, page: AttendeePage) -> impl IntoView {
     let data = site::page_data(&page);
+    let lang = page.lang.clone();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <site::Head css=assets.css bundle=assets.attendee/>
                 <script type="application/json" id=site::PAGE_DATA_ID inner_html=data></script>

@@ -159,7 +159,9 @@ async fn attendee(
 ) -> Response {
     let assets = state.assets.clone();
     let (id, new_cookie) = state.core.attendees.read_or_issue(req.headers());
-    match attendee_page(&state.core, &slug, Some(&id), view).await {
+    let query = req.uri().query().and_then(app::lang::query_value);
+    let locale = app::lang::of_request(query, req.headers());
+    match attendee_page(&state.core, &slug, Some(&id), view, locale).await {
         Ok(page) => {
             let mut response = render(&state, req, move || {
                 attendee_shell(assets.clone(), page.clone())

@@ -183,29 +183,45 @@ pub async fn attendee_page(
     slug: &str,
     attendee: Option<&AttendeeId>,
     view: super::AttendeeView,
+    locale: crate::lang::Locale,
 ) -> Result<super::AttendeePage, AppError> {
     let event = core.event(slug).await?;
+    let starts_local = crate::lang::event_time(locale, event.starts_at, event.time_zone);
     let feedback = match event.lifecycle.ended_at {
         Some(_) => Some(super::feedback::feedback_view(core, &event, attendee).await?),
         None => None,
     };
     Ok(super::AttendeePage {
         view,
-        event: event.into(),
+        event: super::EventPublic {
+            starts_local,
+            ..event.into()
+        },
         feedback,
+        lang: crate::lang::code(locale).to_string(),
     })
 }
 
-/// The stage screen's event and join address (public, like the attendee page).
+/// The stage screen's (and the overlay's) event and join address (public, like the
+/// attendee page), in the language `lang` names, else the browser's.
 #[server]
-pub async fn fetch_stage_view(slug: String) -> Result<StageView, AppError> {
+pub async fn fetch_stage_view(slug: String, lang: Option<String>) -> Result<StageView, AppError> {
     answer(async move {
         let core = core()?;
         let event = core.event(&slug).await?;
         let join_url = attendee_url(&base_url(&core), &event.slug);
+        let headers = use_context::<http::request::Parts>()
+            .map(|parts| parts.headers)
+            .unwrap_or_default();
+        let locale = crate::lang::of_request(lang.as_deref(), &headers);
+        let starts_local = crate::lang::event_time(locale, event.starts_at, event.time_zone);
         Ok(StageView {
-            event: event.into(),
+            event: super::EventPublic {
+                starts_local,
+                ..event.into()
+            },
             join_url,
+            lang: crate::lang::code(locale).to_string(),
         })
     })
     .await

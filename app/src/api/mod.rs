@@ -39,6 +39,8 @@ pub struct AttendeePage {
     pub event: EventPublic,
     /// The survey with this attendee's own answers, once the event has ended.
     pub feedback: Option<feedback::FeedbackView>,
+    /// The language the page speaks ([`crate::lang::choose`]), by its code.
+    pub lang: String,
 }
 
 /// Which of the attendee's pages.
@@ -81,6 +83,8 @@ pub struct StageView {
     pub event: EventPublic,
     /// The public address people type or scan to join.
     pub join_url: String,
+    /// The language the screen speaks ([`crate::lang::choose`]), by its code.
+    pub lang: String,
 }
 
 /// What a presenter or co-instructor page starts from before its socket connects.

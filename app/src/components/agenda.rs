@@ -10,6 +10,9 @@ use crate::domain::agenda::{
     left_text, span_text,
 };
 use crate::domain::event::{MAX_SECTION_MINUTES, Section, SectionDraft, SectionKind};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang};
+use crate::tr;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
@@ -32,31 +35,37 @@ pub fn AgendaList(
             .unwrap_or_else(|| fallback.clone())
     });
     let steer = live.filter(|_| editable);
+    let lang = Lang::current();
     let item = move |index: usize, section: AgendaSection, agenda: &Agenda| {
         let count = agenda.sections.len();
         let current = agenda.current == Some(section.id);
         let done = section.first_started_at.is_some() && !current;
         let id = section.id;
-        let minutes = if section.skipped {
-            "skipped".to_string()
-        } else if done {
-            format!(
-                "ran {} min · planned {}",
-                (section.spent_ms + 30_000) / 60_000,
-                section.planned_minutes()
-            )
-        } else {
-            let extra = if section.extra_minutes > 0 {
-                format!(" (+{})", section.extra_minutes)
+        let (skipped, spent_ms, planned) =
+            (section.skipped, section.spent_ms, section.planned_minutes());
+        let (m, extra_minutes, exercises) = (
+            section.section.minutes,
+            section.extra_minutes,
+            section.section.exercise_minutes,
+        );
+        let minutes = move || {
+            let locale = lang.get();
+            if skipped {
+                td_string!(locale, agenda.skipped).to_string()
+            } else if done {
+                let ran = (spent_ms + 30_000) / 60_000;
+                tr!(locale, agenda.ran, ran = ran, planned = planned)
             } else {
-                String::new()
-            };
-            let split = if section.section.exercise_minutes > 0 {
-                format!(" · {} min exercises", section.section.exercise_minutes)
-            } else {
-                String::new()
-            };
-            format!("{} min{extra}{split}", section.section.minutes)
+                let extra = (extra_minutes > 0).then(|| format!(" (+{extra_minutes})"));
+                let split = (exercises > 0)
+                    .then(|| format!(" · {}", tr!(locale, agenda.exercises, m = exercises)));
+                format!(
+                    "{}{}{}",
+                    tr!(locale, agenda.minutes, m = m),
+                    extra.unwrap_or_default(),
+                    split.unwrap_or_default()
+                )
+            }
         };
         let class = format!(
             "agenda-item{}{}{}",
@@ -90,10 +99,10 @@ pub fn AgendaList(
         });
         view! {
             <li class=class aria-current=current.then_some("step") data-testid="agenda-item">
-                <span class=format!("kind kind-{}", section.section.kind.as_str())>{section.section.kind.label()}</span>
+                <span class=format!("kind kind-{}", section.section.kind.as_str())>{move || lang::kind(lang.get(), section.section.kind)}</span>
                 <span class="agenda-title">
                     {section.section.title.clone()}
-                    {current.then(|| view! { <span class="now-tag">" now"</span> })}
+                    {current.then(|| view! { <span class="now-tag">" "{move || td_string!(lang.get(), agenda.now)}</span> })}
                 </span>
                 <span class="agenda-minutes">{minutes}</span>
                 {controls}
@@ -111,14 +120,14 @@ pub fn AgendaList(
     };
     view! {
         <section class="card" aria-labelledby="agenda-heading">
-            <h2 id="agenda-heading">"Agenda"</h2>
+            <h2 id="agenda-heading">{move || td_string!(lang.get(), agenda.heading)}</h2>
             <ol class="agenda" data-testid="agenda">
                 {move || {
                     let agenda = agenda.get();
                     agenda.sections.clone().into_iter().enumerate().map(|(i, s)| item(i, s, &agenda)).collect_view()
                 }}
             </ol>
-            <p class="muted">{move || format!("{} minutes planned in all", total())}</p>
+            <p class="muted">{move || tr!(lang.get(), agenda.total, m = total())}</p>
             {steer.map(|live| view! { <AddSection live/> })}
         </section>
     }
@@ -133,8 +142,9 @@ fn AddSection(live: LiveHandle) -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(minutes) = minutes.get_untracked().trim().parse::<u32>() else {
-            live.notice
-                .set(Some("Minutes must be a whole number.".into()));
+            live.notice.set(Some(crate::lang::Notice::Said(
+                "Minutes must be a whole number.".into(),
+            )));
             return;
         };
         let after = live.agenda().and_then(|a| a.current);
@@ -178,12 +188,18 @@ fn wall(at: DateTime<Utc>, zone: Option<Tz>) -> String {
 
 /// "Section 2 of 5": where the current section sits among those that run.
 pub fn position(agenda: &Agenda, section: &AgendaSection) -> String {
+    let (at, of) = place_of(agenda, section);
+    format!("Section {at} of {of}")
+}
+
+/// Where the current section sits among those that run: its number, and how many run.
+pub fn place_of(agenda: &Agenda, section: &AgendaSection) -> (usize, usize) {
     let running: Vec<&AgendaSection> = agenda.sections.iter().filter(|s| !s.skipped).collect();
     let at = running
         .iter()
         .position(|s| s.id == section.id)
         .map_or(0, |i| i + 1);
-    format!("Section {at} of {}", running.len())
+    (at, running.len())
 }
 
 /// The presenter's big clock for the current section: elapsed against the plan, the
@@ -342,27 +358,32 @@ fn shortcuts(live: LiveHandle) {
 pub fn NowCard(live: LiveHandle) -> impl IntoView {
     let tick = use_clock();
     let agenda = Memo::new(move |_| live.agenda());
+    let lang = Lang::current();
     move || {
         let agenda = agenda.get()?;
         let section = agenda.current_section()?.clone();
         let now = live.server_time(tick.get());
+        let locale = lang.get();
         let countdown = section.section.kind.counts_down().then(|| {
             let left = agenda.left(now).unwrap_or_default();
             let text = if agenda.is_paused() {
-                "paused".to_string()
+                td_string!(locale, agenda.paused).to_string()
             } else if left.num_seconds() <= 0 {
-                "time is up".to_string()
+                td_string!(locale, agenda.time_up).to_string()
             } else {
-                format!("{} left", clock_text(left))
+                tr!(locale, agenda.left, time = clock_text(left))
             };
             view! { <p class="countdown-big" data-testid="section-countdown" role="timer">{text}</p> }
         });
         let next = agenda
             .next_section()
-            .map(|s| format!("Next: {}", s.section.title));
+            .map(|s| tr!(locale, agenda.next, title = s.section.title));
+        let (at, of) = place_of(&agenda, &section);
         Some(view! {
             <section class=format!("card now now-{}", section.section.kind.as_str()) aria-labelledby="now-heading" data-testid="current-section">
-                <p class="eyebrow">"Now · "{position(&agenda, &section)}" · "{section.section.kind.label()}</p>
+                <p class="eyebrow">
+                    {td_string!(locale, agenda.now_eyebrow)}" · "{lang::position(locale, at, of)}" · "{lang::kind(locale, section.section.kind)}
+                </p>
                 <h2 id="now-heading" data-testid="current-section-title">{section.section.title.clone()}</h2>
                 {countdown}
                 {next.map(|n| view! { <p class="muted">{n}</p> })}

@@ -3,11 +3,15 @@
 
 use super::live::LiveHandle;
 use crate::domain::checkin::spoken_list;
+use crate::lang::Lang;
+use crate::lang::i18n::td_string;
+use crate::tr;
 use leptos::prelude::*;
 
 /// "Where are you joining from?" — a place and an optional name; sending again edits.
 #[component]
 pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let place = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     // Fill the form with the check-in the server remembers, once it arrives.
@@ -28,22 +32,33 @@ pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
     let confirmation = move || {
         live.my_check_in.get().map(|mine| {
             let from = mine.label().to_string();
-            view! { <p class="checked-in" data-testid="checked-in">"✓ Checked in from "<strong>{from}</strong></p> }
+            // The place in bold wherever the language puts it in the sentence.
+            let said = move || {
+                let template = td_string!(lang.get(), checkin.done);
+                let (before, after) = template.split_once("{place}").unwrap_or((template, ""));
+                view! { {before}<strong>{from.clone()}</strong>{after} }
+            };
+            view! { <p class="checked-in" data-testid="checked-in">{said}</p> }
         })
     };
     view! {
         <section class="card" aria-labelledby="checkin-heading">
-            <h2 id="checkin-heading">"Say hi: where are you joining from?"</h2>
+            <h2 id="checkin-heading">{move || td_string!(lang.get(), checkin.heading)}</h2>
             <form class="checkin-form" on:submit=submit>
                 <label class="field">
-                    <span>"City or country"</span>
-                    <input type="text" required maxlength="80" bind:value=place name="place" placeholder="Pune, Lagos, Leeds…" autocomplete="address-level2"/>
+                    <span>{move || td_string!(lang.get(), checkin.place)}</span>
+                    <input type="text" required maxlength="80" bind:value=place name="place"
+                        placeholder=move || td_string!(lang.get(), checkin.place_example) autocomplete="address-level2"/>
                 </label>
                 <label class="field">
-                    <span>"Your name (optional)"</span>
+                    <span>{move || td_string!(lang.get(), checkin.name)}</span>
                     <input type="text" maxlength="40" bind:value=name name="name" autocomplete="given-name"/>
                 </label>
-                <button type="submit" class="button">{move || if live.my_check_in.get().is_some() { "Update" } else { "Check in" }}</button>
+                <button type="submit" class="button">{move || if live.my_check_in.get().is_some() {
+                    td_string!(lang.get(), checkin.update)
+                } else {
+                    td_string!(lang.get(), checkin.send)
+                }}</button>
             </form>
             {confirmation}
             <HereFrom live/>
@@ -54,13 +69,14 @@ pub fn CheckInCard(live: LiveHandle) -> impl IntoView {
 /// How many have checked in, and the places they are joining from.
 #[component]
 pub fn HereFrom(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let tally = move || live.checkins();
     view! {
         <div class="here-from" data-testid="here-from">
             {move || {
                 let tally = tally();
                 (tally.count > 0).then(|| view! {
-                    <p class="muted">{format!("{} checked in, from:", tally.count)}</p>
+                    <p class="muted">{tr!(lang.get(), checkin.count, n = tally.count)}</p>
                     <ul class="place-list">
                         {tally.places.into_iter().take(12).map(|p| view! {
                             <li>{p.label}<span class="place-count">{(p.count > 1).then(|| format!(" × {}", p.count))}</span></li>
@@ -90,7 +106,7 @@ pub fn NewPlaces(live: LiveHandle) -> impl IntoView {
                     view! { <p class="muted">"No new places since you last read them out."</p> }.into_any()
                 } else {
                     view! {
-                        <p class="greeting">"Say hello to folks in "<strong data-testid="greeting">{spoken_list(&unread)}</strong></p>
+                        <p class="greeting">"Say hello to folks in "<strong data-testid="greeting">{spoken_list(&unread, "and")}</strong></p>
                         <button type="button" class="button button-quiet" on:click=move |_| live.mark_places_read()>"Mark read"</button>
                     }
                     .into_any()

@@ -2,6 +2,9 @@
 
 use super::live::LinkState;
 use crate::error::AppError;
+use crate::lang::Lang;
+use crate::lang::i18n::td_string;
+use crate::tr;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -9,15 +12,16 @@ use leptos::prelude::*;
 /// and the children (a sign-out).
 #[component]
 pub fn TopBar(
-    #[prop(into)] context: String,
+    #[prop(into)] context: Signal<String>,
     #[prop(optional)] link: Option<RwSignal<LinkState>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    let lang = Lang::current();
     view! {
         <header class="topbar">
-            <a class="brand" href="/" aria-label="Lectern home">
+            <a class="brand" href="/" aria-label=move || td_string!(lang.get(), top.home)>
                 <span class="brand-mark" aria-hidden="true">"▮"</span>
-                "Lectern"
+                <span class="brand-name">"Lectern"</span>
             </a>
             <span class="topbar-context">{context}</span>
             <div class="topbar-aside">{link.map(|state| view! { <LinkPill state/> })}{children.map(|c| c())}</div>
@@ -28,11 +32,12 @@ pub fn TopBar(
 /// "Live" or "Reconnecting in 3 s", in words and colour, announced to screen readers.
 #[component]
 pub fn LinkPill(state: RwSignal<LinkState>) -> impl IntoView {
+    let lang = Lang::current();
     let text = move || match state.get() {
-        LinkState::Connecting => "Connecting…".to_string(),
-        LinkState::Live => "Connected".to_string(),
-        LinkState::Retrying(secs) => format!("Reconnecting in {secs} s"),
-        LinkState::Closed => "Disconnected".to_string(),
+        LinkState::Connecting => td_string!(lang.get(), top.connecting).to_string(),
+        LinkState::Live => td_string!(lang.get(), top.connected).to_string(),
+        LinkState::Retrying(secs) => tr!(lang.get(), top.retrying, secs = secs),
+        LinkState::Closed => td_string!(lang.get(), top.disconnected).to_string(),
     };
     let class = move || match state.get() {
         LinkState::Live => "pill pill-live",
@@ -92,31 +97,13 @@ pub fn event_time(at: DateTime<Utc>, time_zone: &str) -> String {
     }
 }
 
-/// A time as this browser's own clock and zone read it ("Thu, 10 Dec, 18:00 CET"),
-/// filled in once the page is live in the browser (the server does not know the zone).
+/// A time as this browser's own clock and zone read it, in the page's language ("Thu,
+/// 10 Dec 2026, 18:00 CET"), filled in once the page is live in the browser (the server
+/// does not know the zone) and written anew when the language changes.
 pub fn use_viewer_time(at: DateTime<Utc>) -> RwSignal<Option<String>> {
     let text = RwSignal::new(None);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsValue;
-            let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));
-            let options = js_sys::Object::new();
-            for (key, value) in [
-                ("weekday", "short"),
-                ("day", "numeric"),
-                ("month", "short"),
-                ("hour", "2-digit"),
-                ("minute", "2-digit"),
-                ("timeZoneName", "short"),
-            ] {
-                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-            }
-            text.set(date.to_locale_string("default", &options).as_string());
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (at, text);
-    });
+    let lang = crate::lang::Lang::current();
+    Effect::new(move |_| text.set(crate::lang::intl_time(lang.get(), at, None)));
     text
 }
 

@@ -8,6 +8,8 @@ use crate::api::reports::{CloseSurvey, SaveSurvey, SurveyAdmin, fetch_survey_adm
 use crate::components::chrome::ErrorNote;
 use crate::domain::feedback::{AnswerKind, SurveyAnswer, SurveyQuestion, SurveyResponse};
 use crate::error::AppError;
+use crate::lang::Lang;
+use crate::lang::i18n::td_string;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -34,8 +36,11 @@ pub fn FeedbackCard(#[prop(into)] slug: String, initial: Option<FeedbackView>) -
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = loaded;
+    let lang = Lang::current();
     move || match feedback.get() {
-        None => EitherOf3::A(view! { <p class="muted" role="status">"Loading the survey…"</p> }),
+        None => EitherOf3::A(
+            view! { <p class="muted" role="status">{move || td_string!(lang.get(), survey.loading)}</p> },
+        ),
         Some(Ok(feedback)) => EitherOf3::B(view! { <FeedbackForm slug=slug.clone() feedback/> }),
         Some(Err(error)) => EitherOf3::C(view! { <ErrorNote error/> }),
     }
@@ -49,6 +54,7 @@ fn FeedbackForm(slug: String, feedback: FeedbackView) -> impl IntoView {
         open,
     } = feedback;
     let had_answered = mine.is_some();
+    let lang = Lang::current();
     let answers = RwSignal::new(mine.map(|m| m.answers).unwrap_or_default());
     let send = ServerAction::<SubmitFeedback>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -63,22 +69,22 @@ fn FeedbackForm(slug: String, feedback: FeedbackView) -> impl IntoView {
     if !open {
         return Either::Left(view! {
             <section class="card" data-testid="survey-closed">
-                <h2>"Feedback"</h2>
-                <p>"The survey has closed. Thank you to everyone who answered!"</p>
+                <h2>{move || td_string!(lang.get(), survey.title)}</h2>
+                <p>{move || td_string!(lang.get(), survey.closed)}</p>
             </section>
         });
     }
     let sent = move || matches!(send.value().get(), Some(Ok(())));
     Either::Right(view! {
         <form class="card survey" on:submit=submit data-testid="survey" aria-labelledby="survey-heading">
-            <h2 id="survey-heading">"How was it? Tell us in a minute"</h2>
-            <p class="muted">"Every question is optional; you can change your answers until the survey closes."</p>
+            <h2 id="survey-heading">{move || td_string!(lang.get(), survey.heading)}</h2>
+            <p class="muted">{move || td_string!(lang.get(), survey.optional)}</p>
             {questions.into_iter().enumerate().map(|(index, question)| view! { <QuestionField index question answers/> }).collect_view()}
             {move || send.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error/> })}
-            {move || sent().then(|| view! { <p class="note" role="status" data-testid="survey-sent">"Thank you! Your answers are saved; you can still change them."</p> })}
+            {move || sent().then(|| view! { <p class="note" role="status" data-testid="survey-sent">{move || td_string!(lang.get(), survey.saved)}</p> })}
             <div class="button-row">
                 <button type="submit" class="button" disabled=move || send.pending().get()>
-                    {move || if had_answered || sent() { "Update my answers" } else { "Send my answers" }}
+                    {move || if had_answered || sent() { td_string!(lang.get(), survey.update) } else { td_string!(lang.get(), survey.send) }}
                 </button>
             </div>
         </form>
@@ -113,6 +119,8 @@ fn QuestionField(
     let text = move || answers.with(|a| a.get(&index).map(|a| a.text.clone()).unwrap_or_default());
     let write = move |value: String| answers.update(|a| a.entry(index).or_default().text = value);
     let several = question.kind == AnswerKind::SeveralOf;
+    let yes_no = question.kind == AnswerKind::YesNo;
+    let lang = Lang::current();
     let choices = question
         .options()
         .into_iter()
@@ -124,7 +132,11 @@ fn QuestionField(
                     <input type=if several { "checkbox" } else { "radio" } name=name.clone()
                         prop:checked=move || picked(choice)
                         on:change=move |ev| pick(choice, event_target_checked(&ev), several)/>
-                    <span>{option}</span>
+                    <span>{move || match (yes_no, choice) {
+                        (true, 0) => td_string!(lang.get(), survey.yes).to_string(),
+                        (true, _) => td_string!(lang.get(), survey.no).to_string(),
+                        _ => option.clone(),
+                    }}</span>
                 </label>
             }
         })

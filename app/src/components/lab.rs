@@ -3,6 +3,8 @@
 use super::live::LiveHandle;
 use crate::domain::event::SectionKind;
 use crate::domain::lab::{LabSignal, MAX_NOTE_CHARS};
+use crate::lang::Lang;
+use crate::lang::i18n::td_string;
 use leptos::prelude::*;
 
 /// The running lab section's id, if a lab is running.
@@ -16,6 +18,7 @@ fn running_lab(live: LiveHandle) -> Option<u32> {
 /// Done · Stuck, for attendees during a lab. Stuck offers a note to the co-instructors.
 #[component]
 pub fn LabButtons(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let lab = Memo::new(move |_| running_lab(live));
     let note = RwSignal::new(String::new());
     let sent = RwSignal::new(false);
@@ -39,24 +42,24 @@ pub fn LabButtons(live: LiveHandle) -> impl IntoView {
         };
         Some(view! {
             <section class="card lab-card" aria-labelledby="lab-heading" data-testid="lab-card">
-                <h2 id="lab-heading">"How is the exercise going?"</h2>
-                <div class="choice-row" role="group" aria-label="Lab">
+                <h2 id="lab-heading">{move || td_string!(lang.get(), lab.heading)}</h2>
+                <div class="choice-row" role="group" aria-label=move || td_string!(lang.get(), lab.group)>
                     <button type="button" class="choice-button lab-done" aria-pressed=move || (mine() == Some(LabSignal::Done)).to_string()
-                        on:click=move |_| press(LabSignal::Done)>"Done"</button>
+                        on:click=move |_| press(LabSignal::Done) data-testid="lab-done-button">{move || td_string!(lang.get(), lab.done)}</button>
                     <button type="button" class="choice-button lab-stuck" aria-pressed=move || (mine() == Some(LabSignal::Stuck)).to_string()
-                        on:click=move |_| press(LabSignal::Stuck)>"Stuck"</button>
+                        on:click=move |_| press(LabSignal::Stuck) data-testid="lab-stuck-button">{move || td_string!(lang.get(), lab.stuck)}</button>
                 </div>
                 {move || (mine() == Some(LabSignal::Stuck)).then(|| view! {
                     <form class="form" on:submit=send_note>
                         <label class="field">
-                            <span>"Tell the co-instructors what is wrong (optional)"</span>
+                            <span>{move || td_string!(lang.get(), lab.note)}</span>
                             <textarea rows="2" maxlength=MAX_NOTE_CHARS.to_string() bind:value=note name="stuck_note"></textarea>
                         </label>
-                        <button type="submit" class="button button-small">"Send to the co-instructors"</button>
-                        {move || sent.get().then(|| view! { <p class="note" role="status">"Sent. A co-instructor will help you in the chat."</p> })}
+                        <button type="submit" class="button button-small">{move || td_string!(lang.get(), lab.send)}</button>
+                        {move || sent.get().then(|| view! { <p class="note" role="status">{move || td_string!(lang.get(), lab.sent)}</p> })}
                     </form>
                 })}
-                <p class="muted small">"Press again to take it back."</p>
+                <p class="muted small">{move || td_string!(lang.get(), lab.undo)}</p>
             </section>
         })
     }

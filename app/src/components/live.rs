@@ -35,8 +35,8 @@ pub struct LiveHandle {
     pub snapshot: RwSignal<Option<LiveSnapshot>>,
     /// This attendee's own pace vote, shown at once and confirmed by the server.
     pub my_pace: RwSignal<Option<PaceVote>>,
-    /// The last refusal from the server, in words.
-    pub notice: RwSignal<Option<String>>,
+    /// The last refusal from the server (or the page's own), said in the page's language.
+    pub notice: RwSignal<Option<crate::lang::Notice>>,
     /// This attendee's own check-in, as last sent or as the server knew it.
     pub my_check_in: RwSignal<Option<CheckIn>>,
     /// When this attendee's pace vote was cast, on the server's clock: it stops counting
@@ -308,6 +308,7 @@ mod client {
     use crate::domain::checkin::CheckIn;
     use crate::domain::pace::PaceVote;
     use crate::domain::place::PlaceText;
+    use crate::lang::Notice;
     use crate::live::Viewer;
     use crate::live::{ClientMsg, ErrorCode, ServerMsg};
     use chrono::Utc;
@@ -543,16 +544,16 @@ mod client {
                     }
                 }
                 ServerMsg::Error {
-                    code: ErrorCode::Revoked,
+                    code: code @ ErrorCode::Revoked,
                     message,
                     ..
                 } => {
                     // The server closes the socket; reconnecting would only be refused.
                     self.stopped.set(true);
                     handle.state.set(LinkState::Closed);
-                    handle.notice.set(Some(message));
+                    handle.notice.set(Some(Notice::Server { code, message }));
                 }
-                ServerMsg::Error { id, message, .. } => {
+                ServerMsg::Error { id, code, message } => {
                     if let Some(id) = id {
                         let refused = self.outbox.borrow().iter().find(|m| m.id() == id).cloned();
                         self.outbox.borrow_mut().retain(|m| m.id() != id);
@@ -566,7 +567,7 @@ mod client {
                             _ => {}
                         }
                     }
-                    handle.notice.set(Some(message));
+                    handle.notice.set(Some(Notice::Server { code, message }));
                 }
                 ServerMsg::Reconnect { .. } => {
                     if let Some(socket) = self.socket.borrow().as_ref() {

@@ -3,6 +3,9 @@
 use super::live::{LiveHandle, use_clock};
 use crate::domain::agenda::Agenda;
 use crate::domain::pace::{PaceSample, PaceVote, SectionPace, TREND_MINUTES};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang};
+use crate::tr;
 use leptos::prelude::*;
 
 /// Slower · Just right · Faster. Pressing the chosen one again takes the vote back. A
@@ -10,6 +13,7 @@ use leptos::prelude::*;
 /// button then lets go by itself.
 #[component]
 pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let tick = use_clock();
     let counting = Memo::new(move |_| live.counting_pace(tick.get()));
     let button = move |vote: PaceVote| {
@@ -38,28 +42,29 @@ pub fn PaceButtons(live: LiveHandle) -> impl IntoView {
                 <svg class="pace-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
                     <path d=icon fill="none" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round"/>
                 </svg>
-                <span>{vote.label()}</span>
+                <span>{move || lang::pace(lang.get(), vote)}</span>
+                <span class="pace-chosen" aria-hidden="true">
+                    {move || if pressed() { format!("✓ {}", td_string!(lang.get(), pace.chosen)) } else { "\u{a0}".to_string() }}
+                </span>
             </button>
         }
     };
     let expiry = move || live.pace_expiry_minutes;
     let said = move || {
+        let locale = lang.get();
         match (counting.get(), live.my_pace.get()) {
-        (Some(vote), _) => format!(
-            "You asked for: {}. It counts for {} minutes or until the next section; tap it again to take it back.",
-            vote.label().to_lowercase(),
-            expiry()
-        ),
-        (None, Some(_)) => "Your last vote has lapsed (time passed or the section changed). Tap again if it still holds.".to_string(),
-        (None, None) => {
-            "Tell the presenter how the pace feels. You can change your mind any time.".to_string()
+            (Some(vote), _) => {
+                let vote = lang::pace(locale, vote).to_lowercase();
+                tr!(locale, pace.voted, vote = vote, minutes = expiry())
+            }
+            (None, Some(_)) => td_string!(locale, pace.lapsed).to_string(),
+            (None, None) => td_string!(locale, pace.ask).to_string(),
         }
-    }
     };
     view! {
         <section class="card pace-card" aria-labelledby="pace-heading">
-            <h2 id="pace-heading">"How is the pace?"</h2>
-            <div class="pace-row" role="group" aria-label="Pace">
+            <h2 id="pace-heading">{move || td_string!(lang.get(), pace.heading)}</h2>
+            <div class="pace-row" role="group" aria-label=move || td_string!(lang.get(), pace.group)>
                 {PaceVote::ALL.into_iter().map(button).collect_view()}
             </div>
             <p class="muted" aria-live="polite">{said}</p>

@@ -4,7 +4,10 @@
 use super::live::LiveHandle;
 use crate::domain::agenda::Agenda;
 use crate::domain::poll::{PollView, YES_NO_TEMPLATES, fill_template};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang};
 use crate::live::ClientMsg;
+use crate::tr;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -13,10 +16,11 @@ use leptos::prelude::*;
 /// what they get instead (they get no counts to draw).
 #[component]
 pub fn PollBars(poll: PollView) -> impl IntoView {
+    let lang = Lang::current();
     if !poll.has_counts() {
         return Either::Left(view! {
             <p class="poll-hidden" data-testid="poll-hidden">
-                "The results will be shown when the presenter reveals them."
+                {move || td_string!(lang.get(), poll.hidden)}
             </p>
         });
     }
@@ -28,22 +32,32 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
                 let count = poll.counts[i];
                 let percent = percents[i];
                 let right = poll.verdict(i as u8) == Some(true);
-                let said = if right { " (right answer)" } else { "" };
+                let label = {
+                    let option = option.clone();
+                    move || {
+                        let locale = lang.get();
+                        let said = if right { format!(" ({})", td_string!(locale, poll.right_answer)) } else { String::new() };
+                        format!("{option}{said}: {count} ({})", lang::percent(locale, percent))
+                    }
+                };
                 view! {
                     <div class="meter-row poll-row" class:poll-right=right data-testid=right.then_some("poll-right")>
                         <span class="meter-label">
                             {right.then(|| view! { <span class="right-mark" aria-hidden="true">"✓\u{a0}"</span> })}
                             {option.clone()}
                         </span>
-                        <div class="meter-track" role="img" aria-label=format!("{option}{said}: {count} ({percent}%)")>
+                        <div class="meter-track" role="img" aria-label=label>
                             <div class="meter-bar poll-bar" style=format!("width: {percent}%")></div>
                         </div>
                         <span class="meter-count" data-testid=format!("poll-count-{i}")>{count}</span>
-                        <span class="meter-percent">{format!("{percent}%")}</span>
+                        <span class="meter-percent">{move || lang::percent(lang.get(), percent)}</span>
                     </div>
                 }
             }).collect_view()}
-            <p class="muted small">{format!("{total} answer{}", if total == 1 { "" } else { "s" })}</p>
+            <p class="muted small">{move || {
+                let locale = lang.get();
+                if total == 1 { td_string!(locale, poll.one_answer).to_string() } else { tr!(locale, poll.answers, n = total) }
+            }}</p>
         </div>
     })
 }
@@ -53,6 +67,7 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
 /// not drawn ([`PollView::shown_to_attendees`]).
 #[component]
 pub fn PollCard(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let poll = Memo::new(move |_| {
         let current = live.agenda().and_then(|a| a.current);
         live.snapshot.with(|s| {
@@ -88,49 +103,57 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
                 }
             })
             .collect_view();
-        let status = if poll.open {
-            "You can change your answer while the poll is open."
-        } else {
-            "This poll has closed."
+        let open = poll.open;
+        let status = move || {
+            if open {
+                td_string!(lang.get(), poll.can_change)
+            } else {
+                td_string!(lang.get(), poll.closed)
+            }
         };
         // Once a quiz is revealed: was my answer right? (None before, or for a poll.)
         let verdict = {
             let poll = poll.clone();
             move || {
-                let right_choices = || {
-                    (0u8..)
-                        .zip(&poll.spec.options)
-                        .filter(|(i, _)| poll.verdict(*i) == Some(true))
-                        .map(|(_, o)| o.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                };
+                let locale = lang.get();
+                let answer = (0u8..)
+                    .zip(&poll.spec.options)
+                    .filter(|(i, _)| poll.verdict(*i) == Some(true))
+                    .map(|(_, o)| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(&format!(" {} ", td_string!(locale, poll.or)));
                 match mine().map(|c| poll.verdict(c)) {
-                    Some(Some(true)) => Some(("quiz-verdict quiz-right", "✓ Right!".to_string())),
+                    Some(Some(true)) => Some((
+                        "quiz-verdict quiz-right",
+                        td_string!(locale, poll.right).to_string(),
+                    )),
                     Some(Some(false)) => Some((
                         "quiz-verdict quiz-wrong",
-                        format!("Not this time: the answer is {}.", right_choices()),
+                        tr!(locale, poll.wrong, answer = answer),
                     )),
-                    None if poll.spec.is_quiz() => Some((
-                        "quiz-verdict",
-                        format!("The answer is {}.", right_choices()),
-                    )),
+                    None if poll.spec.is_quiz() => {
+                        Some(("quiz-verdict", tr!(locale, poll.answer_is, answer = answer)))
+                    }
                     _ => None,
                 }
                 .map(|(class, text)| view! { <p class=class data-testid="quiz-verdict">{text}</p> })
             }
         };
-        let eyebrow = match (poll.quiz, poll.open) {
-            (true, true) => "Quiz question",
-            (true, false) => "Quiz",
-            (false, true) => "Quick poll",
-            (false, false) => "Poll results",
+        let (quiz, open) = (poll.quiz, poll.open);
+        let eyebrow = move || {
+            let locale = lang.get();
+            match (quiz, open) {
+                (true, true) => td_string!(locale, poll.quiz_open),
+                (true, false) => td_string!(locale, poll.quiz),
+                (false, true) => td_string!(locale, poll.open),
+                (false, false) => td_string!(locale, poll.results),
+            }
         };
         Some(view! {
             <section class="card poll-card" aria-labelledby="poll-heading" data-testid="poll-card">
                 <p class="eyebrow">{eyebrow}</p>
                 <h2 id="poll-heading">{poll.spec.question.clone()}</h2>
-                <div class="choice-row" role="group" aria-label="Your answer">{choices}</div>
+                <div class="choice-row" role="group" aria-label=move || td_string!(lang.get(), poll.your_answer)>{choices}</div>
                 <p class="muted small" aria-live="polite">{status}</p>
                 <div aria-live="polite">{verdict}</div>
                 <PollBars poll=poll.clone()/>

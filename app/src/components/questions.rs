@@ -8,6 +8,8 @@ use crate::domain::event::SectionKind;
 use crate::domain::question::{
     MAX_QUESTION_CHARS, Moderation, QuestionState, QuestionView, QueueOrder, sort_queue,
 };
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang, Notice};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -26,13 +28,14 @@ fn votes_text(votes: u32) -> String {
 /// answers, and follow one's own questions.
 #[component]
 pub fn AttendeeQuestions(live: LiveHandle) -> impl IntoView {
+    let lang = Lang::current();
     let text = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let ask = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = text.get_untracked();
         if typed.trim().is_empty() {
-            live.notice.set(Some("Type your question first.".into()));
+            live.notice.set(Some(Notice::EmptyQuestion));
             return;
         }
         live.ask_question(typed, name.get_untracked());
@@ -70,19 +73,24 @@ pub fn AttendeeQuestions(live: LiveHandle) -> impl IntoView {
         let id = view.question.id;
         let voted = move || live.my_upvotes.get().contains(&id);
         let own = move || live.my_questions.get().contains(&id);
-        let answer = view.question.answer.clone().map(|a| a.label().to_string());
+        let answer = view.question.answer.clone();
+        let name = view.question.name.clone();
+        let state = view.question.state;
+        let text = view.question.text.clone();
         view! {
             <li class="question" data-testid="question">
                 <p class="question-text">{view.question.text.clone()}</p>
                 <p class="muted small">
-                    {asker(&view)}
-                    {(view.question.state == QuestionState::Bubbled).then_some(" · passed to the presenter")}
-                    {(view.question.state == QuestionState::ForBreak).then_some(" · kept for the break")}
+                    {move || name.clone().unwrap_or_else(|| td_string!(lang.get(), questions.anonymous).to_string())}
+                    {matches!(state, QuestionState::Bubbled | QuestionState::ForBreak)
+                        .then(|| move || format!(" · {}", lang::question_state(lang.get(), state)))}
                 </p>
-                {answer.map(|a| view! { <p class="answer"><strong>"Answer: "</strong>{a}</p> })}
+                {answer.map(|a| view! {
+                    <p class="answer"><strong>{move || td_string!(lang.get(), questions.answer)}" "</strong>{move || lang::answer(lang.get(), &a)}</p>
+                })}
                 <button type="button" class="upvote" aria-pressed=move || voted().to_string()
                     disabled=own
-                    aria-label=format!("Upvote: {}", view.question.text)
+                    aria-label=move || format!("{}: {}", td_string!(lang.get(), questions.upvote), text)
                     on:click=move |_| live.upvote(id, !voted())
                     data-testid="upvote">
                     "▲ " <span data-testid="votes">{view.votes}</span>
@@ -92,41 +100,44 @@ pub fn AttendeeQuestions(live: LiveHandle) -> impl IntoView {
     };
     view! {
         <section class="card questions-card" aria-labelledby="questions-heading" data-testid="attendee-questions">
-            <h2 id="questions-heading">"Questions"</h2>
+            <h2 id="questions-heading">{move || td_string!(lang.get(), questions.heading)}</h2>
             <form class="form" on:submit=ask>
                 <label class="field">
-                    <span>"Your question"</span>
+                    <span>{move || td_string!(lang.get(), questions.yours)}</span>
                     <textarea rows="2" maxlength=MAX_QUESTION_CHARS.to_string() bind:value=text name="question"></textarea>
                 </label>
                 <label class="field">
-                    <span>"Your name (leave empty to ask anonymously)"</span>
+                    <span>{move || td_string!(lang.get(), questions.name)}</span>
                     <input type="text" maxlength="60" bind:value=name name="question_name" autocomplete="given-name"/>
                 </label>
-                <button type="submit" class="button">"Ask"</button>
+                <button type="submit" class="button">{move || td_string!(lang.get(), questions.ask)}</button>
             </form>
             {move || {
                 let mine = mine();
                 (!mine.is_empty()).then(|| view! {
-                    <h3>"Your questions"</h3>
+                    <h3>{move || td_string!(lang.get(), questions.mine)}</h3>
                     <ul class="my-questions" data-testid="my-questions">
                         {mine.into_iter().map(|(id, state)| {
                             let text = public.with(|p| p.iter().find(|q| q.question.id == id).map(|q| q.question.text.clone()));
                             view! {
                                 <li>
-                                    {text.unwrap_or_else(|| "Your question".into())}
-                                    " — "<strong>{state.map_or("sending…", QuestionState::label)}</strong>
+                                    {text.unwrap_or_else(|| td_string!(lang.get(), questions.yours).into())}
+                                    " — "<strong>{move || {
+                                        let locale = lang.get();
+                                        state.map_or(td_string!(locale, questions.sending), |s| lang::question_state(locale, s))
+                                    }}</strong>
                                 </li>
                             }
                         }).collect_view()}
                     </ul>
                 })
             }}
-            <h3>"Asked so far"</h3>
+            <h3>{move || td_string!(lang.get(), questions.asked)}</h3>
             <ol class="question-list" data-testid="public-questions">
                 {move || {
                     let list = public.get();
                     if list.is_empty() {
-                        Either::Left(view! { <li class="muted">"No questions yet: be the first."</li> })
+                        Either::Left(view! { <li class="muted">{move || td_string!(lang.get(), questions.none)}</li> })
                     } else {
                         Either::Right(list.into_iter().map(row).collect_view())
                     }

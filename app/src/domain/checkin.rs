@@ -171,8 +171,9 @@ fn distinct<'a>(labels: impl Iterator<Item = &'a str>, limit: usize) -> Vec<Stri
     seen
 }
 
-/// "Pune", "Pune and Lagos", "Pune, Lagos and Leeds": places as a presenter says them.
-pub fn spoken_list(labels: &[String]) -> String {
+/// "Pune", "Pune and Lagos", "Pune, Lagos and Leeds": places as a presenter says them,
+/// with the language's word for "and".
+pub fn spoken_list(labels: &[String], and: &str) -> String {
     let short: Vec<&str> = labels
         .iter()
         .map(|l| l.split(',').next().unwrap_or(l).trim())
@@ -180,7 +181,7 @@ pub fn spoken_list(labels: &[String]) -> String {
     match short.as_slice() {
         [] => String::new(),
         [one] => one.to_string(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => format!("{} {and} {last}", init.join(", ")),
     }
 }
 
@@ -277,15 +278,14 @@ mod tests {
     fn places_are_read_aloud_as_a_list() {
         let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            spoken_list(&labels(&[
-                "Pune, India",
-                "Lagos, Nigeria",
-                "Leeds, United Kingdom"
-            ])),
+            spoken_list(
+                &labels(&["Pune, India", "Lagos, Nigeria", "Leeds, United Kingdom"]),
+                "and"
+            ),
             "Pune, Lagos and Leeds"
         );
-        assert_eq!(spoken_list(&labels(&["Germany"])), "Germany");
-        assert_eq!(spoken_list(&[]), "");
+        assert_eq!(spoken_list(&labels(&["Germany"]), "and"), "Germany");
+        assert_eq!(spoken_list(&[], "and"), "");
     }
 
     #[test]

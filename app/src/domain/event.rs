@@ -459,16 +459,41 @@ impl Lifecycle {
 
 /// "in 1 h 05 min", "in 4 min 09 s", "any moment now": the wait until `starts_at`.
 pub fn countdown(now: DateTime<Utc>, starts_at: DateTime<Utc>) -> String {
-    let secs = (starts_at - now).num_seconds();
-    if secs <= 0 {
-        return "any moment now".to_string();
+    match Countdown::until(now, starts_at) {
+        Countdown::Now => "any moment now".to_string(),
+        Countdown::Secs(s) => format!("in {s} s"),
+        Countdown::Mins(m, s) => format!("in {m} min {s:02} s"),
+        Countdown::Hours(h, m) => format!("in {h} h {m:02} min"),
+        Countdown::Days(d) => format!("in {d} days"),
     }
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    match (h, m) {
-        (0, 0) => format!("in {s} s"),
-        (0, _) => format!("in {m} min {s:02} s"),
-        (h, _) if h >= 48 => format!("in {} days", h / 24),
-        _ => format!("in {h} h {m:02} min"),
+}
+
+/// The time until the start in the units people count it in: seconds in the last
+/// minute, minutes and seconds in the last hour, days from two days out (each page says
+/// it in its language: [`countdown`] in English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Countdown {
+    /// The start is here or past.
+    Now,
+    Secs(i64),
+    Mins(i64, i64),
+    Hours(i64, i64),
+    Days(i64),
+}
+
+impl Countdown {
+    pub fn until(now: DateTime<Utc>, starts_at: DateTime<Utc>) -> Self {
+        let secs = (starts_at - now).num_seconds();
+        if secs <= 0 {
+            return Countdown::Now;
+        }
+        let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        match (h, m) {
+            (0, 0) => Countdown::Secs(s),
+            (0, _) => Countdown::Mins(m, s),
+            (h, _) if h >= 48 => Countdown::Days(h / 24),
+            _ => Countdown::Hours(h, m),
+        }
     }
 }
 

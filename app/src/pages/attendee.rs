@@ -18,8 +18,11 @@ use crate::components::live::{use_live, use_phase};
 use crate::components::pace::PaceButtons;
 use crate::components::poll::PollCard;
 use crate::components::questions::AttendeeQuestions;
-use crate::domain::event::{Phase, countdown};
+use crate::domain::event::{Countdown, Phase};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang, LanguageSwitch, Locale};
 use crate::live::Viewer;
+use crate::tr;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos_meta::{Title, provide_meta_context};
@@ -32,7 +35,9 @@ pub fn AttendeeApp(page: AttendeePage) -> impl IntoView {
         view,
         event,
         feedback,
+        lang,
     } = page;
+    Lang::provide(lang::from_code(&lang).unwrap_or_default());
     view! {
         <Title formatter=crate::site::title/>
         {match view {
@@ -46,6 +51,12 @@ pub fn AttendeeApp(page: AttendeePage) -> impl IntoView {
 fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl IntoView {
     let live = use_live(&event, Viewer::Attendee, None);
     let (now, phase) = use_phase(live, event.lifecycle);
+    let lang = Lang::current();
+    let starts_local = lang::use_event_time(
+        event.starts_local.clone(),
+        event.starts_at,
+        event.time_zone.clone(),
+    );
     let starts_at = event.starts_at;
     let viewer_time = use_viewer_time(starts_at);
     let survey = event.survey_url.clone();
@@ -58,16 +69,16 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
     let stage = move || match phase.get() {
         Phase::Scheduled | Phase::DoorsOpen => EitherOf3::A(view! {
             <section class="card waiting" aria-labelledby="waiting-heading" data-testid="waiting">
-                <p class="eyebrow">"You are in the right place"</p>
-                <h2 id="waiting-heading">"The tutorial starts soon"</h2>
-                <p class="countdown">"Starts "{move || countdown(now.get(), starts_at)}</p>
-                {move || viewer_time.get().map(|t| view! { <p data-testid="viewer-time">"Your time: "{t}</p> })}
-                <p data-testid="here-count">{move || here(live.snapshot.with(|s| s.as_ref().map_or(0, |s| s.online.attendees)))}</p>
+                <p class="eyebrow">{move || td_string!(lang.get(), waiting.eyebrow)}</p>
+                <h2 id="waiting-heading">{move || td_string!(lang.get(), waiting.heading)}</h2>
+                <p class="countdown">{move || lang::starts(lang.get(), Countdown::until(now.get(), starts_at))}</p>
+                {move || viewer_time.get().map(|time| view! { <p data-testid="viewer-time">{move || tr!(lang.get(), waiting.your_time, time = time)}</p> })}
+                <p data-testid="here-count">{move || here(lang.get(), live.snapshot.with(|s| s.as_ref().map_or(0, |s| s.online.attendees)))}</p>
                 {survey.clone().map(|url| view! {
-                    <p><a class="button button-quiet" href=url target="_blank" rel="noopener noreferrer">"Before we start: a short survey"</a></p>
+                    <p><a class="button button-quiet" href=url target="_blank" rel="noopener noreferrer">{move || td_string!(lang.get(), waiting.survey)}</a></p>
                 })}
-                <p class="muted">"Keep this page open: it turns into the live view when the presenter starts."</p>
-                <p><a class="button button-quiet" href=format!("/e/{}/calendar.ics", slug_now) download data-testid="calendar">"Add to my calendar"</a></p>
+                <p class="muted">{move || td_string!(lang.get(), waiting.keep_open)}</p>
+                <p><a class="button button-quiet" href=format!("/e/{}/calendar.ics", slug_now) download data-testid="calendar">{move || td_string!(lang.get(), waiting.calendar)}</a></p>
             </section>
         }),
         Phase::Live => EitherOf3::B(view! {
@@ -78,10 +89,10 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
         }),
         Phase::Ended => EitherOf3::C(view! {
             <section class="card ended" data-testid="ended">
-                <h2>"This tutorial has ended"</h2>
-                <p>"Thank you for joining!"</p>
+                <h2>{move || td_string!(lang.get(), ended.heading)}</h2>
+                <p>{move || td_string!(lang.get(), ended.thanks)}</p>
                 {recording.clone().map(|url| view! {
-                    <p><a class="button" href=url target="_blank" rel="noopener noreferrer" data-testid="recording">"Watch the recording"</a></p>
+                    <p><a class="button" href=url target="_blank" rel="noopener noreferrer" data-testid="recording">{move || td_string!(lang.get(), ended.recording)}</a></p>
                 })}
             </section>
             <FeedbackCard slug=slug_now.clone() initial=feedback.clone()/>
@@ -89,23 +100,26 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
     };
     view! {
         <Title text=event.title.clone()/>
-        <TopBar context="Attendee" link=live.state/>
+        <TopBar context=Signal::derive(move || td_string!(lang.get(), top.attendee).to_string()) link=live.state><LanguageSwitch/></TopBar>
         <main class="page attendee">
             <header class="event-head">
                 <h1>{event.title.clone()}</h1>
-                {(!event.hosts.is_empty()).then(|| view! { <p class="hosts">"with "{event.hosts.clone()}</p> })}
+                {(!event.hosts.is_empty()).then(|| {
+                    let hosts = event.hosts.clone();
+                    view! { <p class="hosts">{move || tr!(lang.get(), event.with, hosts = hosts)}</p> }
+                })}
                 <p class="muted">
-                    {event.starts_local.clone()}
-                    {move || (phase.get() == Phase::Live).then(|| view! { " · " <strong class="live-now">"Live now"</strong> })}
+                    <span data-testid="starts-local">{starts_local}</span>
+                    {move || (phase.get() == Phase::Live).then(|| view! { " · " <strong class="live-now">{move || td_string!(lang.get(), event.live_now)}</strong> })}
                 </p>
             </header>
             // The server's refusals (a place too long, a vote not saved), whatever sent them.
-            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert" data-testid="notice">{n}</p> })}
+            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert" data-testid="notice">{lang::notice(lang.get(), &n)}</p> })}
             {stage}
             {move || checking_in.get().then(|| view! { <CheckInCard live/> })}
             {(!event.materials.is_empty()).then(|| view! {
                 <section class="card" aria-labelledby="materials-heading">
-                    <h2 id="materials-heading">"Materials"</h2>
+                    <h2 id="materials-heading">{move || td_string!(lang.get(), event.materials)}</h2>
                     <ul class="materials">
                         {event.materials.iter().map(|m| view! {
                             <li>
@@ -129,30 +143,42 @@ fn AttendeeLive(event: EventPublic, feedback: Option<FeedbackView>) -> impl Into
 /// `/e/{slug}/feedback`: the survey alone, for a link shared after the call.
 #[component]
 fn SurveyPage(event: EventPublic, feedback: Option<FeedbackView>) -> impl IntoView {
+    let lang = Lang::current();
+    let starts_local = lang::use_event_time(
+        event.starts_local.clone(),
+        event.starts_at,
+        event.time_zone.clone(),
+    );
+    let title = event.title.clone();
     view! {
-        <Title text=format!("Feedback: {}", event.title)/>
-        <TopBar context="Attendee"/>
+        <Title text=move || format!("{}: {}", td_string!(lang.get(), survey.title), title)/>
+        <TopBar context=Signal::derive(move || td_string!(lang.get(), top.attendee).to_string())><LanguageSwitch/></TopBar>
         <main class="page attendee">
             <header class="event-head">
                 <h1>{event.title.clone()}</h1>
-                <p class="muted">{event.starts_local.clone()}</p>
+                <p class="muted">{starts_local}</p>
             </header>
             {event.recording_url.clone().map(|url| view! {
-                <p><a class="button" href=url target="_blank" rel="noopener noreferrer">"Watch the recording"</a></p>
+                <p><a class="button" href=url target="_blank" rel="noopener noreferrer">{move || td_string!(lang.get(), ended.recording)}</a></p>
             })}
             {if event.lifecycle.ended_at.is_some() {
                 Either::Left(view! { <FeedbackCard slug=event.slug.clone() initial=feedback/> })
             } else {
-                Either::Right(view! { <p class="card">"The survey opens when the tutorial ends. "<a href=format!("/e/{}", event.slug)>"Go to the event page"</a></p> })
+                Either::Right(view! {
+                    <p class="card">
+                        {move || td_string!(lang.get(), survey.not_yet)}" "
+                        <a href=format!("/e/{}", event.slug)>{move || td_string!(lang.get(), survey.event_page)}</a>
+                    </p>
+                })
             }}
         </main>
     }
 }
 
 /// "You are the first one here" / "12 people are here" (counting this page).
-fn here(online: u32) -> String {
+fn here(locale: Locale, online: u32) -> impl IntoView + use<> {
     match online {
-        0 | 1 => "You are the first one here.".to_string(),
-        n => format!("{n} people are here."),
+        0 | 1 => td_string!(locale, waiting.first_here).to_string(),
+        n => tr!(locale, waiting.here, n = n),
     }
 }

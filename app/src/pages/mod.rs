@@ -23,6 +23,13 @@ pub(crate) fn slug_param() -> Memo<String> {
     Memo::new(move |_| params.with(|p| p.get("slug").unwrap_or_default()))
 }
 
+/// The page's event and, from `?lang=`, the language a stage or overlay link asks for.
+pub(crate) fn stage_params() -> Memo<(String, Option<String>)> {
+    let slug = slug_param();
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| (slug.get(), query.with(|q| q.get("lang"))))
+}
+
 /// Sets the HTTP status of a server-rendered page (pages that use it render in
 /// `SsrMode::Async`, so the status is still unsent when the data arrives).
 pub(crate) fn set_status(status: http::StatusCode) {

@@ -4,17 +4,20 @@
 //! the current section and its time left, a question being taken, the poll's bars, the
 //! join QR. Needs no link, like the stage: it shows only what the room may see.
 
-use super::{failure, slug_param};
+use super::{failure, stage_params};
 use crate::api::StageView;
 use crate::api::events::fetch_stage_view;
-use crate::components::agenda::position;
+use crate::components::agenda::place_of;
 use crate::components::chrome::{JoinAddress, short_address};
 use crate::components::live::{LiveHandle, use_clock, use_live, use_phase};
 use crate::components::poll::PollBars;
-use crate::domain::agenda::{clock_text, left_text};
-use crate::domain::event::{Phase, countdown};
+use crate::domain::agenda::{Remaining, clock_text};
+use crate::domain::event::{Countdown, Phase};
 use crate::domain::overlay::{OverlayScene, OverlayView};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang};
 use crate::live::Viewer;
+use crate::tr;
 use chrono::{DateTime, Utc};
 use leptos::either::EitherOf6;
 use leptos::prelude::*;
@@ -22,8 +25,11 @@ use leptos_meta::Title;
 
 #[component]
 pub fn OverlayPage() -> impl IntoView {
-    let slug = slug_param();
-    let stage = Resource::new(move || slug.get(), fetch_stage_view);
+    let params = stage_params();
+    let stage = Resource::new(
+        move || params.get(),
+        |(slug, lang)| fetch_stage_view(slug, lang),
+    );
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -38,7 +44,13 @@ pub fn OverlayPage() -> impl IntoView {
 
 #[component]
 fn OverlayLive(stage: StageView) -> impl IntoView {
-    let StageView { event, join_url } = stage;
+    let StageView {
+        event,
+        join_url,
+        lang,
+    } = stage;
+    let lang = Lang::provide(lang::from_code(&lang).unwrap_or_default());
+    let locale = lang.get_untracked();
     let live = use_live(&event, Viewer::Stage, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let overlay = Memo::new(move |_| {
@@ -59,9 +71,9 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
             <section class="overlay-box overlay-lower">
                 <p class="overlay-eyebrow">{title.clone()}</p>
                 <p class="overlay-big" data-testid="overlay-headline">{move || match phase.get() {
-                    Phase::Scheduled | Phase::DoorsOpen => format!("Starts {}", countdown(now.get(), starts_at)),
-                    Phase::Live => "Live now".to_string(),
-                    Phase::Ended => "Thank you for joining!".to_string(),
+                    Phase::Scheduled | Phase::DoorsOpen => lang::starts(locale, Countdown::until(now.get(), starts_at)),
+                    Phase::Live => td_string!(locale, event.live_now).to_string(),
+                    Phase::Ended => td_string!(locale, ended.thanks).to_string(),
                 }}</p>
             </section>
         }),
@@ -73,7 +85,10 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
             question: Some(q), ..
         }) => EitherOf6::D(view! {
             <section class="overlay-box overlay-question">
-                <p class="overlay-eyebrow">{match q.name { Some(name) => format!("{name} asks"), None => "A question from the room".to_string() }}</p>
+                <p class="overlay-eyebrow">{match q.name {
+                    Some(name) => tr!(locale, stage.asks, name = name),
+                    None => td_string!(locale, stage.from_the_room).to_string(),
+                }}</p>
                 <p class="overlay-question-text" data-testid="overlay-question">{q.text}</p>
             </section>
         }),
@@ -87,10 +102,10 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
                     view! {
                         <section class="overlay-box overlay-poll" data-testid="overlay-poll">
                             <p class="overlay-eyebrow">{match (poll.quiz, poll.open) {
-                                (true, true) => "Quiz: answer on your phone",
-                                (true, false) => "Quiz",
-                                (false, true) => "Poll: answer on your phone",
-                                (false, false) => "Poll results",
+                                (true, true) => td_string!(locale, poll.quiz_on_phone),
+                                (true, false) => td_string!(locale, poll.quiz),
+                                (false, true) => td_string!(locale, poll.poll_on_phone),
+                                (false, false) => td_string!(locale, poll.results),
                             }}</p>
                             <p class="overlay-poll-question">{poll.spec.question.clone()}</p>
                             <PollBars poll/>
@@ -100,19 +115,19 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
         }),
         Some(_) => EitherOf6::F(view! {
             <section class="overlay-box overlay-join" data-testid="overlay-join">
-                <img class="overlay-qr" src=qr.clone() alt=format!("QR code for {address}")/>
+                <img class="overlay-qr" src=qr.clone() alt=format!("{}: {address}", td_string!(locale, stage.qr))/>
                 <div>
-                    <p class="overlay-eyebrow">"Join at"</p>
+                    <p class="overlay-eyebrow">{td_string!(locale, stage.join_at)}</p>
                     <p class="overlay-url"><JoinAddress url=url.clone()/></p>
                 </div>
             </section>
         }),
     };
     view! {
-        <Title text=format!("Overlay · {}", event.title)/>
-        <main class="overlay" data-testid="overlay"
+        <Title text=format!("{} · {}", td_string!(locale, stage.overlay), event.title)/>
+        <main class="overlay" data-testid="overlay" lang=crate::lang::code(locale)
             data-scene=move || overlay.get().map_or("nothing", |o| scene_name(o.scene))>
-            <h1 class="visually-hidden">{format!("Stream overlay: {}", event.title)}</h1>
+            <h1 class="visually-hidden">{format!("{}: {}", td_string!(locale, stage.overlay), event.title)}</h1>
             {scene}
         </main>
     }
@@ -122,22 +137,29 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
 /// not count down).
 #[component]
 fn SectionScene(live: LiveHandle) -> impl IntoView {
+    let locale = Lang::current().get_untracked();
     let tick = use_clock();
     let agenda = Memo::new(move |_| live.agenda());
     move || {
         let agenda = agenda.get()?;
         let section = agenda.current_section()?.clone();
         let now: DateTime<Utc> = live.server_time(tick.get());
-        let time = if section.section.kind.counts_down() {
-            agenda.left(now).map(left_text).unwrap_or_default()
+        let time = if agenda.is_paused() {
+            td_string!(locale, agenda.paused).to_string()
+        } else if section.section.kind.counts_down() {
+            agenda
+                .left(now)
+                .map(|left| lang::remaining(locale, Remaining::of(left)))
+                .unwrap_or_default()
         } else {
             clock_text(agenda.elapsed(section.id, now))
         };
+        let (at, of) = place_of(&agenda, &section);
         Some(view! {
             <section class="overlay-box overlay-lower" data-testid="overlay-section">
-                <p class="overlay-eyebrow">{position(&agenda, &section)}" · "{section.section.kind.label()}</p>
+                <p class="overlay-eyebrow">{lang::position(locale, at, of)}" · "{lang::kind(locale, section.section.kind)}</p>
                 <p class="overlay-big">{section.section.title.clone()}</p>
-                <p class="overlay-time" role="timer">{if agenda.is_paused() { "paused".to_string() } else { time }}</p>
+                <p class="overlay-time" role="timer">{time}</p>
             </section>
         })
     }

@@ -197,7 +197,7 @@ fn EventControl(
                     </p>
                 }
             })}
-            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert">{n}</p> })}
+            {move || live.notice.get().map(|n| view! { <p class="note note-error" role="alert">{crate::lang::notice(crate::lang::Locale::en, &n)}</p> })}
         </section>
     }
 }

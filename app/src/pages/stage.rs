@@ -2,22 +2,27 @@
 //! (1920×1080, readable as a thumbnail): title, countdown, a QR code and the address to
 //! join, how many are here, the newest places and the world map. Nothing to click.
 
-use super::{Loading, failure, slug_param};
+use super::{Loading, failure, stage_params};
 use crate::api::StageView;
 use crate::api::events::fetch_stage_view;
 use crate::components::chrome::{JoinAddress, short_address};
 use crate::components::live::{use_live, use_phase};
 use crate::components::world_map::WorldMap;
-use crate::domain::checkin::spoken_list;
-use crate::domain::event::{Phase, countdown};
+use crate::domain::event::{Countdown, Phase};
+use crate::lang::i18n::td_string;
+use crate::lang::{self, Lang};
 use crate::live::Viewer;
+use crate::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn StagePage() -> impl IntoView {
-    let slug = slug_param();
-    let stage = Resource::new(move || slug.get(), fetch_stage_view);
+    let params = stage_params();
+    let stage = Resource::new(
+        move || params.get(),
+        |(slug, lang)| fetch_stage_view(slug, lang),
+    );
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -32,32 +37,38 @@ pub fn StagePage() -> impl IntoView {
 
 #[component]
 fn StageLive(stage: StageView) -> impl IntoView {
-    let StageView { event, join_url } = stage;
+    let StageView {
+        event,
+        join_url,
+        lang,
+    } = stage;
+    let lang = Lang::provide(lang::from_code(&lang).unwrap_or_default());
+    let locale = lang.get_untracked();
     let live = use_live(&event, Viewer::Stage, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
     let headline = move || match phase.get() {
         Phase::Scheduled | Phase::DoorsOpen => {
-            format!("Starts {}", countdown(now.get(), starts_at))
+            lang::starts(locale, Countdown::until(now.get(), starts_at))
         }
-        Phase::Live => "Live now".to_string(),
-        Phase::Ended => "Thank you for joining!".to_string(),
+        Phase::Live => td_string!(locale, event.live_now).to_string(),
+        Phase::Ended => td_string!(locale, ended.thanks).to_string(),
     };
     let tally = move || live.checkins();
     let short_url = short_address(&join_url);
     view! {
-        <Title text=format!("Stage · {}", event.title)/>
-        <main class="stage">
+        <Title text=format!("{} · {}", td_string!(locale, stage.title), event.title)/>
+        <main class="stage" lang=crate::lang::code(locale)>
             <section class="stage-left">
                 {(!event.hosts.is_empty()).then(|| view! { <p class="stage-hosts">{event.hosts.clone()}</p> })}
                 <h1 class="stage-title">{event.title.clone()}</h1>
                 <p class="stage-headline" data-testid="stage-headline">{headline}</p>
                 <div class="stage-join">
-                    <img class="stage-qr" src=format!("/e/{}/qr.svg", event.slug) alt=format!("QR code for {short_url}")/>
+                    <img class="stage-qr" src=format!("/e/{}/qr.svg", event.slug) alt=format!("{}: {short_url}", td_string!(locale, stage.qr))/>
                     <div>
-                        <p class="stage-join-label">"Join at"</p>
+                        <p class="stage-join-label">{td_string!(locale, stage.join_at)}</p>
                         <p class="stage-url"><JoinAddress url=join_url.clone()/></p>
-                        <p class="stage-join-label">"Say hi and tell us where you are joining from"</p>
+                        <p class="stage-join-label">{td_string!(locale, stage.say_hi)}</p>
                     </div>
                 </div>
             </section>
@@ -65,7 +76,7 @@ fn StageLive(stage: StageView) -> impl IntoView {
                 <WorldMap live/>
                 <p class="stage-count">
                     <strong data-testid="stage-count">{move || tally().count}</strong>
-                    {move || if tally().count == 1 { " person here" } else { " people here" }}
+                    " "{move || if lang::is_one(locale, u64::from(tally().count)) { td_string!(locale, stage.person_here) } else { td_string!(locale, stage.people_here) }}
                 </p>
                 <p class="stage-countries" data-testid="stage-countries">
                     {move || tally().countries.into_iter().take(6).map(|(country, n)| format!("{country} {n}")).collect::<Vec<_>>().join(" · ")}
@@ -73,7 +84,7 @@ fn StageLive(stage: StageView) -> impl IntoView {
                 <p class="stage-newest" data-testid="stage-newest">
                     {move || {
                         let newest = tally().newest;
-                        if newest.is_empty() { String::new() } else { format!("Hello, {}!", spoken_list(&newest)) }
+                        (!newest.is_empty()).then(|| tr!(locale, stage.hello, names = lang::spoken_list(locale, &newest)))
                     }}
                 </p>
             </section>

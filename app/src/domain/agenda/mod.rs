@@ -16,7 +16,7 @@
 mod text;
 mod wire;
 
-pub use text::{clock_text, finish_text, left_text, span_text};
+pub use text::{Remaining, clock_text, finish_text, left_text, span_text};
 pub use wire::{AgendaWire, SectionWire};
 
 use super::DomainError;

@@ -38,15 +38,36 @@ pub fn span_text(minutes: i64) -> String {
     }
 }
 
+/// The time left of the current section, to the minute as people say it (each page
+/// says it in its language: [`left_text`] in English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remaining {
+    /// Past its plan by this many minutes (started ones count whole).
+    Over(i64),
+    UnderAMinute,
+    /// This many minutes left, a started one counted whole.
+    Minutes(i64),
+}
+
+impl Remaining {
+    pub fn of(left: Duration) -> Self {
+        let secs = left.num_seconds();
+        if secs < 0 {
+            Remaining::Over((-secs + 59) / 60)
+        } else if secs < 60 {
+            Remaining::UnderAMinute
+        } else {
+            Remaining::Minutes((secs + 59) / 60)
+        }
+    }
+}
+
 /// "8 min left", "1 min left", "over by 3 min": the current section against its plan.
 pub fn left_text(left: Duration) -> String {
-    let secs = left.num_seconds();
-    if secs < 0 {
-        format!("over by {} min", (-secs + 59) / 60)
-    } else if secs < 60 {
-        "less than a minute left".to_string()
-    } else {
-        format!("{} min left", (secs + 59) / 60)
+    match Remaining::of(left) {
+        Remaining::Over(m) => format!("over by {m} min"),
+        Remaining::UnderAMinute => "less than a minute left".to_string(),
+        Remaining::Minutes(m) => format!("{m} min left"),
     }
 }
 
