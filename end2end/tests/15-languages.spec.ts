@@ -120,7 +120,7 @@ test('the stage and the overlay speak the language their link asks for', async (
 });
 
 test('axe finds nothing on the attendee pages in any language, light or dark', async ({ browser, baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const links = createEventFromCli(baseURL!);
   const found: string[] = [];
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
@@ -153,10 +153,21 @@ test('axe finds nothing on the attendee pages in any language, light or dark', a
     }
     await context.close();
   }
+  // The overlay with the poll's bars on it, each language by its link.
+  await presenter.getByTestId('overlay-picker').getByRole('button', { name: 'Poll' }).click();
+  for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
+    for (const scheme of ['light', 'dark'] as const) {
+      found.push(...await axe(browser, `${links.attendee}/overlay?lang=${locale}`, locale, scheme));
+    }
+  }
   await presenter.getByRole('button', { name: 'End the tutorial' }).click();
   await expect(presenter.getByText(/Ended at/)).toBeVisible();
+  // The thank-you with the survey, and the survey's own link.
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
-    found.push(...await axe(browser, `${links.attendee}/feedback`, locale, 'light'));
+    for (const scheme of ['light', 'dark'] as const) {
+      found.push(...await axe(browser, links.attendee, locale, scheme));
+      found.push(...await axe(browser, `${links.attendee}/feedback`, locale, scheme));
+    }
   }
   await presenterContext.close();
   expect(found, found.join('\n')).toEqual([]);
