@@ -309,6 +309,15 @@ pub fn is_one(locale: Locale, n: u64) -> bool {
     }
 }
 
+/// A place in a line as `locale` says it: "2nd" in English, the number elsewhere (the
+/// sentence around it says "number 2").
+pub fn ordinal(locale: Locale, n: usize) -> String {
+    match locale {
+        Locale::en => crate::domain::help::ordinal(n),
+        Locale::es | Locale::pt_BR | Locale::de | Locale::fr => n.to_string(),
+    }
+}
+
 /// A share as `locale` writes it: "45%", "45 %".
 pub fn percent(locale: Locale, n: impl std::fmt::Display) -> String {
     match locale {

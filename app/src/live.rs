@@ -8,6 +8,7 @@
 
 use crate::domain::agenda::{AgendaCommand, AgendaWire, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
+use crate::domain::help::{HelpAction, HelpLine, HelpView, LineSummary, Ticket};
 use crate::domain::lab::{LabCounts, LabSignal, StuckNote};
 use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote, SectionPace};
@@ -126,6 +127,12 @@ pub enum ClientMsg {
         id: ActionId,
         scene: OverlayScene,
     },
+    /// A co-instructor's (or the presenter's) action on a request in the help queue.
+    Help {
+        id: ActionId,
+        ticket: Ticket,
+        action: HelpAction,
+    },
 }
 
 impl ClientMsg {
@@ -146,7 +153,8 @@ impl ClientMsg {
             | ClientMsg::Ask { id, .. }
             | ClientMsg::Upvote { id, .. }
             | ClientMsg::Moderate { id, .. }
-            | ClientMsg::Overlay { id, .. } => *id,
+            | ClientMsg::Overlay { id, .. }
+            | ClientMsg::Help { id, .. } => *id,
         }
     }
 }
@@ -229,6 +237,10 @@ pub struct LiveSnapshot {
     /// Done / stuck in the current section.
     #[serde(default, skip_serializing_if = "LabCounts::is_empty")]
     pub lab: LabCounts,
+    /// The current lab's help queue, in the order pressed, by ticket (each stuck page
+    /// finds its own place and who is coming).
+    #[serde(default, skip_serializing_if = "HelpLine::is_empty")]
+    pub help: HelpLine,
     /// The public questions, pinned then most upvoted first (at most
     /// [`PUBLIC_QUESTIONS`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -256,6 +268,12 @@ pub struct StaffSnapshot {
     pub pace_history: Vec<SectionPace>,
     /// What stuck attendees wrote, newest first.
     pub stuck_notes: Vec<StuckNote>,
+    /// The current lab's help queue in the order pressed, with names and notes.
+    #[serde(default)]
+    pub help: Vec<HelpView>,
+    /// How many wait and the longest untaken wait, for the presenter.
+    #[serde(default)]
+    pub help_summary: LineSummary,
     /// Every question, whatever its state, pinned then most upvoted first.
     #[serde(default)]
     pub queue: Vec<QuestionView>,
@@ -398,6 +416,9 @@ pub enum ServerMsg {
         /// This attendee's done / stuck in the current section.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lab: Option<(SectionId, LabSignal)>,
+        /// This attendee's ticket in the current lab's help queue, if they are in it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        help_ticket: Option<Ticket>,
         /// The questions this attendee asked.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         my_questions: Vec<QuestionId>,

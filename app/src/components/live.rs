@@ -10,6 +10,7 @@ use crate::api::EventPublic;
 use crate::domain::agenda::{Agenda, AgendaCommand, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase, Section};
+use crate::domain::help::Ticket;
 use crate::domain::lab::LabSignal;
 use crate::domain::pace::{self, PaceVote};
 use crate::domain::poll::PollId;
@@ -46,6 +47,9 @@ pub struct LiveHandle {
     pub my_answer: RwSignal<Option<(PollId, u8)>>,
     /// This attendee's done / stuck in the current lab.
     pub my_lab: RwSignal<Option<(SectionId, LabSignal)>>,
+    /// This attendee's ticket in the current lab's help queue (the id of the Stuck press
+    /// that put them in line).
+    pub my_ticket: RwSignal<Option<(SectionId, Ticket)>>,
     /// How far the server's clock is ahead of this browser's, in milliseconds.
     pub offset_ms: RwSignal<i64>,
     /// The event's own agenda, as the page was rendered with it: snapshots carry only
@@ -106,7 +110,24 @@ impl LiveHandle {
         if let Some(client) = self.client.get_value() {
             client.outbox_retain(|m| !matches!(m, ClientMsg::Lab { .. }));
         }
-        self.act(|id| ClientMsg::Lab { id, signal, note });
+        self.act(|id| {
+            // The first Stuck's id is the ticket; a second keeps the place it got.
+            match signal {
+                Some(LabSignal::Stuck)
+                    if self
+                        .my_ticket
+                        .get_untracked()
+                        .is_some_and(|(s, _)| s == section) => {}
+                Some(LabSignal::Stuck) => self.my_ticket.set(Some((section, id))),
+                _ => self.my_ticket.set(None),
+            }
+            ClientMsg::Lab { id, signal, note }
+        });
+    }
+
+    /// A co-instructor's action on a request in the help queue.
+    pub fn help(&self, ticket: Ticket, action: crate::domain::help::HelpAction) {
+        self.act(|id| ClientMsg::Help { id, ticket, action });
     }
 
     /// Asks a question; its id is made here, so a re-send after a reconnect asks once.
@@ -277,6 +298,7 @@ pub fn use_live(event: &EventPublic, viewer: Viewer, initial: Option<LiveSnapsho
         my_pace_at: RwSignal::new(None),
         my_answer: RwSignal::new(None),
         my_lab: RwSignal::new(None),
+        my_ticket: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
         planned: StoredValue::new(event.sections.clone()),
         pace_expiry_minutes: event.pace_expiry_minutes,
@@ -476,6 +498,7 @@ mod client {
                     check_in,
                     poll_answer,
                     lab,
+                    help_ticket,
                     my_questions,
                     my_upvotes,
                     ..
@@ -506,6 +529,9 @@ mod client {
                     }
                     if !outbox.iter().any(|m| matches!(m, ClientMsg::Lab { .. })) {
                         handle.my_lab.set(lab);
+                        handle
+                            .my_ticket
+                            .set(lab.zip(help_ticket).map(|((section, _), t)| (section, t)));
                     }
                     if !outbox
                         .iter()

@@ -8,6 +8,7 @@
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
+use crate::domain::help::{HelpAction, Ticket};
 use crate::domain::lab::LabState;
 use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::PaceVote;
@@ -56,11 +57,23 @@ pub enum Change {
         choice: u8,
         at: DateTime<Utc>,
     },
-    /// An attendee's done/stuck in a lab section; `None` takes it back.
+    /// An attendee's done/stuck in a lab section; `None` takes it back. Stuck puts them in
+    /// the lab's help queue under `ticket` (unless already in it); anything else takes
+    /// them out.
     Lab {
         attendee: AttendeeId,
         section: SectionId,
         state: Option<LabState>,
+        /// Changes logged before the help queue carry none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<Ticket>,
+    },
+    /// A co-instructor's action on a request in the help queue; a take takes effect only
+    /// while nobody else is on it.
+    Help {
+        ticket: Ticket,
+        action: HelpAction,
+        at: DateTime<Utc>,
     },
     /// An attendee's question; asking the same question again (a retry) changes nothing.
     QuestionAsked {
@@ -100,6 +113,7 @@ impl Change {
             | Change::PollReopened { .. }
             | Change::PollRevealed { .. }
             | Change::QuestionChanged { .. }
+            | Change::Help { .. }
             | Change::Overlay { .. } => "",
         }
     }

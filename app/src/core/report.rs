@@ -12,12 +12,13 @@ use crate::domain::checkin::CheckInBoard;
 use crate::domain::event::{NewEvent, planned_minutes};
 use crate::domain::export::{Export, Table};
 use crate::domain::feedback::{AnswerKind, response_rate};
+use crate::domain::help::HelpQueue;
 use crate::domain::pace;
 use crate::domain::poll::{PollBoard, PollView, section_scores};
 use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
 use crate::domain::report::{
-    EventReport, PollReport, QuestionReport, RunSummary, SectionPaceReport, SectionQuizReport,
-    SeriesView,
+    EventReport, LabHelpReport, PollReport, QuestionReport, RunSummary, SectionPaceReport,
+    SectionQuizReport, SeriesView,
 };
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
@@ -170,6 +171,24 @@ impl RunRecord {
         )
     }
 
+    /// Each lab's help queue: who asked, and how long they waited for someone to come
+    /// (until the end of the event for those nobody reached).
+    fn lab_help(&self, titles: &HashMap<SectionId, String>) -> Vec<LabHelpReport> {
+        let queue = HelpQueue::restored(self.room.help_requests.clone());
+        let until = self.event.lifecycle.ended_at.unwrap_or_else(Utc::now);
+        let mut sections: Vec<SectionId> =
+            self.room.help_requests.iter().map(|r| r.section).collect();
+        sections.sort_unstable();
+        sections.dedup();
+        sections
+            .into_iter()
+            .map(|section| LabHelpReport {
+                title: titles.get(&section).cloned().unwrap_or_default(),
+                waits: queue.waits(section, until),
+            })
+            .collect()
+    }
+
     pub fn report(&self, series: Option<SeriesRecord>) -> EventReport {
         let titles = self.section_titles();
         let polls = self.polls();
@@ -190,6 +209,7 @@ impl RunRecord {
             survey: self.survey_results(),
             polls: Self::poll_charts(&polls, &titles),
             quiz_sections: Self::quiz_sections(&polls, &titles),
+            labs: self.lab_help(&titles),
             pace: pace::history(&self.room.pace_samples)
                 .into_iter()
                 .map(|p| SectionPaceReport {

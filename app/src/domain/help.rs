@@ -7,9 +7,6 @@
 //! A request is known by its ticket, the id of the press that made it: the attendee's
 //! page knows it, so the public line carries tickets, never attendee ids, and each page
 //! works out its own place ([`HelpLine::place`]).
-//!
-//! Work in progress (issue 19, part 4): the rules below are tested; not yet wired to the
-//! hub, the store or the pages.
 
 use super::DomainError;
 use super::agenda::SectionId;
@@ -47,6 +44,23 @@ pub enum Outcome {
     Withdrawn,
 }
 
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Helped => "helped",
+            Outcome::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "helped" => Some(Outcome::Helped),
+            "withdrawn" => Some(Outcome::Withdrawn),
+            _ => None,
+        }
+    }
+}
+
 /// One attendee's request for help in one lab.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelpRequest<A> {
@@ -74,6 +88,32 @@ impl<A> HelpRequest<A> {
             .unwrap_or(now);
         until - self.stuck_at
     }
+}
+
+/// What a co-instructor does to a request in the line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum HelpAction {
+    /// "I'm on it", under the name attendees see.
+    Take { helper: Helper },
+    /// "Back to the queue": nobody is on it; the attendee keeps their place.
+    Release,
+    /// "Helped": the request leaves the line.
+    Helped,
+}
+
+/// One request as co-instructors see it: who (by their check-in name, if they gave one),
+/// what they wrote, since when, and who is on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpView {
+    pub ticket: Ticket,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<LabNote>,
+    pub stuck_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helper: Option<Helper>,
 }
 
 /// Why "I'm on it" was not taken.
@@ -111,6 +151,10 @@ pub struct HelpLine {
 }
 
 impl HelpLine {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// A ticket's place in the line, 1 for the first (who may already be being helped).
     pub fn place(&self, ticket: Ticket) -> Option<usize> {
         self.entries
@@ -173,6 +217,69 @@ impl<A> Default for HelpQueue<A> {
 }
 
 impl<A: Eq + Clone> HelpQueue<A> {
+    /// The queue as the store kept it.
+    pub fn restored(mut requests: Vec<HelpRequest<A>>) -> Self {
+        requests.sort_by_key(|r| r.stuck_at);
+        Self { requests }
+    }
+
+    /// Whether `helper` may take `ticket` now (the same check [`HelpQueue::take`] makes,
+    /// without taking it).
+    pub fn can_take(&self, ticket: Ticket, helper: &Helper) -> Result<(), TakeRefused> {
+        let request = self
+            .requests
+            .iter()
+            .find(|r| r.is_open() && r.ticket == ticket)
+            .ok_or(TakeRefused::NotWaiting)?;
+        match &request.helper {
+            Some(other) if other != helper => Err(TakeRefused::TakenBy(other.clone())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `ticket` is in a line now.
+    pub fn is_waiting(&self, ticket: Ticket) -> bool {
+        self.requests
+            .iter()
+            .any(|r| r.is_open() && r.ticket == ticket)
+    }
+
+    /// An attendee's place in a lab's line, by the ticket they hold, if they are in it.
+    pub fn ticket_of(&self, section: SectionId, attendee: &A) -> Option<Ticket> {
+        self.requests
+            .iter()
+            .find(|r| r.is_open() && r.section == section && r.attendee == *attendee)
+            .map(|r| r.ticket)
+    }
+
+    /// A co-instructor's action; false when it changed nothing (or was refused: check
+    /// with [`HelpQueue::can_take`] first).
+    pub fn act(&mut self, ticket: Ticket, action: &HelpAction, at: DateTime<Utc>) -> bool {
+        match action {
+            HelpAction::Take { helper } => self.take(ticket, helper.clone(), at).is_ok(),
+            HelpAction::Release => self.release(ticket),
+            HelpAction::Helped => self.helped(ticket, at),
+        }
+    }
+
+    /// A lab's line as co-instructors see it, with each attendee's name from `name_of`.
+    pub fn views(
+        &self,
+        section: SectionId,
+        name_of: impl Fn(&A) -> Option<String>,
+    ) -> Vec<HelpView> {
+        self.waiting(section)
+            .into_iter()
+            .map(|r| HelpView {
+                ticket: r.ticket,
+                name: name_of(&r.attendee),
+                note: r.note.clone(),
+                stuck_at: r.stuck_at,
+                helper: r.helper.clone(),
+            })
+            .collect()
+    }
+
     fn open_of(&mut self, section: SectionId, attendee: &A) -> Option<&mut HelpRequest<A>> {
         self.requests
             .iter_mut()

@@ -65,6 +65,14 @@ pub struct SectionQuizReport {
     pub score: QuizScore,
 }
 
+/// A lab's help queue: how many asked for help, the median and the longest wait for a
+/// co-instructor to come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabHelpReport {
+    pub title: String,
+    pub waits: crate::domain::help::WaitStats,
+}
+
 /// The pace of one section: mean and peak shares asking slower / faster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionPaceReport {
@@ -104,6 +112,9 @@ pub struct EventReport {
     /// The quiz questions' share right per section, in the order asked.
     #[serde(default)]
     pub quiz_sections: Vec<SectionQuizReport>,
+    /// Each lab where someone pressed Stuck, in agenda order.
+    #[serde(default)]
+    pub labs: Vec<LabHelpReport>,
     pub pace: Vec<SectionPaceReport>,
     /// Answered first, then by upvotes.
     pub questions: Vec<QuestionReport>,

@@ -7,6 +7,7 @@ use crate::api::reports::{EventReport, SeriesView, fetch_report, fetch_series};
 use crate::components::charts::BarChartSvg;
 use crate::components::chrome::{TopBar, event_time};
 use crate::components::world_map::PlacesMap;
+use crate::domain::agenda::clock_text;
 use crate::domain::export::Export;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -107,6 +108,27 @@ fn Report(report: EventReport) -> impl IntoView {
                 </table>
             })}
         </section>
+        {(!report.labs.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="help-results" data-testid="help-results">
+                <h2 id="help-results">"Help in the labs"</h2>
+                <table class="table">
+                    <thead><tr><th scope="col">"Lab"</th><th scope="col">"Asked for help"</th><th scope="col">"Median wait"</th><th scope="col">"Longest wait"</th></tr></thead>
+                    <tbody>
+                        {report.labs.iter().map(|lab| {
+                            let wait = |secs: Option<i64>| secs.map_or_else(|| "—".to_string(), |s| clock_text(chrono::Duration::seconds(s)));
+                            view! {
+                                <tr>
+                                    <th scope="row">{lab.title.clone()}</th>
+                                    <td>{lab.waits.stuck}</td>
+                                    <td>{wait(lab.waits.median_wait_secs)}</td>
+                                    <td>{wait(lab.waits.longest_wait_secs)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
         <section class="card" aria-labelledby="pace-results">
             <h2 id="pace-results">"Pace per section"</h2>
             {if report.pace.is_empty() {

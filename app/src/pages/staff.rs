@@ -8,7 +8,7 @@ use crate::api::events::fetch_staff_view;
 use crate::components::agenda::{AgendaList, SectionClock};
 use crate::components::checkin::NewPlaces;
 use crate::components::chrome::{TopBar, event_time};
-use crate::components::lab::LabPanel;
+use crate::components::lab::{HelpQueuePanel, LabPanel};
 use crate::components::live::{LiveHandle, use_live, use_phase};
 use crate::components::overlay::OverlayPicker;
 use crate::components::pace::{PaceHistory, PaceMeter};
@@ -103,7 +103,7 @@ fn StaffLive(data: StaffView) -> impl IntoView {
                 } else {
                     Either::Right(view! {
                         <div class="glance-column"><QuestionQueue live/></div>
-                        <div class="glance-column">{clock}{room}</div>
+                        <div class="glance-column">{clock}{room}<HelpQueuePanel live/></div>
                     })
                 }}
                 <div class="glance-column">

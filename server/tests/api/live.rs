@@ -23,6 +23,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             check_in: None,
             poll_answer: None,
             lab: None,
+            help_ticket: None,
             ref my_questions,
             ref my_upvotes,
         } if my_questions.is_empty() && my_upvotes.is_empty()
@@ -46,6 +47,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
                 check_in: None,
                 poll_answer: None,
                 lab: None,
+                help_ticket: None,
                 ref my_questions,
                 ref my_upvotes,
             } if my_questions.is_empty() && my_upvotes.is_empty()

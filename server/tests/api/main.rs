@@ -8,6 +8,7 @@ mod crash;
 mod disk;
 mod feedback;
 mod hardening;
+mod help;
 mod helpers;
 mod live;
 mod nginx;

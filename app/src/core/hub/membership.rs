@@ -8,6 +8,7 @@ use crate::domain::agenda::AgendaCommand;
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::event::SectionKind;
+use crate::domain::help::{HelpAction, TakeRefused, Ticket};
 use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::limit::wait_text;
 use crate::domain::overlay::OverlayScene;
@@ -161,9 +162,9 @@ impl Membership {
                 let attendee = self.attendee("only attendees answer polls")?;
                 self.answer_poll(attendee, poll, choice).await
             }
-            ClientMsg::Lab { signal, note, .. } => {
+            ClientMsg::Lab { id, signal, note } => {
                 let attendee = self.attendee("only attendees say done or stuck")?;
-                self.signal_lab(attendee, signal, &note).await
+                self.signal_lab(attendee, id, signal, &note).await
             }
             ClientMsg::Ask { id, text, name } => {
                 let attendee = self.attendee("only attendees ask questions")?;
@@ -196,6 +197,13 @@ impl Membership {
                     "only the presenter and co-instructors choose what the overlay shows",
                 )?;
                 self.show_on_overlay(scene).await
+            }
+            ClientMsg::Help { ticket, action, .. } => {
+                only(
+                    staff,
+                    "only the presenter and co-instructors work the help queue",
+                )?;
+                self.help(ticket, action).await
             }
         }
     }
@@ -248,6 +256,7 @@ impl Membership {
                 check_in: None,
                 poll_answer: None,
                 lab: None,
+                help_ticket: None,
                 my_questions: Vec::new(),
                 my_upvotes: Vec::new(),
             };
@@ -263,6 +272,10 @@ impl Membership {
             .agenda
             .current
             .and_then(|section| Some((section, state.lab.of(section, id)?.signal)));
+        let help_ticket = state
+            .agenda
+            .current
+            .and_then(|section| state.help.ticket_of(section, &attendee.id));
         ServerMsg::Welcome {
             viewer: self.viewer,
             pace: pace.map(|(vote, _)| vote),
@@ -270,6 +283,7 @@ impl Membership {
             check_in: state.checkins.of(id).cloned(),
             poll_answer,
             lab,
+            help_ticket,
             my_questions,
             my_upvotes,
         }
@@ -478,6 +492,7 @@ impl Membership {
     async fn signal_lab(
         &self,
         attendee: AttendeeId,
+        ticket: Ticket,
         signal: Option<LabSignal>,
         note: &str,
     ) -> Result<(), Refusal> {
@@ -502,8 +517,43 @@ impl Membership {
             attendee,
             section,
             state,
+            ticket: Some(ticket),
         })
         .await?;
+        Ok(())
+    }
+
+    /// A co-instructor's action on a request in the current help queue: one helper at a
+    /// time, here and (by the store's conditional write) across replicas.
+    async fn help(&self, ticket: Ticket, action: HelpAction) -> Result<(), Refusal> {
+        {
+            let state = lock(&self.room.state);
+            match &action {
+                HelpAction::Take { helper } => state
+                    .help
+                    .can_take(ticket, helper)
+                    .map_err(|why| Refusal::Refused(why.message()))?,
+                HelpAction::Release | HelpAction::Helped if !state.help.is_waiting(ticket) => {
+                    return Err(Refusal::Refused(TakeRefused::NotWaiting.message()));
+                }
+                HelpAction::Release | HelpAction::Helped => {}
+            }
+        }
+        let taken = matches!(action, HelpAction::Take { .. });
+        if !self
+            .record(Change::Help {
+                ticket,
+                action,
+                at: self.now(),
+            })
+            .await?
+        {
+            return Err(Refusal::Refused(if taken {
+                "Another co-instructor took this one a moment ago.".into()
+            } else {
+                TakeRefused::NotWaiting.message()
+            }));
+        }
         Ok(())
     }
 

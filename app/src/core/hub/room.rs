@@ -9,7 +9,8 @@ use crate::domain::agenda::Agenda;
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::{CheckInBoard, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase};
-use crate::domain::lab::LabBoard;
+use crate::domain::help::{HelpQueue, HelpView};
+use crate::domain::lab::{LabBoard, LabSignal, LabState};
 use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::domain::pace::{self, PaceBoard, PaceSample};
 use crate::domain::poll::{PollBoard, PollView};
@@ -52,6 +53,8 @@ pub(super) struct RoomState {
     pub(super) pace_expiry_minutes: u32,
     pub(super) polls: PollBoard<AttendeeId>,
     pub(super) lab: LabBoard<AttendeeId>,
+    /// Who waits for a co-instructor in each lab, in the order they pressed Stuck.
+    pub(super) help: HelpQueue<AttendeeId>,
     /// The pace tally over time, oldest first.
     pub(super) pace_samples: Vec<PaceSample>,
     pub(super) questions: QuestionBoard<AttendeeId>,
@@ -89,6 +92,7 @@ impl RoomState {
             pace_expiry_minutes,
             polls: PollBoard::default(),
             lab: LabBoard::default(),
+            help: HelpQueue::default(),
             pace_samples: Vec::new(),
             questions: QuestionBoard::default(),
             pre_moderation: false,
@@ -140,6 +144,12 @@ impl RoomState {
             pace_trend: pace::trend(&self.pace_samples, now),
             pace_history: pace::history(&self.pace_samples),
             stuck_notes: self.lab.stuck_notes(self.agenda.current),
+            help: self.help_views(),
+            help_summary: self
+                .agenda
+                .current
+                .map(|s| self.help.summary(s, now))
+                .unwrap_or_default(),
             queue: self.questions.queue(QueueOrder::Votes),
             pre_moderation: self.pre_moderation,
             unread_places: self.checkin_tally().unread.clone(),
@@ -173,6 +183,11 @@ impl RoomState {
             // Without its counts while they are hidden: staff read theirs in `polls`.
             poll: self.polls.latest().map(PollView::for_attendees),
             lab: self.lab.counts(self.agenda.current),
+            help: self
+                .agenda
+                .current
+                .map(|s| self.help.line(s))
+                .unwrap_or_default(),
             questions: self.questions.public(PUBLIC_QUESTIONS),
             hidden_questions: self.questions.hidden_states(HIDDEN_QUESTIONS),
             overlay: self.overlay_view(),
@@ -180,6 +195,17 @@ impl RoomState {
         };
         snapshot.fit_within(MAX_PUBLIC_SNAPSHOT_BYTES);
         snapshot
+    }
+
+    /// The current lab's line as co-instructors see it, each attendee by the name they
+    /// checked in with.
+    fn help_views(&self) -> Vec<HelpView> {
+        let Some(section) = self.agenda.current else {
+            return Vec::new();
+        };
+        let checkins = &self.checkins;
+        self.help
+            .views(section, |a| checkins.of(a).and_then(|c| c.name.clone()))
     }
 
     /// The overlay's scene with the words of the question it shows, if one.
@@ -238,7 +264,25 @@ impl RoomState {
                 attendee,
                 section,
                 state,
-            } => self.lab.set(*section, attendee.clone(), state.clone()),
+                ticket,
+            } => {
+                self.lab.set(*section, attendee.clone(), state.clone());
+                match (state, ticket) {
+                    (Some(s), Some(ticket)) if s.signal == LabSignal::Stuck => {
+                        self.help
+                            .join(*section, attendee.clone(), *ticket, s.note.clone(), s.at);
+                    }
+                    (Some(LabState { at, .. }), _) => {
+                        self.help.withdraw(*section, attendee, *at);
+                    }
+                    (None, _) => {
+                        self.help.withdraw(*section, attendee, self.clock.now());
+                    }
+                }
+            }
+            Change::Help { ticket, action, at } => {
+                self.help.act(*ticket, action, *at);
+            }
             Change::QuestionAsked { attendee, question } => {
                 self.questions.add(attendee.clone(), question.clone());
             }
@@ -265,6 +309,7 @@ impl RoomState {
         for (section, attendee, state) in stored.lab_signals {
             lab.set(section, attendee, Some(state));
         }
+        self.help = HelpQueue::restored(stored.help_requests);
         if let Some(agenda) = stored.agenda {
             self.agenda = agenda;
         }

@@ -13,7 +13,8 @@ use crate::core::change::Change;
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
-use crate::domain::lab::{LabNote, LabState};
+use crate::domain::help::{HelpAction, Ticket};
+use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::pace::PaceVote;
 use crate::domain::poll::{PollId, PollSpec};
 use crate::domain::question::{Question, QuestionId};
@@ -139,9 +140,15 @@ impl Store {
                     attendee,
                     section,
                     state,
+                    ticket,
                 } => {
                     set_lab_signal(&mut tx, *event_id, attendee, *section, state.as_ref()).await?;
+                    queue_for_help(&mut tx, *event_id, attendee, *section, state.as_ref(), *ticket)
+                        .await?;
                     true
+                }
+                Change::Help { ticket, action, at } => {
+                    act_on_help(&mut tx, *event_id, *ticket, action, *at).await?
                 }
             };
             if done {
@@ -604,6 +611,79 @@ async fn set_lab_signal(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The help queue after a lab signal: Stuck puts the attendee in line under `ticket`
+/// (a second Stuck while in line only changes the note: the place and the helper stay);
+/// Done or taking it back withdraws their open request.
+async fn queue_for_help(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &AttendeeId,
+    section: SectionId,
+    state: Option<&LabState>,
+    ticket: Option<Ticket>,
+) -> Result<(), AppError> {
+    match (state, ticket) {
+        (Some(state), Some(ticket)) if state.signal == LabSignal::Stuck => sqlx::query(
+            "insert into help_request (event_id, ticket, section_id, attendee_id, note, stuck_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (event_id, section_id, attendee_id) where closed_at is null
+             do update set note = excluded.note",
+        )
+        .bind(event_id)
+        .bind(ticket.to_string())
+        .bind(i64::from(section))
+        .bind(attendee.as_str())
+        .bind(state.note.as_ref().map(LabNote::as_str))
+        .bind(millis(state.at)),
+        (state, _) => sqlx::query(
+            "update help_request set closed_at = $1, outcome = 'withdrawn'
+             where event_id = $2 and section_id = $3 and attendee_id = $4 and closed_at is null",
+        )
+        .bind(millis(state.map_or_else(Utc::now, |s| s.at)))
+        .bind(event_id)
+        .bind(i64::from(section))
+        .bind(attendee.as_str()),
+    }
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A co-instructor's action on an open request; false when its condition refused it (a
+/// take while someone else is on it, on any replica; a request no longer open).
+async fn act_on_help(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    ticket: Ticket,
+    action: &HelpAction,
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let query = match action {
+        HelpAction::Take { helper } => sqlx::query(
+            "update help_request set helper = $1, taken_at = coalesce(taken_at, $2)
+             where event_id = $3 and ticket = $4 and closed_at is null and (helper is null or helper = $1)",
+        )
+        .bind(helper.as_str())
+        .bind(millis(at)),
+        HelpAction::Release => sqlx::query(
+            "update help_request set helper = null, taken_at = null
+             where event_id = $1 and ticket = $2 and closed_at is null and helper is not null",
+        ),
+        HelpAction::Helped => sqlx::query(
+            "update help_request set closed_at = $1, outcome = 'helped'
+             where event_id = $2 and ticket = $3 and closed_at is null",
+        )
+        .bind(millis(at)),
+    };
+    let done = query
+        .bind(event_id)
+        .bind(ticket.to_string())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(done > 0)
 }
 
 /// The presenter's Start: only the first counts, and only before the End.

@@ -8,6 +8,7 @@ use super::{
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
+use crate::domain::help::{HelpRequest, Helper, Outcome};
 use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::overlay::OverlayScene;
 use crate::domain::pace::{PaceCounts, PaceSample, PaceVote};
@@ -39,6 +40,8 @@ pub struct StoredRoom {
     pub poll_answers: Vec<(PollId, AttendeeId, u8)>,
     /// (section, attendee, signal) of every lab signal.
     pub lab_signals: Vec<(SectionId, AttendeeId, LabState)>,
+    /// Every help request, in the order pressed.
+    pub help_requests: Vec<HelpRequest<AttendeeId>>,
     /// The pace tally over time, oldest first.
     pub pace_samples: Vec<PaceSample>,
     /// (asker, question) of every question.
@@ -77,6 +80,7 @@ impl Store {
             polls: self.polls(event_id).await?,
             poll_answers: self.poll_answers(event_id).await?,
             lab_signals: self.lab_signals(event_id).await?,
+            help_requests: self.help_requests(event_id).await?,
             pace_samples: self.pace_samples(event_id).await?,
             questions: self.questions(event_id).await?,
             question_votes: self.question_votes(event_id).await?,
@@ -174,6 +178,52 @@ impl Store {
                         at: time(r, "at")?,
                     },
                 ))
+            })
+            .collect()
+    }
+
+    /// Every help request of an event, in the order pressed.
+    pub async fn help_requests(
+        &self,
+        event_id: i64,
+    ) -> Result<Vec<HelpRequest<AttendeeId>>, AppError> {
+        let rows = self
+            .event_rows(
+                "select ticket, section_id, attendee_id, note, stuck_at, helper, taken_at, closed_at, outcome
+                 from help_request where event_id = $1 order by stuck_at",
+                event_id,
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let closed = match (
+                    optional_time(r, "closed_at")?,
+                    r.try_get::<Option<String>, _>("outcome")?,
+                ) {
+                    (Some(at), Some(outcome)) => Some((
+                        at,
+                        Outcome::parse(&outcome).ok_or_else(|| unreadable("outcome", &outcome))?,
+                    )),
+                    _ => None,
+                };
+                Ok(HelpRequest {
+                    ticket: parsed(r, "ticket", |t| t.parse().ok())?,
+                    section: number(r, "section_id")?,
+                    attendee: attendee(r, "attendee_id")?,
+                    note: match r.try_get::<Option<String>, _>("note")? {
+                        Some(note) => LabNote::parse(&note).ok().flatten(),
+                        None => None,
+                    },
+                    stuck_at: time(r, "stuck_at")?,
+                    helper: match r.try_get::<Option<String>, _>("helper")? {
+                        Some(name) => {
+                            Some(Helper::parse(&name).map_err(|_| unreadable("helper", &name))?)
+                        }
+                        None => None,
+                    },
+                    taken_at: optional_time(r, "taken_at")?,
+                    closed,
+                })
             })
             .collect()
     }
