@@ -161,6 +161,11 @@ impl Lang {
         lang
     }
 
+    /// Puts the language named by `code` (a page's data) in place, English if none.
+    pub fn provide_code(code: &str) -> Self {
+        Self::provide(from_code(code).unwrap_or_default())
+    }
+
     /// The page's language, English where the page has none.
     pub fn current() -> Self {
         use_context().unwrap_or_else(|| Self(RwSignal::new(Locale::en)))
@@ -345,6 +350,21 @@ pub fn starts(locale: Locale, countdown: Countdown) -> String {
             tr!(locale, starts.hours, h = h, m = m)
         }
         Countdown::Days(d) => tr!(locale, starts.days, d = d),
+    }
+}
+
+/// The big line of the stage and the overlay's countdown: "Starts in 5 min 00 s",
+/// "Live now", "Thank you for joining!".
+pub fn headline(
+    locale: Locale,
+    phase: crate::domain::event::Phase,
+    countdown: Countdown,
+) -> String {
+    use crate::domain::event::Phase;
+    match phase {
+        Phase::Scheduled | Phase::DoorsOpen => starts(locale, countdown),
+        Phase::Live => td_string!(locale, event.live_now).to_string(),
+        Phase::Ended => td_string!(locale, ended.thanks).to_string(),
     }
 }
 

@@ -37,7 +37,7 @@ pub fn AttendeeApp(page: AttendeePage) -> impl IntoView {
         feedback,
         lang,
     } = page;
-    Lang::provide(lang::from_code(&lang).unwrap_or_default());
+    Lang::provide_code(&lang);
     view! {
         <Title formatter=crate::site::title/>
         {match view {

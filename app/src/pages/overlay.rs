@@ -12,7 +12,7 @@ use crate::components::chrome::{JoinAddress, short_address};
 use crate::components::live::{LiveHandle, use_clock, use_live, use_phase};
 use crate::components::poll::PollBars;
 use crate::domain::agenda::{Remaining, clock_text};
-use crate::domain::event::{Countdown, Phase};
+use crate::domain::event::Countdown;
 use crate::domain::overlay::{OverlayScene, OverlayView};
 use crate::lang::i18n::td_string;
 use crate::lang::{self, Lang};
@@ -49,8 +49,7 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
         join_url,
         lang,
     } = stage;
-    let lang = Lang::provide(lang::from_code(&lang).unwrap_or_default());
-    let locale = lang.get_untracked();
+    let locale = Lang::provide_code(&lang).get_untracked();
     let live = use_live(&event, Viewer::Stage, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let overlay = Memo::new(move |_| {
@@ -70,11 +69,7 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
         }) => EitherOf6::B(view! {
             <section class="overlay-box overlay-lower">
                 <p class="overlay-eyebrow">{title.clone()}</p>
-                <p class="overlay-big" data-testid="overlay-headline">{move || match phase.get() {
-                    Phase::Scheduled | Phase::DoorsOpen => lang::starts(locale, Countdown::until(now.get(), starts_at)),
-                    Phase::Live => td_string!(locale, event.live_now).to_string(),
-                    Phase::Ended => td_string!(locale, ended.thanks).to_string(),
-                }}</p>
+                <p class="overlay-big" data-testid="overlay-headline">{move || lang::headline(locale, phase.get(), Countdown::until(now.get(), starts_at))}</p>
             </section>
         }),
         Some(OverlayView {

@@ -8,7 +8,7 @@ use crate::api::events::fetch_stage_view;
 use crate::components::chrome::{JoinAddress, short_address};
 use crate::components::live::{use_live, use_phase};
 use crate::components::world_map::WorldMap;
-use crate::domain::event::{Countdown, Phase};
+use crate::domain::event::Countdown;
 use crate::lang::i18n::td_string;
 use crate::lang::{self, Lang};
 use crate::live::Viewer;
@@ -42,18 +42,12 @@ fn StageLive(stage: StageView) -> impl IntoView {
         join_url,
         lang,
     } = stage;
-    let lang = Lang::provide(lang::from_code(&lang).unwrap_or_default());
-    let locale = lang.get_untracked();
+    let locale = Lang::provide_code(&lang).get_untracked();
     let live = use_live(&event, Viewer::Stage, None);
     let (now, phase) = use_phase(live, event.lifecycle);
     let starts_at = event.starts_at;
-    let headline = move || match phase.get() {
-        Phase::Scheduled | Phase::DoorsOpen => {
-            lang::starts(locale, Countdown::until(now.get(), starts_at))
-        }
-        Phase::Live => td_string!(locale, event.live_now).to_string(),
-        Phase::Ended => td_string!(locale, ended.thanks).to_string(),
-    };
+    let headline =
+        move || lang::headline(locale, phase.get(), Countdown::until(now.get(), starts_at));
     let tally = move || live.checkins();
     let short_url = short_address(&join_url);
     view! {
