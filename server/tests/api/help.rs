@@ -3,7 +3,9 @@
 //! Stuck keeping the place, Helped and Done leaving the line, what is stored and what
 //! the report keeps.
 
-use crate::helpers::{Reply, spawn_app};
+use crate::helpers::{
+    Browser, LiveClient, Reply, TestApp, TestDb, TestEvent, spawn_app, spawn_app_on,
+};
 use app::domain::agenda::AgendaCommand;
 use app::domain::help::{HelpAction, Helper, Outcome};
 use app::domain::lab::LabSignal;
@@ -28,16 +30,8 @@ fn take(name: &str) -> HelpAction {
     }
 }
 
-#[tokio::test]
-async fn the_line_keeps_the_order_pressed_and_two_co_instructors_taking_one_request_get_one_outcome()
- {
-    let app = spawn_app().await;
-    let event = app.create_event("Help").await;
-    let (_p, mut presenter) = app.presenter(&event).await;
-    let (_a, mut ana) = app.attendee(&event).await;
-    let (_b, mut ben) = app.attendee(&event).await;
-    let (_m1, mut first) = app.moderator(&event).await;
-    let (_m2, mut second) = app.moderator(&event).await;
+/// The presenter starts the event and moves on to its first lab (section 2).
+async fn into_the_lab(presenter: &mut LiveClient) {
     presenter
         .act(|id| ClientMsg::Start { id })
         .await
@@ -58,6 +52,84 @@ async fn the_line_keeps_the_order_pressed_and_two_co_instructors_taking_one_requ
     presenter
         .snapshot_where(|s| s.agenda.current == Some(2))
         .await;
+}
+
+/// An attendee on `app` who pressed Stuck: their browser, page and ticket.
+async fn stuck_attendee(app: &TestApp, event: &TestEvent) -> (Browser, LiveClient, Uuid) {
+    let (browser, mut page) = app.attendee(event).await;
+    let ticket = Uuid::new_v4();
+    page.send(&stuck(ticket, "")).await;
+    page.answer_to(ticket).await.expect_ack();
+    (browser, page, ticket)
+}
+
+#[tokio::test]
+async fn two_co_instructors_on_two_replicas_taking_one_request_at_once_get_one_outcome() {
+    let db = TestDb::postgres().await;
+    let a = spawn_app_on(db.clone()).await;
+    let b = spawn_app_on(db).await;
+    let event = a.create_event("Help across").await;
+    let (_p, mut presenter) = a.presenter(&event).await;
+    let (_m1, mut on_a) = a.moderator(&event).await;
+    let (_m2, mut on_b) = b.moderator(&event).await;
+    into_the_lab(&mut presenter).await;
+    let (_b, mut ben, ticket) = stuck_attendee(&b, &event).await;
+    for screen in [&mut on_a, &mut on_b] {
+        screen
+            .snapshot_where(|s| s.staff.as_ref().is_some_and(|st| st.help.len() == 1))
+            .await;
+    }
+
+    let (by_a, by_b) = (Uuid::new_v4(), Uuid::new_v4());
+    on_a.send(&ClientMsg::Help {
+        id: by_a,
+        ticket,
+        action: take("Ana"),
+    })
+    .await;
+    on_b.send(&ClientMsg::Help {
+        id: by_b,
+        ticket,
+        action: take("Sam"),
+    })
+    .await;
+    let answers = [on_a.answer_to(by_a).await, on_b.answer_to(by_b).await];
+    assert_eq!(
+        answers.iter().filter(|a| a.is_ack()).count(),
+        1,
+        "exactly one take stands across replicas: {answers:?}"
+    );
+    let winner = if answers[0].is_ack() { "Ana" } else { "Sam" };
+    let line = ben
+        .snapshot_where(|s| s.help.helper_of(ticket).is_some())
+        .await
+        .help;
+    assert_eq!(line.helper_of(ticket).unwrap().as_str(), winner);
+    for screen in [&mut on_a, &mut on_b] {
+        let staff = screen
+            .snapshot_where(|s| {
+                s.staff
+                    .as_ref()
+                    .is_some_and(|st| st.help.first().is_some_and(|h| h.helper.is_some()))
+            })
+            .await
+            .staff
+            .unwrap();
+        assert_eq!(staff.help[0].helper.as_ref().unwrap().as_str(), winner);
+    }
+}
+
+#[tokio::test]
+async fn the_line_keeps_the_order_pressed_and_two_co_instructors_taking_one_request_get_one_outcome()
+ {
+    let app = spawn_app().await;
+    let event = app.create_event("Help").await;
+    let (_p, mut presenter) = app.presenter(&event).await;
+    let (_a, mut ana) = app.attendee(&event).await;
+    let (_b, mut ben) = app.attendee(&event).await;
+    let (_m1, mut first) = app.moderator(&event).await;
+    let (_m2, mut second) = app.moderator(&event).await;
+    into_the_lab(&mut presenter).await;
 
     // Ben presses Stuck first, then Ana: the line is in that order, by ticket.
     let (ben_ticket, ana_ticket) = (Uuid::new_v4(), Uuid::new_v4());
