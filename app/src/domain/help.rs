@@ -20,6 +20,11 @@ pub type Ticket = Uuid;
 
 pub const MAX_HELPER_CHARS: usize = 40;
 
+/// How many places of a line every page gets (about 50 bytes each, in every snapshot to
+/// every attendee): far more than a lab's co-instructors can work through; those further
+/// back see no number until the line moves.
+pub const LINE_SHOWN: usize = 100;
+
 /// A co-instructor's name as attendees see it ("Ana is on her way").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -384,12 +389,13 @@ impl<A: Eq + Clone> HelpQueue<A> {
         open
     }
 
-    /// The line as every page gets it.
+    /// The line as every page gets it: its first [`LINE_SHOWN`] places.
     pub fn line(&self, section: SectionId) -> HelpLine {
         HelpLine {
             entries: self
                 .waiting(section)
                 .into_iter()
+                .take(LINE_SHOWN)
                 .map(|r| LineEntry {
                     ticket: r.ticket,
                     helper: r.helper.clone(),
@@ -455,6 +461,20 @@ mod tests {
 
     fn line_of(queue: &HelpQueue<&'static str>) -> Vec<Ticket> {
         queue.line(2).entries.iter().map(|e| e.ticket).collect()
+    }
+
+    #[test]
+    fn pages_get_the_first_places_of_a_long_line_and_the_staff_all_of_it() {
+        let attendees: Vec<String> = (0..LINE_SHOWN + 20).map(|i| format!("a{i}")).collect();
+        let mut queue = HelpQueue::<String>::default();
+        for (i, a) in attendees.iter().enumerate() {
+            queue.join(2, a.clone(), ticket(i as u128), None, at(i as i64));
+        }
+        assert_eq!(queue.line(2).entries.len(), LINE_SHOWN);
+        assert_eq!(queue.line(2).place(ticket(0)), Some(1));
+        assert_eq!(queue.line(2).place(ticket(LINE_SHOWN as u128)), None);
+        assert_eq!(queue.views(2, |_| None).len(), LINE_SHOWN + 20);
+        assert_eq!(queue.summary(2, at(1000)).waiting, (LINE_SHOWN + 20) as u32);
     }
 
     #[test]
