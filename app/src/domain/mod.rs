@@ -12,6 +12,7 @@ pub mod checkin;
 pub mod event;
 pub mod export;
 pub mod feedback;
+pub mod filter;
 pub mod help;
 pub mod lab;
 pub mod limit;
