@@ -9,6 +9,7 @@ pub mod attendee;
 pub mod calendar;
 pub mod chart;
 pub mod checkin;
+pub mod cloud;
 pub mod event;
 pub mod export;
 pub mod feedback;
