@@ -7,6 +7,8 @@
 //                           (390x844) in the same lab, from 10-at-a-glance.spec.ts
 //   ../docs/overlay.png     the stream overlay (a bubbled-up question; a poll) over a
 //                           drawn slide, as OBS would mix it, from 12-overlay.spec.ts
+//   ../docs/languages.png   the waiting page on a 360x640 phone in Spanish, Portuguese,
+//                           German and French, from 15-languages.spec.ts
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('@playwright/test');
@@ -38,6 +40,14 @@ df.groupby("zone").fare.mean().compute()</pre>
 }
 
 const pages = {
+  'languages.png': {
+    size: { width: 1560, height: 680 },
+    html: `<style>
+      body { margin: 0; background: #e5e7eb; display: flex; gap: 20px; padding: 20px; }
+      img { width: 360px; height: 640px; border-radius: 12px; box-shadow: 0 4px 16px rgba(0,0,0,.2); }
+    </style>
+    ${['es-ES', 'pt-BR', 'de-DE', 'fr-FR'].map(l => `<img src="${image(`waiting-${l}.png`)}">`).join('')}`,
+  },
   'screenshot.png': {
     size: { width: 1536, height: 860 },
     html: `<style>

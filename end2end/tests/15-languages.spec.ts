@@ -122,6 +122,18 @@ test('the stage and the overlay speak the language their link asks for', async (
 test('axe finds nothing on the attendee pages in any language, light or dark', async ({ browser, baseURL }) => {
   test.setTimeout(300_000);
   const links = createEventFromCli(baseURL!);
+  // The waiting page on a phone in each language, each in a zone of its own, for the
+  // README's picture (docs-images.js).
+  for (const [locale, timezoneId] of [['es-ES', 'America/Mexico_City'], ['pt-BR', 'America/Sao_Paulo'],
+    ['de-DE', 'Europe/Berlin'], ['fr-FR', 'Africa/Dakar']]) {
+    const context = await browser.newContext({ locale, timezoneId, viewport: { width: 360, height: 640 } });
+    const page = await context.newPage();
+    await page.goto(links.attendee);
+    await hydrated(page);
+    await expect(page.getByTestId('viewer-time')).toBeVisible();
+    await page.screenshot({ path: `test-results/waiting-${locale}.png` });
+    await context.close();
+  }
   const found: string[] = [];
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
     for (const scheme of ['light', 'dark'] as const) {
