@@ -1,30 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, expect, test } from '@playwright/test';
-import { createEventFromCli, hydrated, openLive, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { axeAt, axeFindings, createEventFromCli, openLive, signIn } from './helpers';
 
 // axe-core (WCAG 2.0–2.2 A and AA, and its best practices) finds nothing on any page, in
 // the light scheme and the dark one, with each page in the state it is most used in:
 // the attendee's waiting view, the live view with a poll open in a lab (Done / Stuck,
 // the pace buttons pressed), the survey after the end; the presenter's and
 // co-instructor's panels in a lab with a question and stuck notes; the organizer's pages.
-
-type Scheme = 'light' | 'dark';
-
-/** What axe found on the page at `url`, one line per offending element. */
-async function violations(browser: Browser, scheme: Scheme, url: string, storageState?: string | object) {
-  const context = await browser.newContext({ colorScheme: scheme, storageState: storageState as never });
-  const page = await context.newPage();
-  await page.goto(url);
-  await hydrated(page);
-  // The first live snapshot draws the page's live parts just after hydration.
-  await page.waitForTimeout(300);
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  await context.close();
-  return result.violations.flatMap(v => v.nodes.map(n =>
-    `${scheme} ${url}: ${v.id} (${v.impact}) ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1, 3).join(' ')}`));
-}
 
 test('axe finds nothing on any page, light or dark', async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
@@ -37,7 +18,7 @@ test('axe finds nothing on any page, light or dark', async ({ browser, baseURL }
 
   const found: string[] = [];
   const check = async (url: string, state?: object) => {
-    for (const scheme of ['light', 'dark'] as const) found.push(...await violations(browser, scheme, url, state));
+    for (const scheme of ['light', 'dark'] as const) found.push(...await axeAt(browser, url, { scheme, storageState: state }));
   };
 
   await check('/');
@@ -68,9 +49,7 @@ test('axe finds nothing on any page, light or dark', async ({ browser, baseURL }
   for (const scheme of ['light', 'dark'] as const) {
     // The attendee's own page as they left it, pressed buttons and all.
     await attendee.emulateMedia({ colorScheme: scheme });
-    const result = await new AxeBuilder({ page: attendee })
-      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-    found.push(...result.violations.flatMap(v => v.nodes.map(n => `${scheme} attendee (lab, pressed): ${v.id} ${n.target.join(' ')}`)));
+    found.push(...await axeFindings(attendee, `${scheme} attendee (lab, pressed)`));
   }
   await presenter.getByTestId('overlay-picker').getByRole('button', { name: 'Poll' }).click();
   await check(`${links.attendee}/overlay`);

@@ -1,9 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, expect, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createEventFromCli, hydrated, openLive } from './helpers';
+import { axeAt, axeFindings, createEventFromCli, hydrated, openLive } from './helpers';
 
 // The attendee-facing pages speak English, Spanish, Portuguese (Brazil), German and
 // French: chosen from the browser's Accept-Language, changed by the switch without
@@ -19,19 +18,6 @@ function eventAt(startsAt: string, zone: string) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-lang-')), 'event.toml');
   fs.writeFileSync(file, text);
   return file;
-}
-
-async function axe(browser: Browser, url: string, locale: string, scheme: 'light' | 'dark') {
-  const context = await browser.newContext({ locale, colorScheme: scheme });
-  const page = await context.newPage();
-  await page.goto(url);
-  await hydrated(page);
-  await page.waitForTimeout(300);
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  await context.close();
-  return result.violations.flatMap(v => v.nodes.map(n => `${locale} ${scheme} ${url}: ${v.id} ${n.target.join(' ')}`));
 }
 
 test('Accept-Language picks Spanish; the switch changes the language, keeps the check-in and is remembered', async ({ browser, baseURL }) => {
@@ -137,8 +123,8 @@ test('axe finds nothing on the attendee pages in any language, light or dark', a
   const found: string[] = [];
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
     for (const scheme of ['light', 'dark'] as const) {
-      found.push(...await axe(browser, links.attendee, locale, scheme));
-      found.push(...await axe(browser, `${links.attendee}/stage?lang=${locale}`, locale, scheme));
+      found.push(...await axeAt(browser, links.attendee, { scheme, locale }));
+      found.push(...await axeAt(browser, `${links.attendee}/stage?lang=${locale}`, { scheme, locale }));
     }
   }
   // The live view in a lab with a poll open, pressed, in each language.
@@ -159,9 +145,7 @@ test('axe finds nothing on the attendee pages in any language, light or dark', a
     await page.getByTestId('poll-card').getByRole('button').first().click();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      const result = await new AxeBuilder({ page })
-        .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-      found.push(...result.violations.flatMap(v => v.nodes.map(n => `${locale} ${scheme} attendee (lab, pressed): ${v.id} ${n.target.join(' ')}`)));
+      found.push(...await axeFindings(page, `${locale} ${scheme} attendee (lab, pressed)`));
     }
     await context.close();
   }
@@ -169,7 +153,7 @@ test('axe finds nothing on the attendee pages in any language, light or dark', a
   await presenter.getByTestId('overlay-picker').getByRole('button', { name: 'Poll' }).click();
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
     for (const scheme of ['light', 'dark'] as const) {
-      found.push(...await axe(browser, `${links.attendee}/overlay?lang=${locale}`, locale, scheme));
+      found.push(...await axeAt(browser, `${links.attendee}/overlay?lang=${locale}`, { scheme, locale }));
     }
   }
   await presenter.getByRole('button', { name: 'End the tutorial' }).click();
@@ -177,8 +161,8 @@ test('axe finds nothing on the attendee pages in any language, light or dark', a
   // The thank-you with the survey, and the survey's own link.
   for (const locale of ['es', 'pt-BR', 'de', 'fr']) {
     for (const scheme of ['light', 'dark'] as const) {
-      found.push(...await axe(browser, links.attendee, locale, scheme));
-      found.push(...await axe(browser, `${links.attendee}/feedback`, locale, scheme));
+      found.push(...await axeAt(browser, links.attendee, { scheme, locale }));
+      found.push(...await axeAt(browser, `${links.attendee}/feedback`, { scheme, locale }));
     }
   }
   await presenterContext.close();

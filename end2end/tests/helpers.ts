@@ -1,5 +1,6 @@
 // Shared steps for the end-to-end tests.
-import { expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, expect, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
@@ -34,4 +35,29 @@ export async function openLive(page: Page, url: string) {
   await page.goto(url);
   await hydrated(page);
   await expect(page.getByTestId('link-state')).toHaveText('Connected');
+}
+
+/** What axe-core (WCAG 2.0–2.2 A and AA, and its best practices) finds on `page` as it
+ * is now, one line per offending element, each starting with `label`. */
+export async function axeFindings(page: Page, label: string) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  return result.violations.flatMap(v => v.nodes.map(n =>
+    `${label}: ${v.id} (${v.impact}) ${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(1, 3).join(' ')}`));
+}
+
+/** What axe finds on the page at `url` opened fresh in the `scheme` (light or dark), in
+ * the browser language `locale` and signed in with `storageState` where given. */
+export async function axeAt(browser: Browser, url: string,
+  { scheme, locale, storageState }: { scheme: 'light' | 'dark'; locale?: string; storageState?: object }) {
+  const context = await browser.newContext({ colorScheme: scheme, locale, storageState: storageState as never });
+  const page = await context.newPage();
+  await page.goto(url);
+  await hydrated(page);
+  // The first live snapshot draws the page's live parts just after hydration.
+  await page.waitForTimeout(300);
+  const found = await axeFindings(page, `${locale ? `${locale} ` : ''}${scheme} ${url}`);
+  await context.close();
+  return found;
 }
