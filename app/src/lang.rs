@@ -4,7 +4,7 @@
 //!
 //! The words live in `app/locales/{code}.json`, one file per language that a translator
 //! edits; `leptos_i18n` reads them at compile time (a missing or misspelt key fails the
-//! build) into the [`Locale`] enum and the `td!` / `td_string!` macros. This module
+//! build) into the [`Locale`] enum and `td_string!`, whose sentences [`tr!`] fills. This module
 //! chooses the language of a request ([`choose`]), carries it through a page ([`Lang`])
 //! and says in each language what the domain's values are (a section's kind, a pace
 //! vote, "3 people are here").
@@ -70,23 +70,11 @@ pub fn choose(query: Option<&str>, cookie: Option<&str>, accept_language: Option
 /// The language of a request: its `?lang=` (`query`), its cookie, its `Accept-Language`.
 #[cfg(feature = "ssr")]
 pub fn of_request(query: Option<&str>, headers: &http::HeaderMap) -> Locale {
-    let cookie = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| cookie_value(c, LANG_COOKIE));
+    let cookie = crate::core::access::cookie(headers, LANG_COOKIE);
     let accept = headers
         .get(http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     choose(query, cookie, accept)
-}
-
-/// `name`'s value in a `Cookie` header ("a=1; lectern_lang=de").
-pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').find_map(|pair| {
-        let (key, value) = pair.trim().split_once('=')?;
-        (key == name).then_some(value)
-    })
 }
 
 /// `lang`'s value in a query string ("lang=es&x=1").
@@ -567,11 +555,17 @@ mod tests {
 
     #[test]
     fn cookies_and_queries_are_read_by_name() {
-        assert_eq!(
-            cookie_value("a=1; lectern_lang=de; b=2", LANG_COOKIE),
-            Some("de")
-        );
-        assert_eq!(cookie_value("xlectern_lang=de", LANG_COOKIE), None);
+        #[cfg(feature = "ssr")]
+        {
+            let request = |cookie: &str| {
+                let mut headers = http::HeaderMap::new();
+                headers.insert(http::header::COOKIE, cookie.parse().unwrap());
+                headers.insert(http::header::ACCEPT_LANGUAGE, "fr".parse().unwrap());
+                of_request(None, &headers)
+            };
+            assert_eq!(request("a=1; lectern_lang=de; b=2"), Locale::de);
+            assert_eq!(request("xlectern_lang=de"), Locale::fr);
+        }
         assert_eq!(query_value("x=1&lang=pt-BR"), Some("pt-BR"));
         assert_eq!(query_value("language=de"), None);
     }

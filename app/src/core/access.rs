@@ -106,7 +106,7 @@ impl AttendeeCookies {
 }
 
 /// The value of the cookie `name` in a request's `Cookie` headers.
-fn cookie<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h str> {
+pub(crate) fn cookie<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

@@ -228,15 +228,23 @@ impl<A: Eq + Clone> HelpQueue<A> {
         Self { requests }
     }
 
-    /// Whether `helper` may take `ticket` now (the same check [`HelpQueue::take`] makes,
-    /// without taking it).
-    pub fn can_take(&self, ticket: Ticket, helper: &Helper) -> Result<(), TakeRefused> {
-        let request = self
-            .requests
+    /// The open request of `ticket`.
+    fn open(&self, ticket: Ticket) -> Option<&HelpRequest<A>> {
+        self.requests
             .iter()
             .find(|r| r.is_open() && r.ticket == ticket)
-            .ok_or(TakeRefused::NotWaiting)?;
-        match &request.helper {
+    }
+
+    /// An attendee's open request in a lab.
+    fn open_in(&self, section: SectionId, attendee: &A) -> Option<&HelpRequest<A>> {
+        self.requests
+            .iter()
+            .find(|r| r.is_open() && r.section == section && r.attendee == *attendee)
+    }
+
+    /// Whether `helper` may take `ticket` now: it is waiting, and nobody else is on it.
+    pub fn can_take(&self, ticket: Ticket, helper: &Helper) -> Result<(), TakeRefused> {
+        match &self.open(ticket).ok_or(TakeRefused::NotWaiting)?.helper {
             Some(other) if other != helper => Err(TakeRefused::TakenBy(other.clone())),
             _ => Ok(()),
         }
@@ -244,17 +252,12 @@ impl<A: Eq + Clone> HelpQueue<A> {
 
     /// Whether `ticket` is in a line now.
     pub fn is_waiting(&self, ticket: Ticket) -> bool {
-        self.requests
-            .iter()
-            .any(|r| r.is_open() && r.ticket == ticket)
+        self.open(ticket).is_some()
     }
 
     /// An attendee's place in a lab's line, by the ticket they hold, if they are in it.
     pub fn ticket_of(&self, section: SectionId, attendee: &A) -> Option<Ticket> {
-        self.requests
-            .iter()
-            .find(|r| r.is_open() && r.section == section && r.attendee == *attendee)
-            .map(|r| r.ticket)
+        self.open_in(section, attendee).map(|r| r.ticket)
     }
 
     /// A co-instructor's action; false when it changed nothing (or was refused: check
@@ -286,9 +289,8 @@ impl<A: Eq + Clone> HelpQueue<A> {
     }
 
     fn open_of(&mut self, section: SectionId, attendee: &A) -> Option<&mut HelpRequest<A>> {
-        self.requests
-            .iter_mut()
-            .find(|r| r.is_open() && r.section == section && r.attendee == *attendee)
+        let ticket = self.open_in(section, attendee)?.ticket;
+        self.open_ticket(ticket)
     }
 
     fn open_ticket(&mut self, ticket: Ticket) -> Option<&mut HelpRequest<A>> {
@@ -342,16 +344,14 @@ impl<A: Eq + Clone> HelpQueue<A> {
         helper: Helper,
         at: DateTime<Utc>,
     ) -> Result<(), TakeRefused> {
-        let request = self.open_ticket(ticket).ok_or(TakeRefused::NotWaiting)?;
-        match &request.helper {
-            Some(other) if *other != helper => Err(TakeRefused::TakenBy(other.clone())),
-            Some(_) => Ok(()),
-            None => {
-                request.helper = Some(helper);
-                request.taken_at = Some(at);
-                Ok(())
-            }
+        self.can_take(ticket, &helper)?;
+        if let Some(request) = self.open_ticket(ticket)
+            && request.helper.is_none()
+        {
+            request.helper = Some(helper);
+            request.taken_at = Some(at);
         }
+        Ok(())
     }
 
     /// "Back to the queue": nobody is on it any more; the attendee keeps their place
