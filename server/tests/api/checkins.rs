@@ -190,3 +190,20 @@ async fn the_stage_screen_is_public_and_watches_without_acting() {
         .await
         .expect_refused(ErrorCode::Forbidden);
 }
+
+/// A place the gazetteer does not know stores no point (null latitude and longitude);
+/// a known one after it, on the same database connection, must still be stored. On
+/// PostgreSQL, sqlx's `Any` driver declares a null `f64` as `float4`, and a statement
+/// prepared with that declaration once refused every real latitude after it.
+#[tokio::test]
+async fn known_places_are_stored_after_unknown_ones() {
+    let app = spawn_app().await;
+    let event = app.create_event("Unknown, then known").await;
+    for round in 0..6 {
+        for place in ["my kitchen", "Pune"] {
+            let (_b, mut attendee) = app.attendee(&event).await;
+            let reply = check_in(&mut attendee, place, "").await;
+            assert!(reply.is_ack(), "round {round}, {place}: {reply:?}");
+        }
+    }
+}

@@ -289,7 +289,10 @@ async fn write_check_ins(
                  latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
             placeholders(backend, chunk.len(), 10)
         );
-        let mut query = sqlx::query(&sql);
+        // Not kept prepared: sqlx's `Any` driver (0.8) declares a null `f64` as `float4`
+        // to PostgreSQL, and a statement first prepared with an unknown place's null
+        // point would then refuse every real latitude sent through it.
+        let mut query = sqlx::query(&sql).persistent(false);
         for ((event_id, attendee), check_in) in chunk {
             let place = check_in.place.as_ref();
             query = query
