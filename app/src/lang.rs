@@ -436,6 +436,7 @@ pub fn notice(locale: Locale, notice: &Notice) -> String {
             ErrorCode::Unavailable => td_string!(locale, notice.unavailable),
             ErrorCode::TooFast => td_string!(locale, notice.too_fast),
             ErrorCode::TooMany => td_string!(locale, notice.too_many),
+            ErrorCode::Filtered => td_string!(locale, notice.filtered),
             ErrorCode::Revoked => td_string!(locale, notice.revoked),
         }
         .to_string(),

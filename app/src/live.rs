@@ -388,6 +388,8 @@ pub enum ErrorCode {
     /// Too many pages of this event open in one browser: this one is closed (it tries
     /// again later, as after any lost connection).
     TooMany,
+    /// The event's word filter refused the text (nothing was stored): say it another way.
+    Filtered,
     /// The role link this page came in by was revoked or replaced: the page is closed
     /// and must not reconnect (it would be refused).
     Revoked,

@@ -57,6 +57,16 @@ pub async fn submit_feedback(slug: String, response: SurveyResponse) -> Result<(
         let event = core.event(&slug).await?;
         let attendee = attendee(&core);
         let response = event.survey().check(&response)?;
+        use crate::domain::filter::Verdict;
+        // Comments reach only the organizers: "hide for review" keeps them as written,
+        // "refuse" sends them back.
+        let comments = response.answers.values().map(|a| a.text.as_str());
+        if event.word_filter.filter().check(comments) == Verdict::Refuse {
+            return Err(AppError::invalid(
+                "comment",
+                "has a word this event's filter does not allow, so nothing was sent. Please say it another way.",
+            ));
+        }
         core.store
             .save_response(event.id, &attendee, &response)
             .await

@@ -566,6 +566,7 @@ mod client {
                             name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
                             place: None,
                             at: Utc::now(),
+                            held: false,
                         }));
                     }
                 }

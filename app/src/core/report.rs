@@ -451,6 +451,7 @@ pub fn next_run(event: EventRecord, starts_at: DateTime<Utc>, zone: Tz) -> NewEv
         pace_expiry_minutes: event.pace_expiry_minutes,
         pre_moderation: event.pre_moderation,
         hide_poll_results: event.hide_poll_results,
+        word_filter: event.word_filter,
         survey: event.survey,
     }
 }

@@ -27,6 +27,9 @@ pub struct CheckIn {
     pub place: Option<Place>,
     /// When it was made or last changed.
     pub at: DateTime<Utc>,
+    /// Held back by the event's word filter: counted, but its place is named nowhere.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held: bool,
 }
 
 impl CheckIn {
@@ -96,7 +99,8 @@ impl<A: Eq + Hash> CheckInBoard<A> {
     pub fn tally(&self, read_at: Option<DateTime<Utc>>) -> CheckInTally {
         let mut places: HashMap<&str, PlaceCount> = HashMap::new();
         let mut countries: HashMap<&str, u32> = HashMap::new();
-        for check_in in self.by_attendee.values() {
+        let shown = || self.by_attendee.values().filter(|c| !c.held);
+        for check_in in shown() {
             let entry = places
                 .entry(check_in.label())
                 .or_insert_with(|| PlaceCount {
@@ -117,7 +121,7 @@ impl<A: Eq + Hash> CheckInBoard<A> {
             .collect();
         countries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
-        let mut by_time: Vec<&CheckIn> = self.by_attendee.values().collect();
+        let mut by_time: Vec<&CheckIn> = shown().collect();
         by_time.sort_by_key(|c| c.at);
         let newest = distinct(by_time.iter().rev().map(|c| c.label()), NEWEST);
         let unread = distinct(
@@ -207,7 +211,27 @@ mod tests {
                 longitude: 2.0,
             }),
             at: at(minute),
+            held: false,
         }
+    }
+
+    #[test]
+    fn a_held_check_in_is_counted_but_its_place_is_named_nowhere() {
+        let mut board = CheckInBoard::default();
+        board.record(1, check_in("Pune", Some(("Pune, India", "India")), 1));
+        board.record(
+            2,
+            CheckIn {
+                held: true,
+                ..check_in("rude words", None, 2)
+            },
+        );
+        let tally = board.tally(None);
+        assert_eq!(tally.count, 2);
+        let named: Vec<&str> = tally.places.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(named, ["Pune, India"]);
+        assert_eq!(tally.newest, ["Pune, India"]);
+        assert_eq!(tally.unread, ["Pune, India"]);
     }
 
     #[test]

@@ -233,6 +233,9 @@ pub struct EventDraft {
     /// staff's launcher starts ticked; each poll may still be asked either way).
     #[serde(default)]
     pub hide_poll_results: bool,
+    /// What happens to attendee text with a listed word in it.
+    #[serde(default)]
+    pub word_filter: super::filter::FilterSettings,
     /// The feedback survey's questions; none means the seed's default.
     #[serde(default)]
     pub survey: Vec<super::feedback::SurveyQuestion>,
@@ -252,6 +255,7 @@ pub struct NewEvent {
     pub pace_expiry_minutes: u32,
     pub pre_moderation: bool,
     pub hide_poll_results: bool,
+    pub word_filter: super::filter::FilterSettings,
     /// The organizers' survey; `None` gives the seed's default at the end.
     pub survey: Option<super::feedback::Survey>,
 }
@@ -329,6 +333,7 @@ impl EventDraft {
             pace_expiry_minutes,
             pre_moderation: self.pre_moderation,
             hide_poll_results: self.hide_poll_results,
+            word_filter: self.word_filter.parse()?,
             survey: if self.survey.is_empty() {
                 None
             } else {
@@ -554,6 +559,7 @@ mod tests {
             pace_expiry_minutes: None,
             pre_moderation: false,
             hide_poll_results: false,
+            word_filter: Default::default(),
             survey: Vec::new(),
         }
     }

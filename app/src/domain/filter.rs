@@ -1,5 +1,7 @@
-//! The word filter for what attendees write (issue 19, part 5; the rules, not yet wired
-//! to the event's setting or the hub): does a text contain a word from the lists?
+//! The word filter for what attendees write: does a text contain a word from the lists,
+//! and what the event does with one that does ([`FilterMode`], applied by
+//! [`TextFilter::check`]; the hub calls it for check-ins, questions, lab notes and
+//! word-cloud answers, the survey for its comments).
 //!
 //! Matching reads words, not letters inside words, so "Scunthorpe", "analysis" and
 //! "assessment" pass while "ass" does not (the Scunthorpe problem). Before comparing it
@@ -9,7 +11,176 @@
 //! with the endings of its plural and verb forms ("shits", "fucking"). Phrases in the
 //! lists ("blow job") match as a run of words.
 
+use super::DomainError;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// What an event does with a text that has a listed word in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterMode {
+    /// Every text goes through as written.
+    #[default]
+    Off,
+    /// The text is kept but held back from other attendees until a co-instructor lets
+    /// it through (questions wait in review, word-cloud answers start hidden, a place
+    /// is counted but not named).
+    Review,
+    /// The text is refused with a clear message, and nothing is stored.
+    Refuse,
+}
+
+impl FilterMode {
+    pub const ALL: [Self; 3] = [Self::Off, Self::Review, Self::Refuse];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Review => "review",
+            Self::Refuse => "refuse",
+        }
+    }
+
+    /// The mode of a stored or typed name; unknown names are `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name.trim())
+    }
+
+    /// How the editor names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Off => "Off: everything is shown as written",
+            Self::Review => {
+                "Hide for review: questions wait for a co-instructor's approval, places are counted but not named, word-cloud answers start hidden"
+            }
+            Self::Refuse => {
+                "Refuse: the attendee is asked to say it another way, and nothing is sent"
+            }
+        }
+    }
+}
+
+/// The organizer's own words: at most this many, each this long.
+pub const MAX_OWN_WORDS: usize = 200;
+pub const MAX_OWN_WORD_CHARS: usize = 40;
+
+/// Checks the organizer's own words (one word or phrase each, blank ones dropped).
+pub fn parse_own_words(words: &[String]) -> Result<Vec<String>, DomainError> {
+    let words: Vec<String> = words
+        .iter()
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > MAX_OWN_WORDS {
+        return Err(DomainError::new(
+            "blocked_words",
+            format!("at most {MAX_OWN_WORDS} words"),
+        ));
+    }
+    if let Some(long) = words
+        .iter()
+        .find(|w| w.chars().count() > MAX_OWN_WORD_CHARS)
+    {
+        return Err(DomainError::new(
+            "blocked_words",
+            format!("\"{long}\" is longer than {MAX_OWN_WORD_CHARS} characters"),
+        ));
+    }
+    // Checked without `words_of` (its transliteration tables would weigh on the editor's
+    // bundle, which parses the draft too): a word needs a letter or a digit.
+    if let Some(empty) = words
+        .iter()
+        .find(|w| !w.chars().any(char::is_alphanumeric))
+    {
+        return Err(DomainError::new(
+            "blocked_words",
+            format!("\"{empty}\" has no letters to match"),
+        ));
+    }
+    Ok(words)
+}
+
+/// An event's filter as organizers set it: `[word_filter]` in the event file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterSettings {
+    #[serde(default)]
+    pub mode: FilterMode,
+    /// Their own words and phrases, caught like the shipped lists' words.
+    #[serde(default)]
+    pub words: Vec<String>,
+}
+
+impl FilterSettings {
+    pub fn parse(&self) -> Result<Self, DomainError> {
+        Ok(Self {
+            mode: self.mode,
+            words: parse_own_words(&self.words)?,
+        })
+    }
+
+    pub fn filter(&self) -> TextFilter {
+        TextFilter::new(self.mode, &self.words)
+    }
+}
+
+/// What the filter says about one text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Clean, or the filter is off: as written.
+    Pass,
+    /// Keep it, but hold it back from other attendees.
+    Hold,
+    /// Refuse it; nothing is stored.
+    Refuse,
+}
+
+/// An event's filter: its mode, the shipped lists and its organizers' own words.
+#[derive(Debug, Clone, Default)]
+pub struct TextFilter {
+    mode: FilterMode,
+    own: WordFilter,
+}
+
+/// The shipped lists, compiled once per process (the browser never loads them).
+static SHIPPED: LazyLock<WordFilter> = LazyLock::new(|| WordFilter::standard([]));
+
+impl TextFilter {
+    pub fn new(mode: FilterMode, own: &[String]) -> Self {
+        Self {
+            mode,
+            own: WordFilter::new(own.iter().map(String::as_str)),
+        }
+    }
+
+    pub fn mode(&self) -> FilterMode {
+        self.mode
+    }
+
+    /// What happens to `texts` (a question and its name, say): held or refused when any
+    /// of them has a listed word.
+    pub fn check<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Verdict {
+        if self.mode == FilterMode::Off {
+            return Verdict::Pass;
+        }
+        let flagged = texts
+            .into_iter()
+            .any(|text| !self.own.is_clean(text) || !SHIPPED.is_clean(text));
+        match (flagged, self.mode) {
+            (false, _) | (_, FilterMode::Off) => Verdict::Pass,
+            (true, FilterMode::Review) => Verdict::Hold,
+            (true, FilterMode::Refuse) => Verdict::Refuse,
+        }
+    }
+}
+
+/// The sentence a refused text gets, naming what was refused ("question", "place").
+pub fn refusal(what: &str) -> String {
+    format!(
+        "Your {what} has a word this event's filter does not allow, so it was not sent. Please say it another way."
+    )
+}
 
 /// A compiled set of words and phrases to catch.
 #[derive(Debug, Clone, Default)]
@@ -266,5 +437,46 @@ mod tests {
         assert!(f.find("I prefer PANDAS").is_some(), "their word, any case");
         assert_eq!(f.find("kubernetes rocks"), None);
         assert!(WordFilter::new(["", "  "]).is_clean("anything at all"));
+    }
+
+    #[test]
+    fn the_events_mode_decides_what_a_flagged_text_gets() {
+        let own = vec!["pandas".to_string()];
+        let rude = ["where the f u c k is my cluster"];
+        for (mode, flagged) in [
+            (FilterMode::Off, Verdict::Pass),
+            (FilterMode::Review, Verdict::Hold),
+            (FilterMode::Refuse, Verdict::Refuse),
+        ] {
+            let filter = TextFilter::new(mode, &own);
+            assert_eq!(filter.check(rude), flagged, "{mode:?}");
+            assert_eq!(
+                filter.check(["Pune", "I like PANDAS"]),
+                flagged,
+                "own words"
+            );
+            assert_eq!(
+                filter.check(["Scunthorpe", "Ana"]),
+                Verdict::Pass,
+                "{mode:?}"
+            );
+            assert_eq!(filter.check([]), Verdict::Pass);
+        }
+    }
+
+    #[test]
+    fn own_words_are_checked_and_modes_round_trip() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parse_own_words(&words(&[" pandas ", "", "spark sucks"])).unwrap(),
+            words(&["pandas", "spark sucks"])
+        );
+        assert!(parse_own_words(&words(&["!!!"])).is_err(), "no letters");
+        assert!(parse_own_words(&words(&[&"x".repeat(41)])).is_err());
+        assert!(parse_own_words(&vec!["ab".to_string(); 201]).is_err());
+        for mode in FilterMode::ALL {
+            assert_eq!(FilterMode::from_name(mode.as_str()), Some(mode));
+        }
+        assert_eq!(FilterMode::from_name("strict"), None);
     }
 }

@@ -196,6 +196,15 @@ impl Question {
         })
     }
 
+    /// The question waiting for a co-instructor's review, whatever the event's setting
+    /// (the word filter held it back).
+    pub fn held_for_review(self) -> Self {
+        Self {
+            state: QuestionState::Review,
+            ..self
+        }
+    }
+
     /// Whether `action` may be taken from the question's state.
     pub fn allows(&self, action: &Moderation) -> bool {
         use QuestionState::*;

@@ -9,6 +9,7 @@ use crate::components::chrome::{CopyLink, TopBar};
 use crate::components::zones::ZoneSuggestions;
 use crate::domain::DomainError;
 use crate::domain::event::{EventDraft, MAX_SECTION_MINUTES, Material, SectionDraft, SectionKind};
+use crate::domain::filter::{FilterMode, FilterSettings};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -83,6 +84,8 @@ pub fn NewEvent() -> impl IntoView {
     let pace_expiry = RwSignal::new(crate::domain::pace::DEFAULT_EXPIRY_MINUTES.to_string());
     let pre_moderation = RwSignal::new(false);
     let hide_poll_results = RwSignal::new(false);
+    let word_filter = RwSignal::new(FilterMode::Off);
+    let blocked_words = RwSignal::new(String::new());
     let teams = Resource::new(|| (), |_| my_teams());
     let team_id = RwSignal::new(None::<i64>);
     let series = RwSignal::new(String::new());
@@ -141,6 +144,14 @@ pub fn NewEvent() -> impl IntoView {
             )?),
             pre_moderation: pre_moderation.get_untracked(),
             hide_poll_results: hide_poll_results.get_untracked(),
+            word_filter: FilterSettings {
+                mode: word_filter.get_untracked(),
+                words: blocked_words
+                    .get_untracked()
+                    .lines()
+                    .map(str::to_string)
+                    .collect(),
+            },
             survey: Vec::new(),
         })
     };
@@ -229,6 +240,26 @@ pub fn NewEvent() -> impl IntoView {
                             <input type="checkbox" bind:checked=hide_poll_results name="hide_poll_results"/>
                             <span>"Hide poll results from attendees until the presenter or a co-instructor reveals them (early answers then cannot sway the rest)"</span>
                         </label>
+                        <fieldset class="field">
+                            <legend>"Word filter for what attendees write"</legend>
+                            <small class="muted">"Names, places, questions, lab notes, word-cloud answers and survey comments are checked against word lists for English, Spanish, Portuguese, German and French, and your own words."</small>
+                            {FilterMode::ALL
+                                .into_iter()
+                                .map(|mode| view! {
+                                    <label class="check-field">
+                                        <input type="radio" name="word_filter" value=mode.as_str()
+                                            prop:checked=move || word_filter.get() == mode
+                                            on:change=move |_| word_filter.set(mode)/>
+                                        <span>{mode.label()}</span>
+                                    </label>
+                                })
+                                .collect_view()}
+                            <label class="field">
+                                <span>"Your own words (one per line)"</span>
+                                <textarea rows="3" bind:value=blocked_words name="blocked_words"
+                                    placeholder="Words or phrases your audience should not see"></textarea>
+                            </label>
+                        </fieldset>
                         <label class="field">
                             <span>"Survey link (optional)"</span>
                             <input type="url" bind:value=survey_url name="survey_url" placeholder="https://forms.example.org/…"/>

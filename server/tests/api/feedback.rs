@@ -16,7 +16,7 @@ use app::error::AppError;
 use app::live::ClientMsg;
 use serde_json::{Value, json};
 
-async fn start_and_end(app: &TestApp, event: &TestEvent) {
+pub(crate) async fn start_and_end(app: &TestApp, event: &TestEvent) {
     let (_p, mut presenter) = app.presenter(event).await;
     for make in [
         (|id| ClientMsg::Start { id }) as fn(uuid::Uuid) -> ClientMsg,
@@ -27,7 +27,7 @@ async fn start_and_end(app: &TestApp, event: &TestEvent) {
 }
 
 /// An attendee with a session on the event page.
-async fn attendee(app: &TestApp, event: &TestEvent) -> Browser {
+pub(crate) async fn attendee(app: &TestApp, event: &TestEvent) -> Browser {
     let browser = app.browser();
     assert_eq!(
         browser.get(&format!("/e/{}", event.slug)).await.status(),

@@ -203,6 +203,7 @@ pub fn draft(title: &str) -> EventDraft {
         pace_expiry_minutes: None,
         pre_moderation: false,
         hide_poll_results: false,
+        word_filter: Default::default(),
         survey: Vec::new(),
     }
 }

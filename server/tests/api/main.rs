@@ -7,6 +7,7 @@ mod checkins;
 mod crash;
 mod disk;
 mod feedback;
+mod filter;
 mod hardening;
 mod help;
 mod helpers;

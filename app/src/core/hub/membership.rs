@@ -8,6 +8,7 @@ use crate::domain::agenda::AgendaCommand;
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
 use crate::domain::event::SectionKind;
+use crate::domain::filter::{self, Verdict};
 use crate::domain::help::{HelpAction, TakeRefused, Ticket};
 use crate::domain::lab::{LabNote, LabSignal, LabState};
 use crate::domain::limit::wait_text;
@@ -54,6 +55,8 @@ pub enum Refusal {
     Invalid(String),
     /// Not possible in the event's state; the sentence says why.
     Refused(String),
+    /// The event's word filter refused its text; the sentence says so.
+    Filtered(String),
     /// Storing it failed; nothing changed.
     Failed(AppError),
 }
@@ -72,6 +75,7 @@ impl Refusal {
             Self::TooFast(why) => (ErrorCode::TooFast, why.clone()),
             Self::Invalid(why) => (ErrorCode::Invalid, why.clone()),
             Self::Refused(why) => (ErrorCode::Refused, why.clone()),
+            Self::Filtered(why) => (ErrorCode::Filtered, why.clone()),
             Self::Failed(e) => {
                 tracing::warn!(error = %e, "action not stored");
                 (
@@ -292,6 +296,20 @@ impl Membership {
 
 /// The actions: each checks its content against the room's state, then records it.
 impl Membership {
+    /// Whether the event's word filter holds `texts` back (true), lets them through
+    /// (false), or refuses them (with a sentence naming `what`).
+    fn filtered<'a>(
+        &self,
+        what: &str,
+        texts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<bool, Refusal> {
+        match lock(&self.room.state).filter.check(texts) {
+            Verdict::Pass => Ok(false),
+            Verdict::Hold => Ok(true),
+            Verdict::Refuse => Err(Refusal::Filtered(filter::refusal(what))),
+        }
+    }
+
     /// Now, on the hub's clock: the moment an action is stamped with.
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.hub.inner.clock.now()
@@ -334,11 +352,16 @@ impl Membership {
         let invalid = |e: crate::domain::DomainError| Refusal::Invalid(e.to_string());
         let place_text = PlaceText::parse(place).map_err(invalid)?;
         let name = parse_check_in_name(name).map_err(invalid)?;
+        let held = self.filtered(
+            "check-in",
+            [place_text.as_str(), name.as_deref().unwrap_or("")],
+        )?;
         let check_in = CheckIn {
             place: crate::core::gazetteer().resolve(place_text.as_str()),
             place_text,
             name,
             at: self.now(),
+            held,
         };
         self.record(Change::CheckIn { attendee, check_in }).await?;
         Ok(())
@@ -508,6 +531,11 @@ impl Membership {
             Refusal::Refused("Done and stuck are for lab sections, and this is not one.".into())
         })?;
         let note = LabNote::parse(note).map_err(|e| Refusal::Invalid(e.to_string()))?;
+        // Notes reach only the co-instructors, so "hide for review" keeps them as written;
+        // "refuse" refuses them like any other text.
+        if let Some(note) = &note {
+            self.filtered("note", [note.as_str()])?;
+        }
         let state = signal.map(|signal| LabState {
             signal,
             note: note.filter(|_| signal == LabSignal::Stuck),
@@ -579,6 +607,17 @@ impl Membership {
                 .map_err(|why| Refusal::Refused(why.message()))?;
             Question::ask(id, text, name, state.pre_moderation, now)
                 .map_err(|e| Refusal::Invalid(e.to_string()))?
+        };
+        let question = if self.filtered(
+            "question",
+            [
+                question.text.as_str(),
+                question.name.as_deref().unwrap_or(""),
+            ],
+        )? {
+            question.held_for_review()
+        } else {
+            question
         };
         self.record(Change::QuestionAsked { attendee, question })
             .await?;

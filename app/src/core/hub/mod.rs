@@ -235,6 +235,7 @@ impl Hub {
             self.inner.clock.clone(),
         );
         state.pre_moderation = event.pre_moderation;
+        state.filter = event.word_filter.filter();
         state.peak_attendees = event.peak_attendees;
         state.reset(stored);
         state.tend(self.inner.clock.now());

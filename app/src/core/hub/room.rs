@@ -9,6 +9,7 @@ use crate::domain::agenda::Agenda;
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::{CheckInBoard, CheckInTally};
 use crate::domain::event::{Lifecycle, Phase};
+use crate::domain::filter::TextFilter;
 use crate::domain::help::{HelpQueue, HelpView};
 use crate::domain::lab::{LabBoard, LabSignal, LabState};
 use crate::domain::overlay::{OverlayScene, OverlayView};
@@ -60,6 +61,8 @@ pub(super) struct RoomState {
     pub(super) questions: QuestionBoard<AttendeeId>,
     /// Questions wait for approval before they are public.
     pub(super) pre_moderation: bool,
+    /// What happens to attendee text with a listed word in it.
+    pub(super) filter: TextFilter,
     /// What the stream overlay shows.
     pub(super) overlay: OverlayScene,
     /// The hub's clock: snapshots say when they were made, a new section lets go of the
@@ -96,6 +99,7 @@ impl RoomState {
             pace_samples: Vec::new(),
             questions: QuestionBoard::default(),
             pre_moderation: false,
+            filter: TextFilter::default(),
             overlay: OverlayScene::Nothing,
             clock,
         }

@@ -282,12 +282,12 @@ async fn write_check_ins(
     let rows: Vec<_> = check_ins.iter().collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at)
+            "insert into check_in (event_id, attendee_id, place_text, name, label, country_code, country, latitude, longitude, at, held)
              values {}
              on conflict (event_id, attendee_id) do update set place_text = excluded.place_text, name = excluded.name,
                  label = excluded.label, country_code = excluded.country_code, country = excluded.country,
-                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at",
-            placeholders(backend, chunk.len(), 10)
+                 latitude = excluded.latitude, longitude = excluded.longitude, at = excluded.at, held = excluded.held",
+            placeholders(backend, chunk.len(), 11)
         );
         // Not kept prepared: sqlx's `Any` driver (0.8) declares a null `f64` as `float4`
         // to PostgreSQL, and a statement first prepared with an unknown place's null
@@ -305,7 +305,8 @@ async fn write_check_ins(
                 .bind(place.map(|p| p.country.as_str()))
                 .bind(place.map(|p| f64::from(p.latitude)))
                 .bind(place.map(|p| f64::from(p.longitude)))
-                .bind(millis(check_in.at));
+                .bind(millis(check_in.at))
+                .bind(i64::from(check_in.held));
         }
         query.execute(&mut **tx).await?;
     }

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::domain::event::{Lifecycle, Material, NewEvent, Role, Section, SectionKind, Slug};
 use crate::domain::feedback::Survey;
+use crate::domain::filter::{FilterMode, FilterSettings};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -34,6 +35,8 @@ pub struct EventRecord {
     pub pre_moderation: bool,
     /// Polls start with their results hidden until revealed.
     pub hide_poll_results: bool,
+    /// What happens to attendee text with a listed word in it.
+    pub word_filter: FilterSettings,
     /// The organizers' own survey questions, if they changed the default.
     pub survey: Option<Survey>,
     /// When an organizer closed the survey to new answers.
@@ -76,7 +79,7 @@ impl Store {
         let row = sqlx::query(
             "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
                     places_read_at, pace_expiry_minutes, pre_moderation, hide_poll_results, survey, survey_closed_at, recording_url,
-                    peak_attendees, series_id
+                    peak_attendees, series_id, word_filter, blocked_words
              from event where slug = $1",
         )
         .bind(slug)
@@ -135,6 +138,10 @@ impl Store {
             pace_expiry_minutes: number(&row, "pace_expiry_minutes")?,
             pre_moderation: row.try_get::<i64, _>("pre_moderation")? != 0,
             hide_poll_results: row.try_get::<i64, _>("hide_poll_results")? != 0,
+            word_filter: FilterSettings {
+                mode: parsed(&row, "word_filter", FilterMode::from_name)?,
+                words: from_json(&row.try_get::<String, _>("blocked_words")?, "blocked_words")?,
+            },
             survey: row
                 .try_get::<Option<String>, _>("survey")?
                 .map(|json| from_json(&json, "survey"))
@@ -161,8 +168,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
-                                pace_expiry_minutes, pre_moderation, survey, series_id, hide_poll_results)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
+                                pace_expiry_minutes, pre_moderation, survey, series_id, hide_poll_results,
+                                word_filter, blocked_words)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -178,6 +186,8 @@ impl Store {
         .bind(survey)
         .bind(series_id)
         .bind(i64::from(event.hide_poll_results))
+        .bind(event.word_filter.mode.as_str())
+        .bind(to_json(&event.word_filter.words)?)
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {

@@ -327,7 +327,7 @@ impl Store {
 
     /// Every check-in of an event.
     pub async fn check_ins(&self, event_id: i64) -> Result<Vec<(AttendeeId, CheckIn)>, AppError> {
-        let rows = self.event_rows("select attendee_id, place_text, name, label, country_code, country, latitude, longitude, at
+        let rows = self.event_rows("select attendee_id, place_text, name, label, country_code, country, latitude, longitude, at, held
              from check_in where event_id = $1", event_id).await?;
         rows.iter()
             .map(|r| {
@@ -359,6 +359,7 @@ impl Store {
                     name: r.try_get("name")?,
                     place,
                     at: time(r, "at")?,
+                    held: r.try_get::<i64, _>("held")? != 0,
                 };
                 Ok((attendee(r, "attendee_id")?, check_in))
             })
