@@ -72,6 +72,9 @@ pub enum ClientMsg {
         /// A quiz's right choices (none for a poll); a quiz always hides its results.
         #[serde(default)]
         right: Vec<u8>,
+        /// A word cloud: no choices; attendees answer in up to three words of their own.
+        #[serde(default)]
+        words: bool,
     },
     ClosePoll {
         id: ActionId,
@@ -91,6 +94,19 @@ pub enum ClientMsg {
         id: ActionId,
         poll: PollId,
         choice: u8,
+    },
+    /// An attendee's answers (up to three) to an open word cloud, replacing theirs.
+    Words {
+        id: ActionId,
+        poll: PollId,
+        answers: Vec<String>,
+    },
+    /// A co-instructor hides a word (by its group key) from every cloud, or shows it.
+    HideWord {
+        id: ActionId,
+        poll: PollId,
+        key: String,
+        hidden: bool,
     },
     /// An attendee's done / stuck in the current lab; `None` takes it back. A stuck
     /// attendee may add a note for the co-instructors.
@@ -148,6 +164,8 @@ impl ClientMsg {
             | ClientMsg::ClosePoll { id, .. }
             | ClientMsg::ReopenPoll { id, .. }
             | ClientMsg::RevealPoll { id, .. }
+            | ClientMsg::Words { id, .. }
+            | ClientMsg::HideWord { id, .. }
             | ClientMsg::Answer { id, .. }
             | ClientMsg::Lab { id, .. }
             | ClientMsg::Ask { id, .. }
@@ -317,6 +335,7 @@ impl LiveSnapshot {
                 Weighed::of(&self.hidden_questions),
                 Weighed::of(&self.checkins.newest),
                 Weighed::of(&self.checkins.countries),
+                Weighed::of(self.poll.as_ref().map_or(&[][..], |p| &p.cloud)),
             ];
             let mut keep = lists.each_ref().map(|l| l.sizes.len());
             while over > 0 {
@@ -337,6 +356,9 @@ impl LiveSnapshot {
             self.hidden_questions.truncate(keep[2]);
             self.checkins.newest.truncate(keep[3]);
             self.checkins.countries.truncate(keep[4]);
+            if let Some(poll) = self.poll.as_mut() {
+                poll.cloud.truncate(keep[5]);
+            }
             // Item sizes were estimates (the commas between them): measure again.
             over = size(self).saturating_sub(max_bytes);
         }
@@ -415,6 +437,9 @@ pub enum ServerMsg {
         /// This attendee's answer to the poll on screen, if they gave one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         poll_answer: Option<(PollId, u8)>,
+        /// This attendee's answers to the word cloud on screen, if they gave some.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        words: Option<(PollId, Vec<String>)>,
         /// This attendee's done / stuck in the current section.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lab: Option<(SectionId, LabSignal)>,
@@ -486,6 +511,41 @@ impl From<FrameError> for ServerMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_word_cloud_is_cut_to_fit_a_snapshot() {
+        use crate::domain::cloud::CloudWord;
+        use crate::domain::poll::{PollSpec, PollView};
+        let cloud: Vec<CloudWord> = (0..400)
+            .map(|i| CloudWord {
+                label: format!("{i:0>40}"),
+                key: format!("{i:0>40}"),
+                count: 1,
+            })
+            .collect();
+        let mut snapshot = LiveSnapshot {
+            poll: Some(PollView {
+                spec: PollSpec::words(Uuid::nil(), "In one word?", None).unwrap(),
+                asked_at: Utc::now(),
+                open: true,
+                results_shown: true,
+                quiz: false,
+                counts: Vec::new(),
+                cloud,
+                hidden_cloud: Vec::new(),
+                respondents: 400,
+            }),
+            ..LiveSnapshot::default()
+        };
+        snapshot.fit_within(MAX_PUBLIC_SNAPSHOT_BYTES);
+        let size = serde_json::to_vec(&ServerMsg::Snapshot(snapshot.clone()))
+            .unwrap()
+            .len();
+        assert!(size <= MAX_PUBLIC_SNAPSHOT_BYTES, "{size}");
+        let kept = snapshot.poll.unwrap().cloud;
+        assert!(kept.len() > 50 && kept.len() < 400, "{}", kept.len());
+        assert_eq!(kept[0].label, format!("{:0>40}", 0), "the most given stay");
+    }
 
     #[test]
     fn a_pace_vote_round_trips_as_tagged_json() {

@@ -45,6 +45,8 @@ pub struct LiveHandle {
     pub my_pace_at: RwSignal<Option<DateTime<Utc>>>,
     /// This attendee's answer to the poll on screen.
     pub my_answer: RwSignal<Option<(PollId, u8)>>,
+    /// This attendee's answers to the word cloud on screen.
+    pub my_words: RwSignal<Option<(PollId, Vec<String>)>>,
     /// This attendee's done / stuck in the current lab.
     pub my_lab: RwSignal<Option<(SectionId, LabSignal)>>,
     /// This attendee's ticket in the current lab's help queue (the id of the Stuck press
@@ -101,6 +103,16 @@ impl LiveHandle {
             client.outbox_retain(|m| !matches!(m, ClientMsg::Answer { poll: p, .. } if *p == poll));
         }
         self.act(|id| ClientMsg::Answer { id, poll, choice });
+    }
+
+    /// This attendee's answers (or changed answers) to a word cloud.
+    pub fn answer_words(&self, poll: PollId, answers: Vec<String>) {
+        self.my_words.set(Some((poll, answers.clone())));
+        #[cfg(feature = "hydrate")]
+        if let Some(client) = self.client.get_value() {
+            client.outbox_retain(|m| !matches!(m, ClientMsg::Words { poll: p, .. } if *p == poll));
+        }
+        self.act(|id| ClientMsg::Words { id, poll, answers });
     }
 
     /// This attendee's done / stuck (or `None` to take it back) in the current lab.
@@ -297,6 +309,7 @@ pub fn use_live(event: &EventPublic, viewer: Viewer, initial: Option<LiveSnapsho
         my_check_in: RwSignal::new(None),
         my_pace_at: RwSignal::new(None),
         my_answer: RwSignal::new(None),
+        my_words: RwSignal::new(None),
         my_lab: RwSignal::new(None),
         my_ticket: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
@@ -497,6 +510,7 @@ mod client {
                     pace_at,
                     check_in,
                     poll_answer,
+                    words,
                     lab,
                     help_ticket,
                     my_questions,
@@ -526,6 +540,9 @@ mod client {
                     }
                     if !outbox.iter().any(|m| matches!(m, ClientMsg::Answer { .. })) {
                         handle.my_answer.set(poll_answer);
+                    }
+                    if !outbox.iter().any(|m| matches!(m, ClientMsg::Words { .. })) {
+                        handle.my_words.set(words);
                     }
                     if !outbox.iter().any(|m| matches!(m, ClientMsg::Lab { .. })) {
                         handle.my_lab.set(lab);
@@ -587,6 +604,7 @@ mod client {
                         // A refused answer was not counted: the page must not show it as given.
                         match refused {
                             Some(ClientMsg::Answer { .. }) => handle.my_answer.set(None),
+                            Some(ClientMsg::Words { .. }) => handle.my_words.set(None),
                             Some(ClientMsg::Lab { .. }) => handle.my_lab.set(None),
                             Some(ClientMsg::Ask { id, .. }) => {
                                 handle.my_questions.update(|mine| mine.retain(|q| *q != id))

@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod charts;
 pub mod checkin;
 pub mod chrome;
+pub mod cloud;
 pub mod feedback;
 pub mod lab;
 pub mod live;

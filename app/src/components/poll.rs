@@ -1,6 +1,7 @@
 //! Quick polls on every screen: the bars, the attendee's card, and the staff's launcher
 //! and results.
 
+use super::cloud::{CloudModeration, CloudResults, WordsForm};
 use super::live::LiveHandle;
 use crate::domain::agenda::Agenda;
 use crate::domain::poll::{PollView, YES_NO_TEMPLATES, fill_template};
@@ -8,7 +9,7 @@ use crate::lang::i18n::td_string;
 use crate::lang::{self, Lang};
 use crate::live::ClientMsg;
 use crate::tr;
-use leptos::either::Either;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 /// One bar per choice, with its count and share written out, a quiz's right choices
@@ -17,8 +18,11 @@ use leptos::prelude::*;
 #[component]
 pub fn PollBars(poll: PollView) -> impl IntoView {
     let lang = Lang::current();
+    if poll.spec.words {
+        return EitherOf3::A(view! { <CloudResults poll/> });
+    }
     if !poll.has_counts() {
-        return Either::Left(view! {
+        return EitherOf3::B(view! {
             <p class="poll-hidden" data-testid="poll-hidden">
                 {move || td_string!(lang.get(), poll.hidden)}
             </p>
@@ -26,7 +30,7 @@ pub fn PollBars(poll: PollView) -> impl IntoView {
     }
     let percents = poll.percents();
     let total = poll.total();
-    Either::Right(view! {
+    EitherOf3::C(view! {
         <div class="poll-bars">
             {poll.spec.options.iter().enumerate().map(|(i, option)| {
                 let count = poll.counts[i];
@@ -76,8 +80,21 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
                 .filter(|p| p.shown_to_attendees(current))
         })
     });
+    // The card is drawn from the poll without its counts, so it is drawn again only
+    // when the poll itself changes (asked, closed, revealed), not with every answer:
+    // typed words and focus stay. The results follow the answers on their own.
+    let frame = Memo::new(move |_| {
+        poll.get().map(|p| PollView {
+            counts: Vec::new(),
+            cloud: Vec::new(),
+            hidden_cloud: Vec::new(),
+            respondents: 0,
+            ..p
+        })
+    });
+    let results = move || poll.get().map(|poll| view! { <PollBars poll/> });
     move || {
-        let poll = poll.get()?;
+        let poll = frame.get()?;
         let id = poll.spec.id;
         let mine = move || {
             live.my_answer
@@ -104,8 +121,18 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
             })
             .collect_view();
         let open = poll.open;
+        let words = poll.spec.words;
+        let answer = if words {
+            Either::Left(view! { <WordsForm live poll=poll.clone()/> })
+        } else {
+            Either::Right(view! {
+                <div class="choice-row" role="group" aria-label=move || td_string!(lang.get(), poll.your_answer)>{choices}</div>
+            })
+        };
         let status = move || {
-            if open {
+            if words {
+                ""
+            } else if open {
                 td_string!(lang.get(), poll.can_change)
             } else {
                 td_string!(lang.get(), poll.closed)
@@ -143,6 +170,7 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
         let eyebrow = move || {
             let locale = lang.get();
             match (quiz, open) {
+                _ if words => td_string!(locale, poll.cloud),
                 (true, true) => td_string!(locale, poll.quiz_open),
                 (true, false) => td_string!(locale, poll.quiz),
                 (false, true) => td_string!(locale, poll.open),
@@ -153,10 +181,10 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
             <section class="card poll-card" aria-labelledby="poll-heading" data-testid="poll-card">
                 <p class="eyebrow">{eyebrow}</p>
                 <h2 id="poll-heading">{poll.spec.question.clone()}</h2>
-                <div class="choice-row" role="group" aria-label=move || td_string!(lang.get(), poll.your_answer)>{choices}</div>
+                {answer}
                 <p class="muted small" aria-live="polite">{status}</p>
                 <div aria-live="polite">{verdict}</div>
-                <PollBars poll=poll.clone()/>
+                {results}
             </section>
         })
     }
@@ -178,6 +206,8 @@ pub fn PollPanel(
     let hide_results = RwSignal::new(hide_results_by_default);
     // The choices ticked as right answers (by their text): ticking any makes a quiz.
     let right = RwSignal::new(Vec::<String>::new());
+    // The form asks a word cloud: attendees answer in words of their own.
+    let words = RwSignal::new(false);
     let ask = move |question: String, options: Vec<String>, right: Vec<u8>| {
         live.act(|id| ClientMsg::AskPoll {
             id,
@@ -185,6 +215,7 @@ pub fn PollPanel(
             options,
             hide_results: hide_results.get_untracked(),
             right,
+            words: false,
         });
     };
     // The form's choices as they will be asked: one per line, or yes / no.
@@ -204,6 +235,18 @@ pub fn PollPanel(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if words.get_untracked() {
+            live.act(|id| ClientMsg::AskPoll {
+                id,
+                question: question.get_untracked(),
+                options: Vec::new(),
+                hide_results: hide_results.get_untracked(),
+                right: Vec::new(),
+                words: true,
+            });
+            question.set(String::new());
+            return;
+        }
         let asked = choices();
         let marked = right.get_untracked();
         let right_choices = (0u8..)
@@ -301,6 +344,7 @@ pub fn PollPanel(
                                     <h3>{poll.spec.question.clone()}</h3>
                                     <span class="pills">
                                         {quiz.then(|| view! { <span class="pill" data-testid="quiz-pill">"Quiz"</span> })}
+                                        {poll.spec.words.then(|| view! { <span class="pill">"Word cloud"</span> })}
                                         <span class=if open { "pill pill-live" } else { "pill" }>{if open { "Open" } else { "Closed" }}</span>
                                     </span>
                                 </div>
@@ -309,6 +353,7 @@ pub fn PollPanel(
                                     <p class="pill pill-warn" data-testid="results-hidden">"Results hidden from attendees"</p>
                                 })}
                                 <PollBars poll=poll.clone()/>
+                                {poll.spec.words.then(|| view! { <CloudModeration live poll=poll.clone()/> })}
                                 <div class="button-row">
                                     {hidden.then(|| view! {
                                         <button type="button" class="button button-small" on:click=reveal>
@@ -337,15 +382,21 @@ pub fn PollPanel(
                     <span>"Question"</span>
                     <input type="text" maxlength="200" bind:value=question name="poll_question" placeholder="Can everyone see my screen?"/>
                 </label>
-                <label class="field">
-                    <span>"Choices, one per line (leave empty for yes / no)"</span>
-                    <textarea rows="3" bind:value=options name="poll_options"></textarea>
+                <label class="check-field">
+                    <input type="checkbox" name="poll_words" bind:checked=words/>
+                    <span>"Word cloud: attendees answer in up to three words of their own"</span>
                 </label>
-                <fieldset class="right-choices">
-                    <legend>"Right answer (tick to make it a quiz; its results stay hidden until you reveal the answer)"</legend>
-                    {right_boxes}
-                </fieldset>
-                <button type="submit" class="button button-small">"Ask the poll"</button>
+                <Show when=move || !words.get()>
+                    <label class="field">
+                        <span>"Choices, one per line (leave empty for yes / no)"</span>
+                        <textarea rows="3" bind:value=options name="poll_options"></textarea>
+                    </label>
+                    <fieldset class="right-choices">
+                        <legend>"Right answer (tick to make it a quiz; its results stay hidden until you reveal the answer)"</legend>
+                        {right_boxes}
+                    </fieldset>
+                </Show>
+                <button type="submit" class="button button-small">{move || if words.get() { "Ask the word cloud" } else { "Ask the poll" }}</button>
             </form>
         </section>
     }

@@ -57,6 +57,22 @@ pub enum Change {
         choice: u8,
         at: DateTime<Utc>,
     },
+    /// An attendee's answers to a word cloud (replacing theirs); takes effect only while
+    /// it is open. `hide`: the group keys the word filter held back.
+    WordsAnswered {
+        attendee: AttendeeId,
+        poll: PollId,
+        answers: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        hide: Vec<String>,
+        at: DateTime<Utc>,
+    },
+    /// A word (by its group key) hidden from every cloud, or shown again.
+    WordHidden {
+        poll: PollId,
+        key: String,
+        hidden: bool,
+    },
     /// An attendee's done/stuck in a lab section; `None` takes it back. Stuck puts them in
     /// the lab's help queue under `ticket` (unless already in it); anything else takes
     /// them out.
@@ -101,6 +117,7 @@ impl Change {
             Change::Pace { attendee, .. }
             | Change::CheckIn { attendee, .. }
             | Change::PollAnswered { attendee, .. }
+            | Change::WordsAnswered { attendee, .. }
             | Change::Lab { attendee, .. }
             | Change::QuestionAsked { attendee, .. }
             | Change::QuestionVoted { attendee, .. } => attendee.as_str(),
@@ -112,6 +129,7 @@ impl Change {
             | Change::PollClosed { .. }
             | Change::PollReopened { .. }
             | Change::PollRevealed { .. }
+            | Change::WordHidden { .. }
             | Change::QuestionChanged { .. }
             | Change::Help { .. }
             | Change::Overlay { .. } => "",

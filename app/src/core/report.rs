@@ -16,6 +16,7 @@ use crate::domain::help::HelpQueue;
 use crate::domain::pace;
 use crate::domain::poll::{PollBoard, PollView, section_scores};
 use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
+use crate::domain::report::CLOUD_CHART_WORDS;
 use crate::domain::report::{
     EventReport, LabHelpReport, PollReport, QuestionReport, RunSummary, SectionPaceReport,
     SectionQuizReport, SeriesView,
@@ -86,6 +87,10 @@ impl RunRecord {
                 .iter()
                 .map(|(poll, attendee, choice)| (*poll, attendee.as_str(), *choice)),
         );
+        let mut board = board;
+        for (poll, attendee, answers) in &self.room.word_answers {
+            board.record_words(*poll, attendee.as_str(), answers.clone(), &[]);
+        }
         let mut polls = board.all();
         polls.reverse();
         polls
@@ -96,24 +101,37 @@ impl RunRecord {
         polls
             .iter()
             .map(|poll| {
-                let labels: Vec<String> = (0u8..)
-                    .zip(&poll.spec.options)
-                    .map(|(i, option)| match poll.verdict(i) {
-                        Some(true) => format!("✓ {option}"),
-                        _ => option.clone(),
-                    })
-                    .collect();
+                let (labels, counts, answered): (Vec<String>, Vec<u32>, u32) = if poll.spec.words {
+                    // The most given words, each a share of those who answered.
+                    let top = poll.cloud.iter().take(CLOUD_CHART_WORDS);
+                    (
+                        top.clone().map(|w| w.label.clone()).collect(),
+                        top.map(|w| w.count).collect(),
+                        poll.respondents,
+                    )
+                } else {
+                    let labels = (0u8..)
+                        .zip(&poll.spec.options)
+                        .map(|(i, option)| match poll.verdict(i) {
+                            Some(true) => format!("✓ {option}"),
+                            _ => option.clone(),
+                        })
+                        .collect();
+                    (labels, poll.counts.clone(), poll.total())
+                };
                 PollReport {
                     chart: BarChart::new(
                         poll.spec.question.clone(),
                         &labels,
-                        &poll.counts,
-                        poll.total(),
-                        false,
+                        &counts,
+                        answered,
+                        poll.spec.words,
                     ),
                     asked_at: poll.asked_at,
                     section: poll.spec.section.and_then(|s| titles.get(&s).cloned()),
                     quiz: poll.score(),
+                    cloud: poll.cloud.clone(),
+                    hidden_words: poll.hidden_cloud.len() as u32,
                 }
             })
             .collect()
@@ -321,6 +339,28 @@ impl RunRecord {
                         .filter(|a| a.0 == poll.spec.id)
                         .collect();
                     answers.sort_by(|a, b| a.1.cmp(&b.1));
+                    // A word cloud's answers: one row per word, as the attendee typed it.
+                    let mut words: Vec<_> = self
+                        .room
+                        .word_answers
+                        .iter()
+                        .filter(|a| a.0 == poll.spec.id)
+                        .collect();
+                    words.sort_by(|a, b| a.1.cmp(&b.1));
+                    for (_, attendee, said) in words {
+                        for word in said {
+                            table.push(vec![
+                                json!(poll.spec.id.to_string()),
+                                time(poll.asked_at),
+                                json!(poll.closed_at.map(|t| t.to_rfc3339())),
+                                section(poll.spec.section),
+                                json!(poll.spec.question),
+                                json!(attendee),
+                                json!(word),
+                                json!(null),
+                            ]);
+                        }
+                    }
                     for (_, attendee, choice) in answers {
                         table.push(vec![
                             json!(poll.spec.id.to_string()),

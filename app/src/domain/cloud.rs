@@ -1,8 +1,8 @@
-//! The word cloud's rules (issue 19, part 3; not yet wired to the hub, the store or the
-//! pages): "In one word: what do you use Dask for?" — each attendee sends up to three
+//! The word cloud's rules: "In one word: what do you use Dask for?" — each attendee sends up to three
 //! short answers; answers that mean the same are grouped ("Dataframes", "dataframe",
 //! "DataFrame " are one); the cloud is laid out by the app, each word sized by its count,
-//! none overlapping another, all inside the box.
+//! none overlapping another, all inside the box. A word cloud is asked like a poll
+//! (`PollSpec::words`), which keeps its answers in a [`WordTally`].
 
 use super::DomainError;
 use serde::{Deserialize, Serialize};
@@ -93,39 +93,80 @@ pub struct CloudWord {
 
 /// The answers grouped, the most given first (then by label).
 pub fn tally<'a>(answers: impl IntoIterator<Item = &'a str>) -> Vec<CloudWord> {
-    // key → (forms in the order first seen, with their counts)
-    let mut groups: HashMap<String, Vec<(&'a str, u32)>> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut tally = WordTally::default();
     for answer in answers {
+        tally.add(answer);
+    }
+    tally.words()
+}
+
+/// The answers to one prompt grouped as they come and go (an attendee may change theirs):
+/// reading the cloud is O(groups), not O(answers).
+#[derive(Debug, Clone, Default)]
+pub struct WordTally {
+    /// key → the forms typed, in the order first seen, with their counts.
+    groups: HashMap<String, Vec<(String, u32)>>,
+}
+
+impl WordTally {
+    pub fn add(&mut self, answer: &str) {
         let key = group_key(answer);
         if key.is_empty() {
-            continue;
+            return;
         }
-        let forms = groups.entry(key.clone()).or_insert_with(|| {
-            order.push(key.clone());
-            Vec::new()
-        });
-        match forms.iter_mut().find(|(form, _)| *form == answer) {
+        let forms = self.groups.entry(key).or_default();
+        match forms.iter_mut().find(|(form, _)| form == answer) {
             Some((_, n)) => *n += 1,
-            None => forms.push((answer, 1)),
+            None => forms.push((answer.to_string(), 1)),
         }
     }
-    let mut words: Vec<CloudWord> = order
-        .into_iter()
-        .map(|key| {
-            let forms = &groups[&key];
-            let count = forms.iter().map(|(_, n)| n).sum();
-            // The most typed form; the first seen of equals (max_by_key keeps the last).
-            let label = forms
-                .iter()
-                .rev()
-                .max_by_key(|(_, n)| *n)
-                .map_or(String::new(), |(form, _)| form.to_string());
-            CloudWord { label, key, count }
-        })
-        .collect();
-    words.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
-    words
+
+    /// Takes back one `answer` added before.
+    pub fn remove(&mut self, answer: &str) {
+        let key = group_key(answer);
+        let Some(forms) = self.groups.get_mut(&key) else {
+            return;
+        };
+        if let Some(i) = forms.iter().position(|(form, _)| form == answer) {
+            forms[i].1 -= 1;
+            if forms[i].1 == 0 {
+                forms.remove(i);
+            }
+        }
+        if forms.is_empty() {
+            self.groups.remove(&key);
+        }
+    }
+
+    /// The groups, the most given first (then by label); each shown as the form most
+    /// people typed, the first seen of equals.
+    pub fn words(&self) -> Vec<CloudWord> {
+        let mut words: Vec<CloudWord> = self
+            .groups
+            .iter()
+            .map(|(key, forms)| {
+                let count = forms.iter().map(|(_, n)| n).sum();
+                // max_by_key keeps the last of equals: reversed, the first seen.
+                let label = forms
+                    .iter()
+                    .rev()
+                    .max_by_key(|(_, n)| *n)
+                    .map_or(String::new(), |(form, _)| form.clone());
+                CloudWord {
+                    label,
+                    key: key.clone(),
+                    count,
+                }
+            })
+            .collect();
+        words.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.label.cmp(&b.label))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+        words
+    }
 }
 
 /// A word placed in the cloud's box: its top-left corner, its font size and the box its
@@ -156,8 +197,25 @@ impl Placed {
 /// on a phone-sized box, the largest is the most given answer.
 const MIN_SIZE: f64 = 14.0;
 const MAX_SIZE: f64 = 56.0;
-/// How wide a character is for its font size (a sans-serif's average, generous).
-const CHAR_WIDTH: f64 = 0.62;
+/// cos and sin of the spiral's step, 0.1 radian.
+const COS_STEP: f64 = 0.995_004_165_278_025_8;
+const SIN_STEP: f64 = 0.099_833_416_646_828_15;
+/// How wide a word is for a font size of 1: a bold sans-serif's letters, roughly
+/// (narrow i and l, wide m and W). Pages draw each word exactly this wide (SVG
+/// `textLength`), so a good guess only keeps the letters from looking squeezed.
+fn em_width(word: &str) -> f64 {
+    word.chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | 'I' | '.' | ',' | '\'' | '!' | '|' => 0.32,
+            ' ' | 'f' | 't' | 'r' => 0.42,
+            'm' | 'w' => 0.92,
+            'M' | 'W' => 1.0,
+            'A'..='Z' => 0.74,
+            _ => 0.62,
+        })
+        .sum::<f64>()
+        .max(0.5)
+}
 
 /// Lays `words` (most given first, as [`tally`] gives them) out in a `width` × `height`
 /// box: sizes from 14 to 56 by count (square root, so one word does not dwarf all), the
@@ -170,23 +228,29 @@ pub fn layout(words: &[CloudWord], width: f64, height: f64) -> Vec<Placed> {
     for word in words {
         let share = (word.count as f64 / most).sqrt();
         let mut size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * share;
-        let chars = word.label.chars().count().max(1) as f64;
+        let em = em_width(&word.label);
         // A long word shrinks to fit the box's width.
-        size = size.min(width / (chars * CHAR_WIDTH)).max(1.0);
-        let (w, h) = (chars * size * CHAR_WIDTH, size * 1.2);
+        size = size.min(width / em).max(1.0);
+        let (w, h) = (em * size, size * 1.2);
         if w > width || h > height {
             continue;
         }
         let (cx, cy) = ((width - w) / 2.0, (height - h) / 2.0);
-        let spot = (0..4000).find_map(|step| {
-            // An Archimedean spiral, wider than tall like the box.
-            let t = step as f64 * 0.1;
-            let r = 2.0 * t;
+        // An Archimedean spiral, wider than tall like the box, turning 0.1 radian a step.
+        // Its angle is turned by multiplying (cos, sin) by a fixed rotation rather than
+        // calling cos and sin: the same arithmetic on the server and in every browser
+        // (so a server-drawn cloud and the page's own are alike), and no trigonometry in
+        // the attendee's bundle.
+        let (mut cos, mut sin) = (1.0_f64, 0.0_f64);
+        let stretch = (width / height).max(1.0);
+        let mut spot = None;
+        for step in 0..4000 {
+            let r = 2.0 * (step as f64 * 0.1);
             let candidate = Placed {
                 label: word.label.clone(),
                 count: word.count,
-                x: cx + r * t.cos() * (width / height).max(1.0),
-                y: cy + r * t.sin(),
+                x: cx + r * cos * stretch,
+                y: cy + r * sin,
                 size,
                 width: w,
                 height: h,
@@ -195,8 +259,15 @@ pub fn layout(words: &[CloudWord], width: f64, height: f64) -> Vec<Placed> {
                 && candidate.y >= 0.0
                 && candidate.x + w <= width
                 && candidate.y + h <= height;
-            (inside && !placed.iter().any(|p| p.overlaps(&candidate))).then_some(candidate)
-        });
+            if inside && !placed.iter().any(|p| p.overlaps(&candidate)) {
+                spot = Some(candidate);
+                break;
+            }
+            (cos, sin) = (
+                cos * COS_STEP - sin * SIN_STEP,
+                sin * COS_STEP + cos * SIN_STEP,
+            );
+        }
         if let Some(spot) = spot {
             placed.push(spot);
         }
@@ -289,5 +360,18 @@ mod tests {
         let placed = layout(&long, 200.0, 100.0);
         assert_eq!(placed.len(), 1, "a long word shrinks to fit");
         assert!(placed[0].width <= 200.0);
+    }
+
+    #[test]
+    fn a_tally_kept_as_answers_come_and_go_equals_one_made_at_once() {
+        let mut kept = WordTally::default();
+        for answer in ["Dataframes", "ETL", "dataframe", "spam", "GPUs"] {
+            kept.add(answer);
+        }
+        kept.remove("spam");
+        kept.remove("Dataframes");
+        kept.remove("not there");
+        assert_eq!(kept.words(), tally(["ETL", "dataframe", "GPUs"]));
+        assert!(kept.words().iter().all(|w| w.count > 0));
     }
 }

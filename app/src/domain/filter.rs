@@ -89,10 +89,7 @@ pub fn parse_own_words(words: &[String]) -> Result<Vec<String>, DomainError> {
     }
     // Checked without `words_of` (its transliteration tables would weigh on the editor's
     // bundle, which parses the draft too): a word needs a letter or a digit.
-    if let Some(empty) = words
-        .iter()
-        .find(|w| !w.chars().any(char::is_alphanumeric))
-    {
+    if let Some(empty) = words.iter().find(|w| !w.chars().any(char::is_alphanumeric)) {
         return Err(DomainError::new(
             "blocked_words",
             format!("\"{empty}\" has no letters to match"),

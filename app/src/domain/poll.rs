@@ -16,13 +16,20 @@
 //! each attendee's page tells them whether their answer was right
 //! ([`PollView::verdict`]), and the report gives the share right per question and per
 //! section ([`QuizScore`]). Nobody is ranked: answers stay anonymous.
+//!
+//! A word cloud is a poll without choices ([`PollSpec::words`]): each attendee sends up
+//! to three short answers ([`super::cloud::parse_answers`]), grouped as they come
+//! ([`super::cloud::WordTally`]); co-instructors may hide a word from everyone's cloud
+//! ([`PollBoard::hide_word`]). It opens, closes, hides its results and is revealed like
+//! any poll.
 
 use super::DomainError;
 use super::agenda::SectionId;
 use super::bounded_text;
+use super::cloud::{CloudWord, WordTally};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
 use uuid::Uuid;
 
@@ -73,7 +80,13 @@ pub struct PollSpec {
     /// once the results are revealed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub right: Vec<u8>,
+    /// A word cloud: no choices; attendees answer in a few words of their own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub words: bool,
 }
+
+/// The most words of a cloud every page gets (the staff get every word).
+pub const CLOUD_WORDS_SHOWN: usize = 60;
 
 impl PollSpec {
     /// Checks a question and its choices; no choices means yes/no.
@@ -115,6 +128,24 @@ impl PollSpec {
             section,
             hide_results: false,
             right: Vec::new(),
+            words: false,
+        })
+    }
+
+    /// Checks a word-cloud prompt ("In one word: what do you use Dask for?").
+    pub fn words(
+        id: PollId,
+        prompt: &str,
+        section: Option<SectionId>,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            id,
+            question: bounded_text("question", prompt, 1, MAX_QUESTION_CHARS)?,
+            options: Vec::new(),
+            section,
+            hide_results: false,
+            right: Vec::new(),
+            words: true,
         })
     }
 
@@ -130,7 +161,7 @@ impl PollSpec {
                 "a right answer must be one of the choices",
             ));
         }
-        if right.len() == self.options.len() {
+        if !right.is_empty() && right.len() == self.options.len() {
             return Err(DomainError::new(
                 "right",
                 "a quiz needs at least one wrong choice",
@@ -184,6 +215,8 @@ pub enum AnswerRefused {
     UnknownPoll,
     Closed,
     NoSuchChoice,
+    /// Words sent to a poll with choices, or a choice to a word cloud.
+    WrongKind,
 }
 
 impl AnswerRefused {
@@ -192,6 +225,7 @@ impl AnswerRefused {
             AnswerRefused::UnknownPoll => "That poll is not part of this tutorial.",
             AnswerRefused::Closed => "This poll has closed; your answer was not counted.",
             AnswerRefused::NoSuchChoice => "That is not one of the poll's choices.",
+            AnswerRefused::WrongKind => "That is not the kind of answer this poll asks for.",
         }
     }
 }
@@ -207,6 +241,12 @@ struct Poll<A> {
     answers: HashMap<A, u8>,
     /// Kept in step with `answers`: reading the bars is O(choices).
     counts: Vec<u32>,
+    /// A word cloud's answers, each attendee's as they sent them.
+    said: HashMap<A, Vec<String>>,
+    /// Kept in step with `said`.
+    cloud: WordTally,
+    /// The words (by group key) co-instructors hid, or the word filter held.
+    hidden: BTreeSet<String>,
 }
 
 /// A poll as every screen shows it.
@@ -225,6 +265,20 @@ pub struct PollView {
     /// Answers per choice, in the choices' order; empty in what attendees get while the
     /// results are hidden.
     pub counts: Vec<u32>,
+    /// A word cloud's words, the most given first, hidden ones left out (at most
+    /// [`CLOUD_WORDS_SHOWN`] for attendees); empty while the results are hidden.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloud: Vec<CloudWord>,
+    /// The words co-instructors hid: staff only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_cloud: Vec<CloudWord>,
+    /// How many attendees answered a word cloud.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub respondents: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn shown() -> bool {
@@ -256,7 +310,10 @@ impl PollView {
         if !self.results_shown {
             self.counts.clear();
             self.spec.right.clear();
+            self.cloud.clear();
         }
+        self.cloud.truncate(CLOUD_WORDS_SHOWN);
+        self.hidden_cloud.clear();
         self
     }
 
@@ -282,7 +339,11 @@ impl PollView {
 
     /// The counts, when this view carries them (staff always; attendees once shown).
     pub fn has_counts(&self) -> bool {
-        self.counts.len() == self.spec.options.len()
+        if self.spec.words {
+            self.results_shown || !self.cloud.is_empty() || !self.hidden_cloud.is_empty()
+        } else {
+            self.counts.len() == self.spec.options.len()
+        }
     }
 }
 
@@ -324,6 +385,8 @@ pub struct StoredPoll {
     pub asked_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub revealed_at: Option<DateTime<Utc>>,
+    /// A word cloud's hidden words (group keys).
+    pub hidden_words: Vec<String>,
 }
 
 /// The polls of one event, in the order they were asked.
@@ -365,6 +428,9 @@ impl<A: Eq + Hash> PollBoard<A> {
             revealed_at: None,
             answers: HashMap::new(),
             counts,
+            said: HashMap::new(),
+            cloud: WordTally::default(),
+            hidden: BTreeSet::new(),
         });
     }
 
@@ -393,6 +459,9 @@ impl<A: Eq + Hash> PollBoard<A> {
             revealed_at: stored.revealed_at,
             answers: HashMap::new(),
             counts,
+            said: HashMap::new(),
+            cloud: WordTally::default(),
+            hidden: stored.hidden_words.into_iter().collect(),
         });
     }
 
@@ -446,6 +515,9 @@ impl<A: Eq + Hash> PollBoard<A> {
             .iter()
             .find(|p| p.spec.id == id)
             .ok_or(AnswerRefused::UnknownPoll)?;
+        if poll.spec.words {
+            return Err(AnswerRefused::WrongKind);
+        }
         if poll.closed_at.is_some() {
             return Err(AnswerRefused::Closed);
         }
@@ -488,7 +560,75 @@ impl<A: Eq + Hash> PollBoard<A> {
             .copied()
     }
 
+    /// Whether answers to word cloud `id` would be taken now.
+    pub fn check_words(&self, id: PollId) -> Result<(), AnswerRefused> {
+        let poll = self
+            .polls
+            .iter()
+            .find(|p| p.spec.id == id)
+            .ok_or(AnswerRefused::UnknownPoll)?;
+        if !poll.spec.words {
+            return Err(AnswerRefused::WrongKind);
+        }
+        if poll.closed_at.is_some() {
+            return Err(AnswerRefused::Closed);
+        }
+        Ok(())
+    }
+
+    /// Records (or replaces) an attendee's answers to a word cloud (checked when they
+    /// came, or stored); the words in `hide` (group keys the filter held) are hidden.
+    pub fn record_words(&mut self, id: PollId, attendee: A, answers: Vec<String>, hide: &[String]) {
+        let Some(poll) = self.poll_mut(id).filter(|p| p.spec.words) else {
+            return;
+        };
+        for answer in &answers {
+            poll.cloud.add(answer);
+        }
+        if let Some(old) = poll.said.insert(attendee, answers) {
+            for answer in &old {
+                poll.cloud.remove(answer);
+            }
+        }
+        poll.hidden.extend(hide.iter().cloned());
+    }
+
+    /// Hides a word (by its group key) from everyone's cloud, or shows it again; false
+    /// when `id` is not a word cloud of this event.
+    pub fn hide_word(&mut self, id: PollId, key: &str, hidden: bool) -> bool {
+        let Some(poll) = self.poll_mut(id).filter(|p| p.spec.words) else {
+            return false;
+        };
+        if hidden {
+            poll.hidden.insert(key.to_string());
+        } else {
+            poll.hidden.remove(key);
+        }
+        true
+    }
+
+    /// An attendee's answers to a word cloud, as they sent them.
+    pub fn words_of<Q: Eq + Hash + ?Sized>(&self, id: PollId, attendee: &Q) -> Option<Vec<String>>
+    where
+        A: std::borrow::Borrow<Q>,
+    {
+        self.polls
+            .iter()
+            .find(|p| p.spec.id == id)?
+            .said
+            .get(attendee)
+            .cloned()
+    }
+
     fn view(poll: &Poll<A>) -> PollView {
+        let (cloud, hidden_cloud) = if poll.spec.words {
+            poll.cloud
+                .words()
+                .into_iter()
+                .partition(|w| !poll.hidden.contains(&w.key))
+        } else {
+            (Vec::new(), Vec::new())
+        };
         PollView {
             spec: poll.spec.clone(),
             asked_at: poll.asked_at,
@@ -496,6 +636,9 @@ impl<A: Eq + Hash> PollBoard<A> {
             results_shown: !poll.spec.hide_results || poll.revealed_at.is_some(),
             quiz: poll.spec.is_quiz(),
             counts: poll.counts.clone(),
+            cloud,
+            hidden_cloud,
+            respondents: poll.said.len() as u32,
         }
     }
 
@@ -629,6 +772,9 @@ mod tests {
             results_shown: true,
             quiz: false,
             counts: vec![3, 1],
+            cloud: Vec::new(),
+            hidden_cloud: Vec::new(),
+            respondents: 0,
         };
         assert!(poll.shown_to_attendees(Some(1)));
         assert!(
@@ -710,6 +856,7 @@ mod tests {
             asked_at: now(),
             closed_at: None,
             revealed_at,
+            hidden_words: Vec::new(),
         };
         let answers = [(spec.id, "ana", 1u8)];
         let hidden = PollBoard::restored([stored(None)], answers);
@@ -841,9 +988,101 @@ mod tests {
                 results_shown: true,
                 quiz: false,
                 counts: vec![0, 0],
+                cloud: Vec::new(),
+                hidden_cloud: Vec::new(),
+                respondents: 0,
             }
             .percents(),
             vec![0, 0]
         );
+    }
+
+    fn cloud(n: u128, hidden: bool) -> PollSpec {
+        PollSpec {
+            hide_results: hidden,
+            ..PollSpec::words(
+                Uuid::from_u128(n),
+                "In one word: what do you use Dask for?",
+                Some(1),
+            )
+            .unwrap()
+        }
+    }
+
+    fn said(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_word_cloud_groups_answers_and_an_attendee_may_change_theirs() {
+        let mut board = PollBoard::default();
+        let id = Uuid::from_u128(7);
+        board.ask(cloud(7, false), now());
+        board.record_words(id, "ana", said(&["Dataframes", "ETL"]), &[]);
+        board.record_words(id, "ben", said(&["dataframe", "arrays"]), &[]);
+        board.record_words(id, "cleo", said(&["DataFrame"]), &[]);
+        let view = board.latest().unwrap();
+        assert_eq!(view.respondents, 3);
+        let counts: Vec<(&str, u32)> = view
+            .cloud
+            .iter()
+            .map(|w| (w.label.as_str(), w.count))
+            .collect();
+        assert_eq!(counts, [("Dataframes", 3), ("ETL", 1), ("arrays", 1)]);
+        assert_eq!(view.cloud[0].count, 3, "three forms, one word");
+        // Ben changes his answers: his old ones stop counting.
+        board.record_words(id, "ben", said(&["ML"]), &[]);
+        let view = board.latest().unwrap();
+        assert_eq!(view.cloud[0].count, 2);
+        assert!(view.cloud.iter().all(|w| w.key != "array"));
+        assert_eq!(board.words_of(id, "ben"), Some(said(&["ML"])));
+        // A choice is no answer to a cloud, nor words to a poll.
+        assert_eq!(board.check_answer(id, 0), Err(AnswerRefused::WrongKind));
+        board.ask(yes_no(8), now());
+        assert_eq!(
+            board.check_words(Uuid::from_u128(8)),
+            Err(AnswerRefused::WrongKind)
+        );
+        assert_eq!(
+            board.check_words(id),
+            Err(AnswerRefused::Closed),
+            "asking another closed it"
+        );
+    }
+
+    #[test]
+    fn hidden_words_and_hidden_results_reach_no_attendee() {
+        let mut board = PollBoard::default();
+        let id = Uuid::from_u128(9);
+        board.ask(cloud(9, true), now());
+        board.record_words(id, "ana", said(&["Dask", "spam"]), &["spam".to_string()]);
+        board.record_words(id, "ben", said(&["dask"]), &[]);
+        let staff = board.latest().unwrap();
+        assert_eq!(staff.cloud.len(), 1, "the filter held spam back");
+        assert_eq!(staff.hidden_cloud[0].key, "spam");
+        let before = staff.clone().for_attendees();
+        assert!(
+            before.cloud.is_empty() && before.hidden_cloud.is_empty(),
+            "results hidden"
+        );
+        assert!(!before.has_counts());
+        assert!(board.reveal(id, now()));
+        assert!(board.hide_word(id, "dask", true));
+        let after = board.latest().unwrap().for_attendees();
+        assert!(
+            after.cloud.is_empty(),
+            "a co-instructor hid the only word left"
+        );
+        assert!(after.hidden_cloud.is_empty(), "staff only");
+        assert!(board.hide_word(id, "spam", false));
+        let shown = board.latest().unwrap().for_attendees();
+        assert_eq!(shown.cloud[0].label, "spam");
+        assert!(!board.hide_word(Uuid::from_u128(99), "x", true));
+    }
+
+    #[test]
+    fn a_word_cloud_cannot_be_a_quiz() {
+        assert!(cloud(1, false).with_right(&[0]).is_err());
+        assert!(PollSpec::words(Uuid::from_u128(1), " ", None).is_err());
     }
 }

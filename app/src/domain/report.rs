@@ -54,7 +54,16 @@ pub struct PollReport {
     /// A quiz question's answers right and wrong; its right bars' labels start "✓ ".
     #[serde(default)]
     pub quiz: Option<QuizScore>,
+    /// A word cloud's words (the chart then bars its most given ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloud: Vec<super::cloud::CloudWord>,
+    /// How many of a word cloud's words co-instructors (or the word filter) hid.
+    #[serde(default)]
+    pub hidden_words: u32,
 }
+
+/// How many of a word cloud's most given words the report's chart bars.
+pub const CLOUD_CHART_WORDS: usize = 12;
 
 /// A section's quiz questions together: the share of every answer given that was right.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -97,6 +97,8 @@ fn OverlayLive(stage: StageView) -> impl IntoView {
                     view! {
                         <section class="overlay-box overlay-poll" data-testid="overlay-poll">
                             <p class="overlay-eyebrow">{match (poll.quiz, poll.open) {
+                                _ if poll.spec.words && poll.open => td_string!(locale, poll.cloud_on_phone),
+                                _ if poll.spec.words => td_string!(locale, poll.cloud),
                                 (true, true) => td_string!(locale, poll.quiz_on_phone),
                                 (true, false) => td_string!(locale, poll.quiz),
                                 (false, true) => td_string!(locale, poll.poll_on_phone),

@@ -6,6 +6,7 @@ use super::{Loading, failure, slug_param};
 use crate::api::reports::{EventReport, SeriesView, fetch_report, fetch_series};
 use crate::components::charts::BarChartSvg;
 use crate::components::chrome::{TopBar, event_time};
+use crate::components::cloud::WordCloud;
 use crate::components::world_map::PlacesMap;
 use crate::domain::agenda::clock_text;
 use crate::domain::export::Export;
@@ -82,7 +83,17 @@ fn Report(report: EventReport) -> impl IntoView {
             {report.polls.is_empty().then(|| view! { <p class="muted">"No polls were asked."</p> })}
             {report.polls.into_iter().map(|poll| view! {
                 <div class="result">
+                    {(!poll.cloud.is_empty()).then(|| view! {
+                        <h3 class="chart-title">{format!("Word cloud: {}", poll.chart.title)}</h3>
+                        <WordCloud words=poll.cloud.clone()/>
+                    })}
                     <BarChartSvg chart=poll.chart/>
+                    {(poll.hidden_words > 0).then(|| view! {
+                        <p class="muted small">{match poll.hidden_words {
+                            1 => "1 word hidden from the cloud (by a co-instructor or the word filter) is left out.".to_string(),
+                            n => format!("{n} words hidden from the cloud (by co-instructors or the word filter) are left out."),
+                        }}</p>
+                    })}
                     {poll.quiz.map(|q| view! {
                         <p class="small" data-testid="quiz-score">
                             <strong>{format!("Quiz: {}% right", q.percent())}</strong>

@@ -1,11 +1,13 @@
 //! `/e/{slug}/stage`: the big screen a presenter shares into the call before the start
 //! (1920×1080, readable as a thumbnail): title, countdown, a QR code and the address to
-//! join, how many are here, the newest places and the world map. Nothing to click.
+//! join, how many are here, the newest places and the world map (or, while one is
+//! asked, the word cloud). Nothing to click.
 
 use super::{Loading, failure, stage_params};
 use crate::api::StageView;
 use crate::api::events::fetch_stage_view;
 use crate::components::chrome::{JoinAddress, short_address};
+use crate::components::cloud::CloudResults;
 use crate::components::live::{use_live, use_phase};
 use crate::components::world_map::WorldMap;
 use crate::domain::event::Countdown;
@@ -49,6 +51,15 @@ fn StageLive(stage: StageView) -> impl IntoView {
     let headline =
         move || lang::headline(locale, phase.get(), Countdown::until(now.get(), starts_at));
     let tally = move || live.checkins();
+    // A word cloud asked now takes the map's place, so the room sees itself answer.
+    let cloud = Memo::new(move |_| {
+        let current = live.agenda().and_then(|a| a.current);
+        live.snapshot.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.poll.clone())
+                .filter(|p| p.spec.words && p.shown_to_attendees(current))
+        })
+    });
     let short_url = short_address(&join_url);
     view! {
         <Title text=format!("{} · {}", td_string!(locale, stage.title), event.title)/>
@@ -66,7 +77,13 @@ fn StageLive(stage: StageView) -> impl IntoView {
                     </div>
                 </div>
             </section>
-            <section class="stage-right">
+            {move || cloud.get().map(|poll| view! {
+                <section class="stage-right stage-cloud" data-testid="stage-cloud">
+                    <h2 class="stage-prompt">{poll.spec.question.clone()}</h2>
+                    <CloudResults poll/>
+                </section>
+            })}
+            <section class="stage-right" hidden=move || cloud.with(Option::is_some)>
                 <WorldMap live/>
                 <p class="stage-count">
                     <strong data-testid="stage-count">{move || tally().count}</strong>

@@ -285,6 +285,7 @@ async fn the_report_and_the_exports_hold_exactly_what_was_stored() {
             options: vec![],
             hide_results: false,
             right: vec![],
+            words: false,
         })
         .await;
     presenter.answer_to(poll).await.expect_ack();

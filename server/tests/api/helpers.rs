@@ -327,6 +327,16 @@ impl Browser {
         }
     }
 
+    /// The same browser (its cookies) on the site at `base`: a server restarted on
+    /// another port, say.
+    pub fn on(&self, base: &str) -> Self {
+        Self {
+            http: self.http.clone(),
+            jar: self.jar.clone(),
+            base: base.to_string(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
@@ -661,5 +671,6 @@ pub fn ask_yes_no(question: &str, hide_results: bool) -> impl FnOnce(uuid::Uuid)
         options: vec![],
         hide_results,
         right: vec![],
+        words: false,
     }
 }

@@ -4,6 +4,7 @@
 
 mod changelog;
 mod checkins;
+mod cloud;
 mod crash;
 mod disk;
 mod feedback;

@@ -27,6 +27,7 @@ async fn a_poll_opens_takes_answers_lets_them_change_and_refuses_a_late_one() {
             options: vec![],
             hide_results: false,
             right: vec![],
+            words: false,
         })
         .await;
     asked.expect_ack();
@@ -109,6 +110,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             options: vec!["JupyterLab".into(), "VS Code".into(), "Vim".into()],
             hide_results: false,
             right: vec![],
+            words: false,
         })
         .await;
     asked.expect_ack();
@@ -119,6 +121,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             options: vec![],
             hide_results: false,
             right: vec![],
+            words: false,
         })
         .await
         .expect_refused(ErrorCode::Forbidden);
@@ -129,6 +132,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
             options: vec!["Only".into()],
             hide_results: false,
             right: vec![],
+            words: false,
         })
         .await
         .expect_refused(ErrorCode::Invalid);
@@ -143,6 +147,7 @@ async fn co_instructors_ask_polls_attendees_do_not_and_bad_polls_are_refused() {
                 options: vec![],
                 hide_results: false,
                 right: vec![],
+                words: false,
             })
             .await;
         moderator.answer_to(id).await.expect_ack();

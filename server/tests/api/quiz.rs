@@ -22,6 +22,7 @@ fn ask_quiz(question: &str, right: Vec<u8>) -> impl FnOnce(Uuid) -> ClientMsg {
         // Asked with the results shown: a quiz hides them all the same.
         hide_results: false,
         right,
+        words: false,
     }
 }
 

@@ -7,6 +7,7 @@ use crate::core::change::Change;
 use crate::domain::agenda::AgendaCommand;
 use crate::domain::attendee::AttendeeId;
 use crate::domain::checkin::CheckIn;
+use crate::domain::cloud;
 use crate::domain::event::SectionKind;
 use crate::domain::filter::{self, Verdict};
 use crate::domain::help::{HelpAction, TakeRefused, Ticket};
@@ -145,9 +146,10 @@ impl Membership {
                 options,
                 hide_results,
                 right,
+                words,
             } => {
                 only(staff, "only the presenter and co-instructors run polls")?;
-                self.ask_poll(id, &question, &options, hide_results, &right)
+                self.ask_poll(id, &question, &options, hide_results, &right, words)
                     .await
             }
             ClientMsg::RevealPoll { poll, .. } => {
@@ -165,6 +167,19 @@ impl Membership {
             ClientMsg::Answer { poll, choice, .. } => {
                 let attendee = self.attendee("only attendees answer polls")?;
                 self.answer_poll(attendee, poll, choice).await
+            }
+            ClientMsg::Words { poll, answers, .. } => {
+                let attendee = self.attendee("only attendees answer word clouds")?;
+                self.answer_words(attendee, poll, &answers).await
+            }
+            ClientMsg::HideWord {
+                poll, key, hidden, ..
+            } => {
+                only(
+                    staff,
+                    "only the presenter and co-instructors hide words from the cloud",
+                )?;
+                self.hide_word(poll, key, hidden).await
             }
             ClientMsg::Lab { id, signal, note } => {
                 let attendee = self.attendee("only attendees say done or stuck")?;
@@ -259,6 +274,7 @@ impl Membership {
                 pace_at: None,
                 check_in: None,
                 poll_answer: None,
+                words: None,
                 lab: None,
                 help_ticket: None,
                 my_questions: Vec::new(),
@@ -268,10 +284,9 @@ impl Membership {
         let id = attendee.id.as_str();
         let pace = state.pace.cast_of(id);
         let (my_questions, my_upvotes) = state.questions.of_attendee(&attendee.id);
-        let poll_answer = state.polls.latest().and_then(|poll| {
-            let poll = poll.spec.id;
-            Some((poll, state.polls.answer_of(poll, id)?))
-        });
+        let latest = state.polls.latest().map(|poll| poll.spec.id);
+        let poll_answer = latest.and_then(|poll| Some((poll, state.polls.answer_of(poll, id)?)));
+        let words = latest.and_then(|poll| Some((poll, state.polls.words_of(poll, id)?)));
         let lab = state
             .agenda
             .current
@@ -286,6 +301,7 @@ impl Membership {
             pace_at: pace.map(|(_, at)| at),
             check_in: state.checkins.of(id).cloned(),
             poll_answer,
+            words,
             lab,
             help_ticket,
             my_questions,
@@ -431,12 +447,17 @@ impl Membership {
         options: &[String],
         hide_results: bool,
         right: &[u8],
+        words: bool,
     ) -> Result<(), Refusal> {
         let section = lock(&self.room.state).agenda.current;
+        let spec = if words {
+            PollSpec::words(id, question, section)
+        } else {
+            PollSpec::parse(id, question, options, section)
+        };
         let poll = PollSpec {
             hide_results,
-            ..PollSpec::parse(id, question, options, section)
-                .map_err(|e| Refusal::Invalid(e.to_string()))?
+            ..spec.map_err(|e| Refusal::Invalid(e.to_string()))?
         }
         .with_right(right)
         .map_err(|e| Refusal::Invalid(e.to_string()))?;
@@ -490,7 +511,7 @@ impl Membership {
     ) -> Result<(), Refusal> {
         let refused = |why: AnswerRefused| match why {
             AnswerRefused::Closed => Refusal::Refused(why.message().into()),
-            AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice => {
+            AnswerRefused::UnknownPoll | AnswerRefused::NoSuchChoice | AnswerRefused::WrongKind => {
                 Refusal::Invalid(why.message().into())
             }
         };
@@ -507,6 +528,55 @@ impl Membership {
         if !self.record(change).await? {
             // Closed on another screen while the answer was on its way.
             return Err(refused(AnswerRefused::Closed));
+        }
+        Ok(())
+    }
+
+    /// An attendee's answers to the open word cloud: checked, filtered (a held word is
+    /// hidden from the cloud; a refused one refuses them all), stored, then counted.
+    async fn answer_words(
+        &self,
+        attendee: AttendeeId,
+        poll: PollId,
+        answers: &[String],
+    ) -> Result<(), Refusal> {
+        let refused = |why: AnswerRefused| match why {
+            AnswerRefused::Closed => Refusal::Refused(why.message().into()),
+            _ => Refusal::Invalid(why.message().into()),
+        };
+        lock(&self.room.state)
+            .polls
+            .check_words(poll)
+            .map_err(refused)?;
+        let answers = cloud::parse_answers(answers).map_err(|e| Refusal::Invalid(e.to_string()))?;
+        let mut hide = Vec::new();
+        for answer in &answers {
+            if self.filtered("answer", [answer.as_str()])? {
+                hide.push(cloud::group_key(answer));
+            }
+        }
+        let change = Change::WordsAnswered {
+            attendee,
+            poll,
+            answers,
+            hide,
+            at: self.now(),
+        };
+        if !self.record(change).await? {
+            return Err(refused(AnswerRefused::Closed));
+        }
+        Ok(())
+    }
+
+    /// Hides a word (by its group key) from every cloud, or shows it again.
+    async fn hide_word(&self, poll: PollId, key: String, hidden: bool) -> Result<(), Refusal> {
+        if !self
+            .record(Change::WordHidden { poll, key, hidden })
+            .await?
+        {
+            return Err(Refusal::Refused(
+                "That is not a word cloud of this tutorial.".into(),
+            ));
         }
         Ok(())
     }

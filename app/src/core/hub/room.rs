@@ -264,6 +264,18 @@ impl RoomState {
                 choice,
                 ..
             } => self.polls.record(*poll, attendee.clone(), *choice),
+            Change::WordsAnswered {
+                attendee,
+                poll,
+                answers,
+                hide,
+                ..
+            } => self
+                .polls
+                .record_words(*poll, attendee.clone(), answers.clone(), hide),
+            Change::WordHidden { poll, key, hidden } => {
+                self.polls.hide_word(*poll, key, *hidden);
+            }
             Change::Lab {
                 attendee,
                 section,
@@ -308,7 +320,10 @@ impl RoomState {
         for (attendee, vote, at) in stored.pace_votes {
             pace.cast(attendee, Some(vote), at);
         }
-        let polls = PollBoard::restored(stored.polls, stored.poll_answers);
+        let mut polls = PollBoard::restored(stored.polls, stored.poll_answers);
+        for (poll, attendee, answers) in stored.word_answers {
+            polls.record_words(poll, attendee, answers, &[]);
+        }
         let mut lab = LabBoard::default();
         for (section, attendee, state) in stored.lab_signals {
             lab.set(section, attendee, Some(state));

@@ -124,6 +124,18 @@ impl Store {
                     answers.push(i);
                     false
                 }
+                Change::WordsAnswered {
+                    attendee,
+                    poll,
+                    answers,
+                    hide,
+                    at,
+                } => {
+                    answer_words(&mut tx, *event_id, attendee, *poll, answers, hide, *at).await?
+                }
+                Change::WordHidden { poll, key, hidden } => {
+                    hide_word(&mut tx, *event_id, *poll, key, *hidden).await?
+                }
                 Change::QuestionAsked { attendee, question } => {
                     insert_question(&mut tx, *event_id, attendee, question).await?;
                     true
@@ -433,8 +445,8 @@ async fn ask_poll(
 ) -> Result<bool, AppError> {
     let options = to_json(&poll.options)?;
     let inserted = sqlx::query(
-        "insert into poll (event_id, id, question, options, section_id, asked_at, hide_results, right_choices)
-         values ($1, $2, $3, $4, $5, $6, $7, $8)
+        "insert into poll (event_id, id, question, options, section_id, asked_at, hide_results, right_choices, words)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          on conflict (event_id, id) do nothing",
     )
     .bind(event_id)
@@ -445,11 +457,78 @@ async fn ask_poll(
     .bind(millis(at))
     .bind(i64::from(poll.hide_results))
     .bind(choices_text(&poll.right))
+    .bind(i64::from(poll.words))
     .execute(&mut **tx)
     .await?;
     if inserted.rows_affected() == 1 {
         close_others(tx, event_id, poll.id, at).await?;
     }
+    Ok(true)
+}
+
+/// An attendee's answers to a word cloud, replacing theirs, only while it is open; the
+/// words the filter held are hidden with them. False when the cloud was closed.
+async fn answer_words(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    attendee: &AttendeeId,
+    poll: PollId,
+    answers: &[String],
+    hide: &[String],
+    at: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let written = sqlx::query(
+        "insert into word_answer (event_id, poll_id, attendee_id, answers, at)
+         select $1, $2, $3, $4, $5 where exists
+             (select 1 from poll where event_id = $1 and id = $2 and words = 1 and closed_at is null)
+         on conflict (event_id, poll_id, attendee_id) do update set answers = excluded.answers, at = excluded.at",
+    )
+    .bind(event_id)
+    .bind(poll.to_string())
+    .bind(attendee.as_str())
+    .bind(to_json(&answers)?)
+    .bind(millis(at))
+    .execute(&mut **tx)
+    .await?;
+    if written.rows_affected() == 0 {
+        return Ok(false);
+    }
+    for key in hide {
+        hide_word(tx, event_id, poll, key, true).await?;
+    }
+    Ok(true)
+}
+
+/// Hides a word cloud's word (by group key) or shows it again; false when the poll is
+/// not a word cloud of this event.
+async fn hide_word(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event_id: i64,
+    poll: PollId,
+    key: &str,
+    hidden: bool,
+) -> Result<bool, AppError> {
+    let poll = poll.to_string();
+    let cloud = sqlx::query("select 1 from poll where event_id = $1 and id = $2 and words = 1")
+        .bind(event_id)
+        .bind(poll.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if cloud.is_none() {
+        return Ok(false);
+    }
+    let sql = if hidden {
+        "insert into word_hidden (event_id, poll_id, word_key) values ($1, $2, $3)
+         on conflict (event_id, poll_id, word_key) do nothing"
+    } else {
+        "delete from word_hidden where event_id = $1 and poll_id = $2 and word_key = $3"
+    };
+    sqlx::query(sql)
+        .bind(event_id)
+        .bind(poll.as_str())
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
     Ok(true)
 }
 

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
 /// Everything a live room starts from, read after the change number it is current to:
 /// replaying the log from `seq` onwards over it brings it up to date.
@@ -38,6 +39,8 @@ pub struct StoredRoom {
     pub polls: Vec<StoredPoll>,
     /// (poll, attendee, choice) of every answer.
     pub poll_answers: Vec<(PollId, AttendeeId, u8)>,
+    /// (poll, attendee, answers) of every word-cloud answer.
+    pub word_answers: Vec<(PollId, AttendeeId, Vec<String>)>,
     /// (section, attendee, signal) of every lab signal.
     pub lab_signals: Vec<(SectionId, AttendeeId, LabState)>,
     /// Every help request, in the order pressed.
@@ -79,6 +82,7 @@ impl Store {
             check_ins: self.check_ins(event_id).await?,
             polls: self.polls(event_id).await?,
             poll_answers: self.poll_answers(event_id).await?,
+            word_answers: self.word_answers(event_id).await?,
             lab_signals: self.lab_signals(event_id).await?,
             help_requests: self.help_requests(event_id).await?,
             pace_samples: self.pace_samples(event_id).await?,
@@ -106,13 +110,27 @@ impl Store {
     pub async fn polls(&self, event_id: i64) -> Result<Vec<StoredPoll>, AppError> {
         let rows = self
             .event_rows(
-                "select id, question, options, section_id, asked_at, closed_at, hide_results, revealed_at, right_choices from poll
+                "select id, question, options, section_id, asked_at, closed_at, hide_results, revealed_at, right_choices, words from poll
              where event_id = $1 order by asked_at, id",
                 event_id,
             )
             .await?;
+        let mut hidden: HashMap<String, Vec<String>> = HashMap::new();
+        for r in self
+            .event_rows(
+                "select poll_id, word_key from word_hidden where event_id = $1",
+                event_id,
+            )
+            .await?
+        {
+            hidden
+                .entry(r.try_get("poll_id")?)
+                .or_default()
+                .push(r.try_get("word_key")?);
+        }
         rows.iter()
             .map(|r| {
+                let id: String = r.try_get("id")?;
                 let options: String = r.try_get("options")?;
                 Ok(StoredPoll {
                     spec: PollSpec {
@@ -122,10 +140,12 @@ impl Store {
                         section: optional_section(r)?,
                         hide_results: r.try_get::<i64, _>("hide_results")? != 0,
                         right: choices_from_text(&r.try_get::<String, _>("right_choices")?)?,
+                        words: r.try_get::<i64, _>("words")? != 0,
                     },
                     asked_at: time(r, "asked_at")?,
                     closed_at: optional_time(r, "closed_at")?,
                     revealed_at: optional_time(r, "revealed_at")?,
+                    hidden_words: hidden.remove(&id).unwrap_or_default(),
                 })
             })
             .collect()
@@ -148,6 +168,28 @@ impl Store {
                     parsed(r, 0, |poll| poll.parse().ok())?,
                     attendee(r, 1)?,
                     number(r, 2)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Every word-cloud answer of an event: (poll, attendee, their answers).
+    pub async fn word_answers(
+        &self,
+        event_id: i64,
+    ) -> Result<Vec<(PollId, AttendeeId, Vec<String>)>, AppError> {
+        let rows = self
+            .event_rows(
+                "select poll_id, attendee_id, answers from word_answer where event_id = $1 order by at",
+                event_id,
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    parsed(r, 0, |poll| poll.parse().ok())?,
+                    attendee(r, 1)?,
+                    from_json(&r.try_get::<String, _>(2)?, "word-cloud answers")?,
                 ))
             })
             .collect()
