@@ -10,23 +10,31 @@ use crate::live::ClientMsg;
 use crate::tr;
 use leptos::prelude::*;
 
-/// The cloud's box, in the SVG's units: wider than tall, like the screens it is on.
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 360.0;
+/// The cloud's box, in the SVG's units: wider than tall, like the screens it is on; on
+/// a phone's card a smaller box, drawn about one unit to a pixel, so the least given
+/// words stay readable.
+const WIDE: (f64, f64) = (640.0, 360.0);
+const PHONE: (f64, f64) = (320.0, 240.0);
 
 /// The words laid out by [`cloud::layout`] (sizes by count, none overlapping), named in
 /// full for screen readers.
 #[component]
-pub fn WordCloud(words: Vec<CloudWord>) -> impl IntoView {
+pub fn WordCloud(
+    words: Vec<CloudWord>,
+    /// Laid out for a phone's card.
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let lang = Lang::current();
-    let placed = cloud::layout(&words, WIDTH, HEIGHT);
+    let (width, height) = if compact { PHONE } else { WIDE };
+    let placed = cloud::layout(&words, width, height);
     let listed = words
         .iter()
         .map(|w| format!("{} ({})", w.label, w.count))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
-        <svg class="word-cloud" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img"
+        <svg class="word-cloud" viewBox=format!("0 0 {width} {height}") role="img"
             aria-label=move || tr!(lang.get(), poll.cloud_label, words = listed.clone())
             data-testid="word-cloud">
             {placed.into_iter().enumerate().map(|(i, word)| view! {
@@ -49,7 +57,12 @@ pub fn WordCloud(words: Vec<CloudWord>) -> impl IntoView {
 /// A word cloud's results: the cloud and how many answered, or what attendees are told
 /// while the results are hidden.
 #[component]
-pub fn CloudResults(poll: PollView) -> impl IntoView {
+pub fn CloudResults(
+    poll: PollView,
+    /// Laid out for a phone's card.
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let lang = Lang::current();
     let respondents = poll.respondents;
     let said = move || {
@@ -69,7 +82,7 @@ pub fn CloudResults(poll: PollView) -> impl IntoView {
             })}
             {empty.then(|| view! { <p class="muted small">{move || td_string!(lang.get(), poll.no_words)}</p> })}
             {(!hidden && !empty).then(|| view! {
-                <WordCloud words=poll.cloud.clone()/>
+                <WordCloud words=poll.cloud.clone() compact/>
                 <p class="muted small" data-testid="cloud-respondents">{said}</p>
             })}
         </div>

@@ -45,6 +45,9 @@ pub struct LiveHandle {
     pub my_pace_at: RwSignal<Option<DateTime<Utc>>>,
     /// This attendee's answer to the poll on screen.
     pub my_answer: RwSignal<Option<(PollId, u8)>>,
+    /// A question the server refused, given back to the form that sent it (its text
+    /// is not lost).
+    pub returned_question: RwSignal<Option<String>>,
     /// This attendee's answers to the word cloud on screen.
     pub my_words: RwSignal<Option<(PollId, Vec<String>)>>,
     /// This attendee's done / stuck in the current lab.
@@ -310,6 +313,7 @@ pub fn use_live(event: &EventPublic, viewer: Viewer, initial: Option<LiveSnapsho
         my_pace_at: RwSignal::new(None),
         my_answer: RwSignal::new(None),
         my_words: RwSignal::new(None),
+        returned_question: RwSignal::new(None),
         my_lab: RwSignal::new(None),
         my_ticket: RwSignal::new(None),
         offset_ms: RwSignal::new(0),
@@ -606,8 +610,9 @@ mod client {
                             Some(ClientMsg::Answer { .. }) => handle.my_answer.set(None),
                             Some(ClientMsg::Words { .. }) => handle.my_words.set(None),
                             Some(ClientMsg::Lab { .. }) => handle.my_lab.set(None),
-                            Some(ClientMsg::Ask { id, .. }) => {
-                                handle.my_questions.update(|mine| mine.retain(|q| *q != id))
+                            Some(ClientMsg::Ask { id, text, .. }) => {
+                                handle.my_questions.update(|mine| mine.retain(|q| *q != id));
+                                handle.returned_question.set(Some(text));
                             }
                             _ => {}
                         }

@@ -16,10 +16,15 @@ use leptos::prelude::*;
 /// marked once the view carries them; while the results are hidden from attendees,
 /// what they get instead (they get no counts to draw).
 #[component]
-pub fn PollBars(poll: PollView) -> impl IntoView {
+pub fn PollBars(
+    poll: PollView,
+    /// On a phone's card (a word cloud is laid out smaller).
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let lang = Lang::current();
     if poll.spec.words {
-        return EitherOf3::A(view! { <CloudResults poll/> });
+        return EitherOf3::A(view! { <CloudResults poll compact/> });
     }
     if !poll.has_counts() {
         return EitherOf3::B(view! {
@@ -92,7 +97,10 @@ pub fn PollCard(live: LiveHandle) -> impl IntoView {
             ..p
         })
     });
-    let results = move || poll.get().map(|poll| view! { <PollBars poll/> });
+    let results = move || {
+        poll.get()
+            .map(|poll| view! { <PollBars poll compact=true/> })
+    };
     move || {
         let poll = frame.get()?;
         let id = poll.spec.id;

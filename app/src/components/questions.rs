@@ -41,6 +41,15 @@ pub fn AttendeeQuestions(live: LiveHandle) -> impl IntoView {
         live.ask_question(typed, name.get_untracked());
         text.set(String::new());
     };
+    // A refused question comes back to the field (unless something new is typed there).
+    Effect::new(move |_| {
+        if let Some(refused) = live.returned_question.get() {
+            if text.get_untracked().trim().is_empty() {
+                text.set(refused);
+            }
+            live.returned_question.set(None);
+        }
+    });
     let public = Memo::new(move |_| {
         live.snapshot
             .with(|s| s.as_ref().map(|s| s.questions.clone()).unwrap_or_default())
