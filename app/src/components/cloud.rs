@@ -14,7 +14,7 @@ use leptos::prelude::*;
 /// a phone's card a smaller box, drawn about one unit to a pixel, so the least given
 /// words stay readable.
 const WIDE: (f64, f64) = (640.0, 360.0);
-const PHONE: (f64, f64) = (320.0, 240.0);
+const PHONE: (f64, f64) = (320.0, 260.0);
 
 /// The words laid out by [`cloud::layout`] (sizes by count, none overlapping), named in
 /// full for screen readers.

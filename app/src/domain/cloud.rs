@@ -227,7 +227,10 @@ pub fn layout(words: &[CloudWord], width: f64, height: f64) -> Vec<Placed> {
     let mut placed: Vec<Placed> = Vec::new();
     for word in words {
         let share = (word.count as f64 / most).sqrt();
-        let mut size = MIN_SIZE + (MAX_SIZE - MIN_SIZE) * share;
+        // A box narrower than a wide screen's 640 units (a phone's card) keeps the least
+        // given words' size and lowers the most given one's, so more words fit.
+        let largest = (MAX_SIZE * width / 640.0).clamp(MIN_SIZE * 2.0, MAX_SIZE);
+        let mut size = MIN_SIZE + (largest - MIN_SIZE) * share;
         let em = em_width(&word.label);
         // A long word shrinks to fit the box's width.
         size = size.min(width / em).max(1.0);
