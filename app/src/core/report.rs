@@ -332,36 +332,37 @@ impl RunRecord {
                     "right",
                 ]);
                 for poll in &self.room.polls {
-                    let mut answers: Vec<_> = self
+                    // (attendee, answer, right): a poll's choices (a quiz's marked right
+                    // or not), a word cloud's words one row each, as typed.
+                    let mut rows: Vec<(&str, Option<&str>, Option<bool>)> = self
                         .room
                         .poll_answers
                         .iter()
                         .filter(|a| a.0 == poll.spec.id)
+                        .map(|(_, attendee, choice)| {
+                            (
+                                attendee.as_str(),
+                                poll.spec
+                                    .options
+                                    .get(usize::from(*choice))
+                                    .map(String::as_str),
+                                poll.spec.is_quiz().then(|| poll.spec.is_right(*choice)),
+                            )
+                        })
                         .collect();
-                    answers.sort_by(|a, b| a.1.cmp(&b.1));
-                    // A word cloud's answers: one row per word, as the attendee typed it.
-                    let mut words: Vec<_> = self
+                    for (_, attendee, said) in self
                         .room
                         .word_answers
                         .iter()
                         .filter(|a| a.0 == poll.spec.id)
-                        .collect();
-                    words.sort_by(|a, b| a.1.cmp(&b.1));
-                    for (_, attendee, said) in words {
-                        for word in said {
-                            table.push(vec![
-                                json!(poll.spec.id.to_string()),
-                                time(poll.asked_at),
-                                json!(poll.closed_at.map(|t| t.to_rfc3339())),
-                                section(poll.spec.section),
-                                json!(poll.spec.question),
-                                json!(attendee),
-                                json!(word),
-                                json!(null),
-                            ]);
-                        }
+                    {
+                        rows.extend(
+                            said.iter()
+                                .map(|w| (attendee.as_str(), Some(w.as_str()), None)),
+                        );
                     }
-                    for (_, attendee, choice) in answers {
+                    rows.sort_by_key(|row| row.0);
+                    for (attendee, answer, right) in rows {
                         table.push(vec![
                             json!(poll.spec.id.to_string()),
                             time(poll.asked_at),
@@ -369,9 +370,8 @@ impl RunRecord {
                             section(poll.spec.section),
                             json!(poll.spec.question),
                             json!(attendee),
-                            json!(poll.spec.options.get(usize::from(*choice))),
-                            // A quiz's answers: right or not; a poll's: empty.
-                            json!(poll.spec.is_quiz().then(|| poll.spec.is_right(*choice))),
+                            json!(answer),
+                            json!(right),
                         ]);
                     }
                 }
