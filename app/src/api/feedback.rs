@@ -57,11 +57,10 @@ pub async fn submit_feedback(slug: String, response: SurveyResponse) -> Result<(
         let event = core.event(&slug).await?;
         let attendee = attendee(&core);
         let response = event.survey().check(&response)?;
-        use crate::domain::filter::Verdict;
         // Comments reach only the organizers: "hide for review" keeps them as written,
         // "refuse" sends them back.
         let comments = response.answers.values().map(|a| a.text.as_str());
-        if event.word_filter.filter().check(comments) == Verdict::Refuse {
+        if event.word_filter.filter().check(comments) == crate::domain::filter::Verdict::Refuse {
             return Err(AppError::invalid(
                 "comment",
                 "has a word this event's filter does not allow, so nothing was sent. Please say it another way.",

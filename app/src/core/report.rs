@@ -86,11 +86,11 @@ impl RunRecord {
                 .poll_answers
                 .iter()
                 .map(|(poll, attendee, choice)| (*poll, attendee.as_str(), *choice)),
+            self.room
+                .word_answers
+                .iter()
+                .map(|(poll, attendee, said)| (*poll, attendee.as_str(), said.clone())),
         );
-        let mut board = board;
-        for (poll, attendee, answers) in &self.room.word_answers {
-            board.record_words(*poll, attendee.as_str(), answers.clone(), &[]);
-        }
         let mut polls = board.all();
         polls.reverse();
         polls

@@ -311,6 +311,7 @@ impl PollView {
             self.counts.clear();
             self.spec.right.clear();
             self.cloud.clear();
+            self.respondents = 0;
         }
         self.cloud.truncate(CLOUD_WORDS_SHOWN);
         self.hidden_cloud.clear();
@@ -340,7 +341,7 @@ impl PollView {
     /// The counts, when this view carries them (staff always; attendees once shown).
     pub fn has_counts(&self) -> bool {
         if self.spec.words {
-            self.results_shown || !self.cloud.is_empty() || !self.hidden_cloud.is_empty()
+            self.results_shown || self.respondents > 0
         } else {
             self.counts.len() == self.spec.options.len()
         }
@@ -434,10 +435,12 @@ impl<A: Eq + Hash> PollBoard<A> {
         });
     }
 
-    /// A board as stored: the polls as they were (open or closed), then their answers.
+    /// A board as stored: the polls as they were (open or closed), then their answers
+    /// and their word clouds' answers.
     pub fn restored(
         polls: impl IntoIterator<Item = StoredPoll>,
         answers: impl IntoIterator<Item = (PollId, A, u8)>,
+        words: impl IntoIterator<Item = (PollId, A, Vec<String>)>,
     ) -> Self {
         let mut board = Self::default();
         for poll in polls {
@@ -445,6 +448,9 @@ impl<A: Eq + Hash> PollBoard<A> {
         }
         for (id, attendee, choice) in answers {
             board.record(id, attendee, choice);
+        }
+        for (id, attendee, said) in words {
+            board.record_words(id, attendee, said, &[]);
         }
         board
     }
@@ -859,9 +865,9 @@ mod tests {
             hidden_words: Vec::new(),
         };
         let answers = [(spec.id, "ana", 1u8)];
-        let hidden = PollBoard::restored([stored(None)], answers);
+        let hidden = PollBoard::restored([stored(None)], answers, []);
         assert!(hidden.latest().unwrap().for_attendees().counts.is_empty());
-        let shown = PollBoard::restored([stored(Some(now()))], answers);
+        let shown = PollBoard::restored([stored(Some(now()))], answers, []);
         assert_eq!(shown.latest().unwrap().for_attendees().counts, vec![0, 1]);
     }
 

@@ -320,10 +320,7 @@ impl RoomState {
         for (attendee, vote, at) in stored.pace_votes {
             pace.cast(attendee, Some(vote), at);
         }
-        let mut polls = PollBoard::restored(stored.polls, stored.poll_answers);
-        for (poll, attendee, answers) in stored.word_answers {
-            polls.record_words(poll, attendee, answers, &[]);
-        }
+        let polls = PollBoard::restored(stored.polls, stored.poll_answers, stored.word_answers);
         let mut lab = LabBoard::default();
         for (section, attendee, state) in stored.lab_signals {
             lab.set(section, attendee, Some(state));
