@@ -493,6 +493,8 @@ pub fn next_run(event: EventRecord, starts_at: DateTime<Utc>, zone: Tz) -> NewEv
         hide_poll_results: event.hide_poll_results,
         word_filter: event.word_filter,
         survey: event.survey,
+        registration: event.registration,
+        call: event.call,
     }
 }
 

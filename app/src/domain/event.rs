@@ -239,6 +239,14 @@ pub struct EventDraft {
     /// The feedback survey's questions; none means the seed's default.
     #[serde(default)]
     pub survey: Vec<super::feedback::SurveyQuestion>,
+    /// Registration with a capacity, a waitlist and emails; none: people come by the
+    /// public link, as before.
+    #[serde(default)]
+    pub registration: Option<super::registration::RegistrationDraft>,
+    /// The video call's address and passcode (shown only to registrants when
+    /// registration is on).
+    #[serde(default)]
+    pub call: super::registration::Call,
 }
 
 /// A checked event, ready to be stored.
@@ -258,6 +266,8 @@ pub struct NewEvent {
     pub word_filter: super::filter::FilterSettings,
     /// The organizers' survey; `None` gives the seed's default at the end.
     pub survey: Option<super::feedback::Survey>,
+    pub registration: Option<super::registration::Registration>,
+    pub call: Option<super::registration::Call>,
 }
 
 impl EventDraft {
@@ -339,6 +349,12 @@ impl EventDraft {
             } else {
                 Some(super::feedback::Survey::parse(&self.survey)?)
             },
+            registration: self
+                .registration
+                .as_ref()
+                .map(super::registration::RegistrationDraft::parse)
+                .transpose()?,
+            call: self.call.parse()?,
         })
     }
 }
@@ -561,6 +577,8 @@ mod tests {
             hide_poll_results: false,
             word_filter: Default::default(),
             survey: Vec::new(),
+            registration: None,
+            call: Default::default(),
         }
     }
 

@@ -17,11 +17,13 @@ pub mod filter;
 pub mod help;
 pub mod lab;
 pub mod limit;
+pub mod mail;
 pub mod overlay;
 pub mod pace;
 pub mod place;
 pub mod poll;
 pub mod question;
+pub mod registration;
 pub mod report;
 
 use serde::{Deserialize, Serialize};

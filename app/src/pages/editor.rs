@@ -10,6 +10,10 @@ use crate::components::zones::ZoneSuggestions;
 use crate::domain::DomainError;
 use crate::domain::event::{EventDraft, MAX_SECTION_MINUTES, Material, SectionDraft, SectionKind};
 use crate::domain::filter::{FilterMode, FilterSettings};
+use crate::domain::mail::{PLACEHOLDERS, default_text};
+use crate::domain::registration::{
+    Call, DEFAULT_TURNOUT_PERCENT, EmailKind, EmailSetting, RegistrationDraft, suggested_capacity,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -86,6 +90,7 @@ pub fn NewEvent() -> impl IntoView {
     let hide_poll_results = RwSignal::new(false);
     let word_filter = RwSignal::new(FilterMode::Off);
     let blocked_words = RwSignal::new(String::new());
+    let registration = RegistrationFields::new();
     let teams = Resource::new(|| (), |_| my_teams());
     let team_id = RwSignal::new(None::<i64>);
     let series = RwSignal::new(String::new());
@@ -153,6 +158,11 @@ pub fn NewEvent() -> impl IntoView {
                     .collect(),
             },
             survey: Vec::new(),
+            registration: registration.draft()?,
+            call: Call {
+                url: registration.call_url.get_untracked(),
+                passcode: registration.call_passcode.get_untracked(),
+            },
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -269,6 +279,7 @@ pub fn NewEvent() -> impl IntoView {
 
                     <SectionsEditor sections new_row=section/>
                     <MaterialsEditor materials new_row=material/>
+                    <RegistrationEditor fields=registration/>
                     {move || local_error.get().map(|error| view! { <crate::components::chrome::ErrorNote error/> })}
                     {last_error(create)}
                     <div class="button-row">
@@ -353,6 +364,144 @@ fn MaterialsEditor(
             </button>
         </section>
 
+    }
+    .into_any()
+}
+
+/// The registration part of the editor: on or off, places, the form's question, the
+/// call, and the emails (each kept or skipped, in the seed's words or the organizer's).
+#[derive(Clone, Copy)]
+struct RegistrationFields {
+    on: RwSignal<bool>,
+    capacity: RwSignal<String>,
+    wanted: RwSignal<String>,
+    question: RwSignal<String>,
+    call_url: RwSignal<String>,
+    call_passcode: RwSignal<String>,
+    feedback_hours: RwSignal<String>,
+    /// Per editable email: sent, and its text.
+    emails: [(EmailKind, RwSignal<bool>, RwSignal<String>); 4],
+}
+
+impl RegistrationFields {
+    fn new() -> Self {
+        Self {
+            on: RwSignal::new(false),
+            capacity: RwSignal::new("150".into()),
+            wanted: RwSignal::new(String::new()),
+            question: RwSignal::new(String::new()),
+            call_url: RwSignal::new(String::new()),
+            call_passcode: RwSignal::new(String::new()),
+            feedback_hours: RwSignal::new(
+                crate::domain::registration::DEFAULT_FEEDBACK_AFTER_HOURS.to_string(),
+            ),
+            emails: EmailKind::EDITABLE
+                .map(|kind| (kind, RwSignal::new(true), RwSignal::new(String::new()))),
+        }
+    }
+
+    fn draft(&self) -> Result<Option<RegistrationDraft>, DomainError> {
+        if !self.on.get_untracked() {
+            return Ok(None);
+        }
+        let number = |field: &str, raw: String, what: &str| {
+            raw.trim()
+                .parse::<u32>()
+                .map_err(|_| DomainError::new(field, format!("must be a whole number of {what}")))
+        };
+        let setting = |i: usize| EmailSetting {
+            send: self.emails[i].1.get_untracked(),
+            text: self.emails[i].2.get_untracked(),
+        };
+        Ok(Some(RegistrationDraft {
+            capacity: number(
+                "registration.capacity",
+                self.capacity.get_untracked(),
+                "places",
+            )?,
+            question: self.question.get_untracked(),
+            feedback_after_hours: Some(number(
+                "registration.feedback_after_hours",
+                self.feedback_hours.get_untracked(),
+                "hours",
+            )?),
+            two_days: setting(0),
+            two_hours: setting(1),
+            ten_minutes: setting(2),
+            feedback: setting(3),
+        }))
+    }
+}
+
+#[component]
+fn RegistrationEditor(fields: RegistrationFields) -> impl IntoView {
+    let suggestion = move || {
+        let wanted: u32 = fields.wanted.get().trim().parse().ok().filter(|n| *n > 0)?;
+        Some(suggested_capacity(wanted, DEFAULT_TURNOUT_PERCENT))
+    };
+    view! {
+        <section class="card">
+            <h2>"Registration and the call"</h2>
+            <label class="field">
+                <span>"Video call link (optional)"</span>
+                <input type="url" bind:value=fields.call_url name="call_url" placeholder="https://zoom.us/j/…"/>
+            </label>
+            <label class="field">
+                <span>"Call passcode (optional)"</span>
+                <input type="text" maxlength="100" bind:value=fields.call_passcode name="call_passcode"/>
+                <small class="muted">"With registration on, only registrants see the call: in their emails and on the page their personal link opens."</small>
+            </label>
+            <label class="check-field">
+                <input type="checkbox" bind:checked=fields.on name="registration"/>
+                <span>"People register first: a registration page with a capacity and a waitlist, a confirmation with the calendar file, reminders 2 days, 2 hours and 10 minutes before, and a feedback email after"</span>
+            </label>
+            <Show when=move || fields.on.get()>
+                <div class="field-row">
+                    <label class="field">
+                        <span>"Places"</span>
+                        <input type="number" min="1" inputmode="numeric" bind:value=fields.capacity name="capacity"/>
+                    </label>
+                    <label class="field">
+                        <span>"People you hope to have (optional)"</span>
+                        <input type="number" min="1" inputmode="numeric" bind:value=fields.wanted name="wanted"/>
+                    </label>
+                </div>
+                {move || suggestion().map(|places| view! {
+                    <p class="muted" data-testid="capacity-suggestion">
+                        {format!("About {DEFAULT_TURNOUT_PERCENT} % of those who register come: to have about {} people, allow {places}. ", fields.wanted.get().trim())}
+                        <button type="button" class="button button-quiet" on:click=move |_| fields.capacity.set(places.to_string())>
+                            {format!("Allow {places}")}
+                        </button>
+                    </p>
+                })}
+                <label class="field">
+                    <span>"A question on the form (optional)"</span>
+                    <input type="text" maxlength="200" bind:value=fields.question name="question" placeholder="What do you hope to learn?"/>
+                </label>
+                <label class="field">
+                    <span>"Feedback email, hours after the end"</span>
+                    <input type="number" min="0" max="72" inputmode="numeric" bind:value=fields.feedback_hours name="feedback_after_hours"/>
+                </label>
+                <details class="email-texts">
+                    <summary>"The emails' words"</summary>
+                    <p class="muted">{format!(
+                        "Leave a text empty for the words shown. Placeholders: {}.",
+                        PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                    )}</p>
+                    {fields.emails.into_iter().map(|(kind, send, text)| view! {
+                        <fieldset class="field">
+                            <legend>{kind.label()}</legend>
+                            <label class="check-field">
+                                <input type="checkbox" bind:checked=send name=format!("send_{}", kind.as_str())/>
+                                <span>"Send it"</span>
+                            </label>
+                            <textarea rows="6" bind:value=text name=format!("text_{}", kind.as_str())
+                                placeholder=default_text(kind)></textarea>
+                        </fieldset>
+                    }).collect_view()}
+                </details>
+            </Show>
+        </section>
     }
     .into_any()
 }

@@ -205,6 +205,8 @@ pub fn draft(title: &str) -> EventDraft {
         hide_poll_results: false,
         word_filter: Default::default(),
         survey: Vec::new(),
+        registration: None,
+        call: Default::default(),
     }
 }
 

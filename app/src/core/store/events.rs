@@ -7,6 +7,7 @@ use super::{
 use crate::domain::event::{Lifecycle, Material, NewEvent, Role, Section, SectionKind, Slug};
 use crate::domain::feedback::Survey;
 use crate::domain::filter::{FilterMode, FilterSettings};
+use crate::domain::registration::{Call, Registration};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -47,9 +48,37 @@ pub struct EventRecord {
     pub peak_attendees: u32,
     /// The recurring tutorial it is a run of (none: made on the command line, unfiled).
     pub series_id: Option<i64>,
+    /// Sign-ups with a capacity and emails; `None`: the public link is all there is.
+    pub registration: Option<Registration>,
+    /// The video call (for registrants only when registration is on).
+    pub call: Option<Call>,
 }
 
 impl EventRecord {
+    /// The start, and the end as it happened or else as planned: what emails are timed by.
+    pub fn times(&self) -> crate::domain::registration::EventTimes {
+        crate::domain::registration::EventTimes {
+            starts_at: self.starts_at,
+            ends_at: self.lifecycle.ended_at.unwrap_or_else(|| {
+                self.starts_at
+                    + chrono::Duration::minutes(i64::from(crate::domain::event::planned_minutes(
+                        &self.sections,
+                    )))
+            }),
+        }
+    }
+
+    /// What the store needs to hand out places, when registration is on.
+    pub fn seats(&self) -> Option<super::registrations::Seats<'_>> {
+        self.registration
+            .as_ref()
+            .map(|settings| super::registrations::Seats {
+                event_id: self.id,
+                settings,
+                times: self.times(),
+            })
+    }
+
     /// The survey attendees get at the end: the organizers' questions, or the seed's.
     pub fn survey(&self) -> Survey {
         self.survey
@@ -79,7 +108,7 @@ impl Store {
         let row = sqlx::query(
             "select id, slug, title, hosts, starts_at, time_zone, created_by, doors_open_minutes, started_at, ended_at, survey_url,
                     places_read_at, pace_expiry_minutes, pre_moderation, hide_poll_results, survey, survey_closed_at, recording_url,
-                    peak_attendees, series_id, word_filter, blocked_words
+                    peak_attendees, series_id, word_filter, blocked_words, registration, call_url, call_passcode
              from event where slug = $1",
         )
         .bind(slug)
@@ -150,6 +179,19 @@ impl Store {
             recording_url: row.try_get("recording_url")?,
             peak_attendees: number(&row, "peak_attendees")?,
             series_id: row.try_get("series_id")?,
+            registration: row
+                .try_get::<Option<String>, _>("registration")?
+                .map(|json| from_json(&json, "registration"))
+                .transpose()?,
+            call: row
+                .try_get::<Option<String>, _>("call_url")?
+                .map(|url| -> Result<Call, AppError> {
+                    Ok(Call {
+                        url,
+                        passcode: row.try_get("call_passcode")?,
+                    })
+                })
+                .transpose()?,
         }))
     }
 
@@ -169,8 +211,8 @@ impl Store {
         let inserted = sqlx::query(
             "insert into event (slug, title, hosts, starts_at, time_zone, created_by, created_at, doors_open_minutes, survey_url,
                                 pace_expiry_minutes, pre_moderation, survey, series_id, hide_poll_results,
-                                word_filter, blocked_words)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) returning id",
+                                word_filter, blocked_words, registration, call_url, call_passcode)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id",
         )
         .bind(slug.as_str())
         .bind(&event.title)
@@ -188,6 +230,9 @@ impl Store {
         .bind(i64::from(event.hide_poll_results))
         .bind(event.word_filter.mode.as_str())
         .bind(to_json(&event.word_filter.words)?)
+        .bind(event.registration.as_ref().map(to_json).transpose()?)
+        .bind(event.call.as_ref().map(|c| c.url.as_str()))
+        .bind(event.call.as_ref().map_or("", |c| c.passcode.as_str()))
         .fetch_one(&mut *tx)
         .await;
         let event_id: i64 = match inserted {

@@ -12,13 +12,15 @@
 //! One file a job: [`accounts`] (organizers, invitations), [`events`] (events and their
 //! role links), [`teams`] (teams and series), [`rooms`] (an event's live state read
 //! back), [`commit`] (the group commit of live changes), [`changelog`] (the log replicas
-//! follow, their wake-ups, presence), [`feedback`] (survey answers).
+//! follow, their wake-ups, presence), [`feedback`] (survey answers), [`registrations`]
+//! (sign-ups, the waitlist, and the emails planned for them).
 
 pub mod accounts;
 pub mod changelog;
 pub mod commit;
 pub mod events;
 pub mod feedback;
+pub mod registrations;
 pub mod rooms;
 pub mod teams;
 
