@@ -59,6 +59,13 @@ drop_test_databases() {
     while read -r db; do psql "$PG_SERVER/postgres" -qc "drop database if exists \"$db\" with (force)" >/dev/null; done
 }
 
+# aiosmtpd from PyPI: the SMTP server the email tests start (tools/smtp-sink).
+ensure_aiosmtpd() {
+  if python3 -c 'import aiosmtpd' 2>/dev/null; then return; fi
+  step "Installing aiosmtpd (the tests' SMTP server) from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
+}
+
 # Debian's nginx, for the test of the deployment example (deploy/nginx.conf).
 ensure_nginx() {
   if ! [ -x /usr/sbin/nginx ]; then

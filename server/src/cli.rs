@@ -73,7 +73,14 @@ pub async fn event(
                 .with_context(|| format!("reading {}", file.display()))?;
             let draft: EventDraft = toml::from_str(&text)
                 .with_context(|| format!("{} is not a valid event file", file.display()))?;
-            let core = Core::open(open(&db).await?, None, Default::default(), false).await?;
+            let core = Core::open(
+                open(&db).await?,
+                None,
+                Default::default(),
+                false,
+                app::core::mailer::Mailer::new(&Default::default()).map_err(anyhow::Error::msg)?,
+            )
+            .await?;
             let base = serve
                 .public_url
                 .unwrap_or_else(|| format!("http://{}", serve.addr));

@@ -136,6 +136,14 @@ pub struct ServeArgs {
     /// may take to arrive before the connection is dropped.
     #[arg(long, env = "LECTERN_HEADER_TIMEOUT", default_value_t = ConnectionSettings::default().header_timeout.as_secs(), global = true)]
     pub header_timeout_secs: u64,
+    /// The mail server for registrants' emails: `smtp://host:2525` (plain),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`.
+    /// Unset: registration works and nothing is emailed.
+    #[arg(long, env = "LECTERN_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+    /// The emails' sender, e.g. `Dask tutorials <tutorials@example.org>`.
+    #[arg(long, env = "LECTERN_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
 }
 
 impl ServeArgs {
@@ -144,6 +152,13 @@ impl ServeArgs {
             connections_per_address: self.connections_per_address,
             actions_per_address: self.actions_per_address,
             actions_per_attendee: self.actions_per_attendee,
+        }
+    }
+
+    pub fn mail(&self) -> app::core::mailer::MailSettings {
+        app::core::mailer::MailSettings {
+            smtp_url: self.smtp_url.clone(),
+            from: self.mail_from.clone(),
         }
     }
 

@@ -71,6 +71,7 @@ pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow
         .route("/e/{slug}/calendar.ics", get(calendar_file))
         .route("/events/{slug}/export/{file}", get(export_file))
         .route("/map.svg", get(world_map))
+        .merge(crate::register::routes())
         .nest_service("/pkg", crate::site::pkg_files(&settings.site_root))
         .leptos_routes_with_context(&state, routes, context, {
             let assets = state.assets.clone();

@@ -9,6 +9,7 @@ pub mod config;
 pub mod http;
 pub mod listen;
 pub mod origin;
+pub mod register;
 pub mod site;
 pub mod state;
 pub mod telemetry;
@@ -17,6 +18,7 @@ pub mod ws;
 use anyhow::Context;
 use app::core::Core;
 use app::core::limits::LimitSettings;
+use app::core::mailer::{MailSettings, Mailer};
 use app::core::store::{SqliteSynchronous, Store};
 use config::{DatabaseArgs, ServeArgs};
 use std::future::Future;
@@ -38,6 +40,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Slow headers and open connections per address.
     pub connections: listen::ConnectionSettings,
+    /// Where emails to registrants go out (none: emails are off).
+    pub mail: MailSettings,
 }
 
 /// A server bound to its listener and connected to its database, ready to run.
@@ -57,14 +61,17 @@ impl Lectern {
             .await
             .context("opening the database")?;
         telemetry::metrics();
+        let mailer = Mailer::new(&settings.mail).map_err(anyhow::Error::msg)?;
         let core = Core::open(
             store,
             settings.public_url.clone(),
             settings.limits,
             settings.secure_cookies,
+            mailer,
         )
         .await
         .context("reading the deployment's keys")?;
+        Mailer::run(&core);
         app::core::hub::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;
@@ -118,6 +125,7 @@ pub async fn serve(db: DatabaseArgs, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         limits: args.limits(),
         connections: args.connections(),
+        mail: args.mail(),
     };
     let server = Lectern::build(listener, settings).await?;
     let base = args

@@ -191,15 +191,55 @@ pub async fn attendee_page(
         Some(_) => Some(super::feedback::feedback_view(core, &event, attendee).await?),
         None => None,
     };
+    let call = call_material(core, &event, attendee, locale).await?;
+    let mut public: super::EventPublic = event.into();
+    public.materials.splice(0..0, call);
     Ok(super::AttendeePage {
         view,
         event: super::EventPublic {
             starts_local,
-            ..event.into()
+            ..public
         },
         feedback,
         lang: crate::lang::code(locale).to_string(),
     })
+}
+
+/// The video call as the first of the materials, for those who may see it: everyone
+/// when the event takes no registrations, else only an attendee who came through a
+/// registered person's personal link (Zoom's reason: nobody registers with an address
+/// they do not own to get the link).
+#[cfg(feature = "ssr")]
+async fn call_material(
+    core: &Core,
+    event: &EventRecord,
+    attendee: Option<&AttendeeId>,
+    locale: crate::lang::Locale,
+) -> Result<Option<crate::domain::event::Material>, AppError> {
+    use crate::domain::registration::Standing;
+    let Some(call) = &event.call else {
+        return Ok(None);
+    };
+    if event.registration.is_some() {
+        let standing = match attendee {
+            Some(attendee) => core.store.attendee_standing(event.id, attendee).await?,
+            None => None,
+        };
+        if standing != Some(Standing::Registered) {
+            return Ok(None);
+        }
+    }
+    let mut label = crate::tr!(locale, me.call);
+    if !call.passcode.is_empty() {
+        label = format!(
+            "{label} · {}",
+            crate::tr!(locale, me.passcode, code = call.passcode.as_str())
+        );
+    }
+    Ok(Some(crate::domain::event::Material {
+        label,
+        url: call.url.clone(),
+    }))
 }
 
 /// The stage screen's (and the overlay's) event and join address (public, like the

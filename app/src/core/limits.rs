@@ -34,6 +34,9 @@ impl Default for LimitSettings {
 /// Sign-in attempts: a few per email, a few dozen per address (a shared office).
 const SIGN_IN_PER_EMAIL: Rate = Rate::new(10, 1.0 / 30.0);
 const SIGN_IN_PER_ADDRESS: Rate = Rate::new(30, 0.1);
+/// Registrations (and changes to one) from one address: a class registering from one
+/// campus network gets through, a script filling the places with made-up people does not.
+const REGISTER_PER_ADDRESS: Rate = Rate::new(60, 0.2);
 /// Addresses remembered per account as ones its owner signed in from.
 const KNOWN_ADDRESSES_PER_EMAIL: usize = 8;
 /// Accounts whose addresses are remembered (a deployment has dozens of organizers).
@@ -45,6 +48,7 @@ pub struct Limits {
     actions_by_attendee: Mutex<Limiter<AttendeeId>>,
     sign_in_by_email: Mutex<Limiter<String>>,
     sign_in_by_address: Mutex<Limiter<IpAddr>>,
+    registrations_by_address: Mutex<Limiter<IpAddr>>,
     /// Where each account signed in from before: there, its owner gets in even while
     /// someone else's guesses have used up the account's attempts.
     signed_in_from: Mutex<HashMap<String, Vec<IpAddr>>>,
@@ -66,6 +70,7 @@ impl Limits {
             actions_by_attendee: Mutex::new(Limiter::new(settings.actions_per_attendee)),
             sign_in_by_email: Mutex::new(Limiter::new(SIGN_IN_PER_EMAIL)),
             sign_in_by_address: Mutex::new(Limiter::new(SIGN_IN_PER_ADDRESS)),
+            registrations_by_address: Mutex::new(Limiter::new(REGISTER_PER_ADDRESS)),
             signed_in_from: Mutex::new(HashMap::new()),
         }
     }
@@ -79,6 +84,11 @@ impl Limits {
     pub fn action(&self, address: IpAddr, attendee: &AttendeeId) -> Result<(), Duration> {
         take(&self.actions_by_attendee, attendee)?;
         take(&self.actions_by_address, &address)
+    }
+
+    /// One registration form sent (or a registration changed) from `address`.
+    pub fn registration(&self, address: IpAddr) -> Result<(), Duration> {
+        take(&self.registrations_by_address, &address)
     }
 
     /// One sign-in attempt from `address` for `email` (`None`: not an email at all,

@@ -6,8 +6,10 @@ pub mod change;
 pub mod clock;
 pub mod hub;
 pub mod limits;
+pub mod mailer;
 pub mod report;
 pub mod secrets;
+pub mod signup;
 pub mod store;
 pub mod writer;
 
@@ -51,6 +53,8 @@ pub struct CoreInner {
     pub limits: Arc<limits::Limits>,
     /// Who an attendee is: an id in a cookie this deployment signed.
     pub attendees: access::AttendeeCookies,
+    /// Emails to registrants (off without SMTP settings).
+    pub mailer: mailer::Mailer,
 }
 
 impl Core {
@@ -74,6 +78,7 @@ impl Core {
         public_url: Option<String>,
         limits: limits::LimitSettings,
         secure_cookies: bool,
+        mailer: mailer::Mailer,
     ) -> Result<Self, AppError> {
         let key = store
             .server_secret(
@@ -91,6 +96,7 @@ impl Core {
             signals: tokio::sync::watch::Sender::new(Signals::default()),
             limits,
             attendees,
+            mailer,
         })))
     }
 

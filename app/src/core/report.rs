@@ -500,7 +500,26 @@ pub fn next_run(event: EventRecord, starts_at: DateTime<Utc>, zone: Tz) -> NewEv
 
 /// The attendee's calendar file for an event.
 pub fn calendar(event: &EventRecord, base: &str) -> String {
-    let url = crate::core::attendee_url(base, &event.slug);
+    calendar_with(
+        event,
+        base,
+        &crate::core::attendee_url(base, &event.slug),
+        None,
+    )
+}
+
+/// A registrant's calendar file: their personal link as the event's address, and the
+/// call's link and passcode in its description.
+pub fn registrant_calendar(event: &EventRecord, base: &str, personal_link: &str) -> String {
+    calendar_with(event, base, personal_link, event.call.as_ref())
+}
+
+fn calendar_with(
+    event: &EventRecord,
+    base: &str,
+    url: &str,
+    call: Option<&crate::domain::registration::Call>,
+) -> String {
     let host = base
         .split("://")
         .nth(1)
@@ -511,6 +530,12 @@ pub fn calendar(event: &EventRecord, base: &str) -> String {
         description.push_str(&format!("With {}.\n", event.hosts));
     }
     description.push_str(&format!("Join here: {url}\n"));
+    if let Some(call) = call {
+        description.push_str(&format!("Video call: {}\n", call.url));
+        if !call.passcode.is_empty() {
+            description.push_str(&format!("Passcode: {}\n", call.passcode));
+        }
+    }
     for m in &event.materials {
         description.push_str(&format!("{}: {}\n", m.label, m.url));
     }
@@ -518,7 +543,7 @@ pub fn calendar(event: &EventRecord, base: &str) -> String {
         uid: format!("{}@{host}", event.slug),
         title: event.title.clone(),
         description: description.trim_end().to_string(),
-        url,
+        url: url.to_string(),
         starts_at: event.starts_at,
         ends_at: event.starts_at
             + chrono::Duration::minutes(i64::from(planned_minutes(&event.sections).max(15))),

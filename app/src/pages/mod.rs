@@ -7,6 +7,8 @@ pub mod home;
 pub mod not_found;
 pub mod organizer;
 pub mod overlay;
+#[cfg(feature = "ssr")]
+pub mod register;
 pub mod report;
 pub mod staff;
 pub mod stage;

@@ -133,20 +133,47 @@ pub async fn spawn_app_on(db: Arc<TestDb>) -> TestApp {
 
 /// A server with rate limits of the test's own.
 pub async fn spawn_app_with(db: Arc<TestDb>, limits: LimitSettings) -> TestApp {
-    spawn(db, limits, lectern::listen::ConnectionSettings::default()).await
+    spawn(
+        db,
+        limits,
+        lectern::listen::ConnectionSettings::default(),
+        Default::default(),
+    )
+    .await
+}
+
+/// A server that sends its emails to the SMTP server at `smtp_url`.
+pub async fn spawn_app_mailing(db: Arc<TestDb>, smtp_url: &str) -> TestApp {
+    spawn(
+        db,
+        LimitSettings::default(),
+        lectern::listen::ConnectionSettings::default(),
+        app::core::mailer::MailSettings {
+            smtp_url: Some(smtp_url.to_string()),
+            from: Some("Dask tutorials <tutorials@example.org>".to_string()),
+        },
+    )
+    .await
 }
 
 /// A server with connection bounds of the test's own (header timeout, per address).
 pub async fn spawn_app_with_connections(
     connections: lectern::listen::ConnectionSettings,
 ) -> TestApp {
-    spawn(TestDb::new().await, LimitSettings::default(), connections).await
+    spawn(
+        TestDb::new().await,
+        LimitSettings::default(),
+        connections,
+        Default::default(),
+    )
+    .await
 }
 
 async fn spawn(
     db: Arc<TestDb>,
     limits: LimitSettings,
     connections: lectern::listen::ConnectionSettings,
+    mail: app::core::mailer::MailSettings,
 ) -> TestApp {
     let settings = Settings {
         database_url: db.url.clone(),
@@ -156,6 +183,7 @@ async fn spawn(
         secure_cookies: false,
         limits,
         connections,
+        mail,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

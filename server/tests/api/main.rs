@@ -19,6 +19,7 @@ mod overlay;
 mod pacing;
 mod questions;
 mod quiz;
+mod registration;
 mod replicas;
 mod reveal;
 mod site;

@@ -407,6 +407,23 @@ impl Membership {
                 "Someone else changed the tutorial's state just now.".into(),
             ));
         }
+        if !start && let Some(seats) = self.room.event.seats() {
+            // The feedback email was planned from the planned end: now it has a real one.
+            let times = crate::domain::registration::EventTimes {
+                ends_at: at,
+                ..seats.times
+            };
+            if let Some(due) = crate::domain::registration::due_at(
+                crate::domain::registration::EmailKind::Feedback,
+                times,
+                seats.settings,
+            ) {
+                // Awaited, not spawned: a sender's round right after End must see it.
+                if let Err(error) = self.hub.store().replan_feedback(seats.event_id, due).await {
+                    tracing::warn!(%error, "the feedback emails kept their planned time");
+                }
+            }
+        }
         // Start runs the first section's clock; End stops the clock for good. Should this
         // step fail, the panel offers to begin the agenda by hand.
         let command = if start {

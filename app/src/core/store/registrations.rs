@@ -414,6 +414,18 @@ impl Store {
         Ok(erased > 0)
     }
 
+    /// The event ended: its feedback emails still waiting are due at `due`.
+    pub async fn replan_feedback(&self, event_id: i64, due: DateTime<Utc>) -> Result<(), AppError> {
+        sqlx::query(
+            "update email_job set due_at = $1 where event_id = $2 and kind = 'feedback' and state = 'pending'",
+        )
+        .bind(millis(due))
+        .bind(event_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Emails due by `now` (or whose sender's lease ran out), the oldest first.
     pub async fn due_emails(
         &self,

@@ -1,0 +1,524 @@
+//! Registration and its emails (issue 20), against a real SMTP server (aiosmtpd, started
+//! per test by `tools/smtp-sink/smtp_sink.py`) and the real forms.
+
+use crate::feedback::start_and_end;
+use crate::helpers::{TestApp, TestDb, TestEvent, draft, spawn_app_mailing};
+use app::core::store::registrations::RegistrationRecord;
+use app::domain::registration::{Call, RegistrationDraft, Standing};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// The tests' SMTP server: every message it accepted, as a file.
+struct SmtpSink {
+    port: u16,
+    dir: tempfile::TempDir,
+    _child: tokio::process::Child,
+}
+
+impl SmtpSink {
+    async fn start(refuse: u32) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tools/smtp-sink/smtp_sink.py");
+        let mut child = tokio::process::Command::new("python3")
+            .arg(script)
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--refuse")
+            .arg(refuse.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 runs the SMTP sink (scripts/test installs aiosmtpd)");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        tokio::time::timeout(
+            Duration::from_secs(20),
+            BufReader::new(stdout).read_line(&mut line),
+        )
+        .await
+        .expect("the SMTP sink starts")
+        .expect("its first line");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP sink said {line:?}"));
+        Self {
+            port,
+            dir,
+            _child: child,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The messages accepted so far, in order, quoted-printable undone (soft line breaks
+    /// joined, `=3D` back to `=`) so a test can look for a link.
+    fn messages(&self) -> Vec<String> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("sink folder")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        names
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .expect("a message")
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=")
+            })
+            .collect()
+    }
+
+    /// Waits until `n` messages have arrived (the mailer sends in the background too).
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{n} emails expected, {} arrived", self.messages().len());
+    }
+}
+
+fn subject(message: &str) -> &str {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap_or_default()
+}
+
+fn recipient(message: &str) -> &str {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("X-Envelope-To: "))
+        .unwrap_or_default()
+}
+
+/// An event three days ahead that takes `capacity` registrations, with a call.
+async fn event_with_registration(app: &TestApp, capacity: u32) -> TestEvent {
+    let starts = app.core.hub.clock().now() + chrono::Duration::days(3);
+    app.create_event_from(app::domain::event::EventDraft {
+        starts_at: starts.format("%Y-%m-%dT%H:%M").to_string(),
+        time_zone: "UTC".into(),
+        registration: Some(RegistrationDraft {
+            capacity,
+            question: "What do you hope to learn?".into(),
+            ..Default::default()
+        }),
+        call: Call {
+            url: "https://zoom.example.org/j/4242".into(),
+            passcode: "dask42".into(),
+        },
+        ..draft("Dask tutorial")
+    })
+    .await
+}
+
+/// Registers through the form, as a browser does; the personal page's address.
+async fn register(app: &TestApp, event: &TestEvent, name: &str, email: &str) -> reqwest::Response {
+    app.browser()
+        .http
+        .post(format!("{}/e/{}/register", app.base, event.slug))
+        .form(&[
+            ("name", name),
+            ("email", email),
+            ("consent", "yes"),
+            ("answer", "Dataframes"),
+        ])
+        .send()
+        .await
+        .expect("the form is sent")
+}
+
+async fn registrations(app: &TestApp, event: &TestEvent) -> Vec<RegistrationRecord> {
+    let id = app.stored(event).await.id;
+    app.core
+        .store
+        .registrations(id)
+        .await
+        .expect("registrations")
+}
+
+#[tokio::test]
+async fn registering_sends_the_confirmation_with_the_calendar_file_and_the_personal_link() {
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let event = event_with_registration(&app, 150).await;
+
+    let page = register(&app, &event, "Ada <Lovelace>", "Ada@Example.org").await;
+    assert_eq!(page.status(), 200, "redirected to the personal page");
+    let personal_url = page.url().to_string();
+    let html = page.text().await.expect("page");
+    assert!(html.contains("You are registered"), "{html}");
+    assert!(
+        html.contains("https://zoom.example.org/j/4242"),
+        "registrants see the call"
+    );
+    assert!(html.contains("Ada@Example.org"));
+    assert!(
+        !html.contains("<Lovelace>"),
+        "names are escaped in the page"
+    );
+
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(recipient(&mail), "Ada@Example.org");
+    assert!(
+        subject(&mail).contains("You are registered: Dask tutorial"),
+        "{mail}"
+    );
+    assert!(!mail.contains("\nBcc:"), "one email per person, never BCC");
+    assert!(mail.contains("List-Unsubscribe: <"), "{mail}");
+    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(mail.contains("Content-Type: text/plain"));
+    assert!(mail.contains("Content-Type: text/html"));
+    assert!(
+        mail.contains("text/calendar"),
+        "the calendar file is attached"
+    );
+    let token = personal_url
+        .rsplit('/')
+        .next()
+        .expect("token")
+        .split('?')
+        .next()
+        .expect("token");
+    assert!(mail.contains(token), "the email carries the personal link");
+    let registered = registrations(&app, &event).await;
+    assert_eq!(registered.len(), 1);
+    assert_eq!(registered[0].answer.as_deref(), Some("Dataframes"));
+
+    // The same address again (in another case) does not register twice or email again.
+    let again = register(&app, &event, "Ada", "ada@example.org").await;
+    assert_eq!(again.status(), 409);
+    assert!(
+        again
+            .text()
+            .await
+            .expect("page")
+            .contains("registered already")
+    );
+    // A refused form says why and keeps what was typed.
+    let refused = app
+        .browser()
+        .http
+        .post(format!("{}/e/{}/register", app.base, event.slug))
+        .form(&[("name", "Grace"), ("email", "grace-at-example.org")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.expect("page");
+    assert!(
+        html.contains("does not look like an email address"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"grace-at-example.org\""));
+    assert_eq!(registrations(&app, &event).await.len(), 1, "nothing stored");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_full_event_waitlists_and_two_cancellations_at_once_promote_exactly_two() {
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let event = event_with_registration(&app, 2).await;
+    for (name, email) in [
+        ("Ada", "ada@example.org"),
+        ("Ben", "ben@example.org"),
+        ("Cleo", "cleo@example.org"),
+        ("Dev", "dev@example.org"),
+        ("Eve", "eve@example.org"),
+    ] {
+        assert_eq!(register(&app, &event, name, email).await.status(), 200);
+    }
+    // Two confirmations, three "on the waitlist".
+    sink.wait_for(5).await;
+    let before = registrations(&app, &event).await;
+    let standings: Vec<Standing> = before.iter().map(|r| r.standing).collect();
+    assert_eq!(
+        standings,
+        [
+            Standing::Registered,
+            Standing::Registered,
+            Standing::Waitlisted,
+            Standing::Waitlisted,
+            Standing::Waitlisted
+        ]
+    );
+    // The waitlisted see their number and no call.
+    let eve = app
+        .browser()
+        .get(&format!("/e/{}/me/{}", event.slug, before[4].token))
+        .await;
+    let html = eve.text().await.expect("page");
+    assert!(html.contains("number 3 on the list"), "{html}");
+    assert!(
+        !html.contains("zoom.example.org"),
+        "the call is for registrants only"
+    );
+
+    // Ada and Ben cancel at the same moment.
+    let cancel = |token: String| {
+        let http = app.browser().http;
+        let url = format!("{}/e/{}/me/{token}/cancel", app.base, event.slug);
+        async move { http.post(url).send().await.expect("sent").status() }
+    };
+    let (a, b) = tokio::join!(
+        cancel(before[0].token.clone()),
+        cancel(before[1].token.clone())
+    );
+    assert_eq!((a.as_u16(), b.as_u16()), (200, 200));
+    let after = registrations(&app, &event).await;
+    let standings: Vec<Standing> = after.iter().map(|r| r.standing).collect();
+    assert_eq!(
+        standings,
+        [
+            Standing::Cancelled,
+            Standing::Cancelled,
+            Standing::Registered,
+            Standing::Registered,
+            Standing::Waitlisted
+        ],
+        "the first two on the list get the places, nobody twice"
+    );
+    // Cancelling again changes nothing.
+    assert_eq!(cancel(before[0].token.clone()).await.as_u16(), 200);
+    assert_eq!(
+        registrations(&app, &event)
+            .await
+            .iter()
+            .filter(|r| r.standing == Standing::Registered)
+            .count(),
+        2
+    );
+
+    // Two confirmations, three waitlist emails, two "a place is yours".
+    let mails = sink.wait_for(7).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 7);
+    let places: Vec<&str> = mails
+        .iter()
+        .filter(|m| subject(m).starts_with("A place is yours"))
+        .map(|m| recipient(m))
+        .collect();
+    assert_eq!(places.len(), 2);
+    assert!(places.contains(&"cleo@example.org") && places.contains(&"dev@example.org"));
+}
+
+#[tokio::test]
+async fn reminders_go_out_at_their_moments_and_the_feedback_email_after_the_end() {
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let event = event_with_registration(&app, 10).await;
+    assert_eq!(
+        register(&app, &event, "Ada", "ada@example.org")
+            .await
+            .status(),
+        200
+    );
+    sink.wait_for(1).await;
+    let starts = app.stored(&event).await.starts_at;
+    let clock = app.core.hub.clock().clone();
+    let skip_to = |at: chrono::DateTime<chrono::Utc>| {
+        let by = (at - clock.now()).to_std().unwrap_or_default();
+        clock.skip(by);
+    };
+    for (before, subject_start, total) in [
+        (chrono::Duration::days(2), "In two days", 2),
+        (chrono::Duration::hours(2), "In two hours", 3),
+        (chrono::Duration::minutes(10), "Starting in 10 minutes", 4),
+    ] {
+        // A minute early: nothing.
+        skip_to(starts - before - chrono::Duration::minutes(1));
+        app.core.mailer.send_due(&app.core).await.expect("a round");
+        assert_eq!(
+            sink.messages().len(),
+            total - 1,
+            "nothing before its moment"
+        );
+        skip_to(starts - before + chrono::Duration::seconds(5));
+        app.core.mailer.send_due(&app.core).await.expect("a round");
+        let mails = sink.wait_for(total).await;
+        let mail = &mails[total - 1];
+        assert!(
+            subject(mail).starts_with(subject_start),
+            "{}",
+            subject(mail)
+        );
+        assert!(
+            mail.contains("zoom.example.org/j/4242"),
+            "the reminder has the call"
+        );
+    }
+    // The feedback email waits for the end, then three hours.
+    skip_to(starts + chrono::Duration::minutes(1));
+    start_and_end(&app, &event).await;
+    let ended = app.stored(&event).await.lifecycle.ended_at.expect("ended");
+    skip_to(ended + chrono::Duration::hours(3) - chrono::Duration::minutes(1));
+    app.core.mailer.send_due(&app.core).await.expect("a round");
+    assert_eq!(sink.messages().len(), 4);
+    skip_to(ended + chrono::Duration::hours(3) + chrono::Duration::seconds(5));
+    app.core.mailer.send_due(&app.core).await.expect("a round");
+    let mails = sink.wait_for(5).await;
+    assert!(
+        subject(&mails[4]).starts_with("Thank you for coming"),
+        "{}",
+        subject(&mails[4])
+    );
+    assert!(
+        mails[4].contains("/join?to=feedback"),
+        "the survey through the personal link"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 5, "each email once");
+}
+
+#[tokio::test]
+async fn a_registrant_too_late_for_a_reminder_does_not_get_it() {
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let event = event_with_registration(&app, 10).await;
+    let starts = app.stored(&event).await.starts_at;
+    // Registers on the morning of the event: no "in two days".
+    let clock = app.core.hub.clock().clone();
+    clock.skip(
+        (starts - chrono::Duration::hours(5) - clock.now())
+            .to_std()
+            .expect("ahead"),
+    );
+    assert_eq!(
+        register(&app, &event, "Ada", "ada@example.org")
+            .await
+            .status(),
+        200
+    );
+    sink.wait_for(1).await;
+    clock.skip(Duration::from_secs(4 * 3600));
+    app.core.mailer.send_due(&app.core).await.expect("a round");
+    let mails = sink.wait_for(2).await;
+    assert!(
+        subject(&mails[1]).starts_with("In two hours"),
+        "{}",
+        subject(&mails[1])
+    );
+    let planned = app
+        .core
+        .store
+        .email_statuses(app.stored(&event).await.id)
+        .await
+        .expect("statuses");
+    assert!(
+        planned
+            .iter()
+            .all(|e| e.kind != app::domain::registration::EmailKind::TwoDays)
+    );
+}
+
+#[tokio::test]
+async fn a_mail_server_that_refuses_twice_then_accepts_gets_the_email_once() {
+    let sink = SmtpSink::start(2).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let event = event_with_registration(&app, 10).await;
+    assert_eq!(
+        register(&app, &event, "Ada", "ada@example.org")
+            .await
+            .status(),
+        200
+    );
+    let id = app.stored(&event).await.id;
+    let clock = app.core.hub.clock().clone();
+    let mut waited = 0;
+    while sink.messages().is_empty() && waited < 40 {
+        app.core.mailer.send_due(&app.core).await.expect("a round");
+        clock.skip(Duration::from_secs(61));
+        waited += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mails = sink.wait_for(1).await;
+    assert!(subject(&mails[0]).starts_with("You are registered"));
+    let statuses = app.core.store.email_statuses(id).await.expect("statuses");
+    let confirmation = statuses
+        .iter()
+        .find(|e| e.kind == app::domain::registration::EmailKind::Confirmation)
+        .expect("planned");
+    assert_eq!(confirmation.state, "sent");
+    assert_eq!(confirmation.attempts, 3, "two refusals, then accepted");
+    assert!(
+        confirmation
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("451")),
+        "the refusal is kept for the organizers: {:?}",
+        confirmation.last_error
+    );
+    for _ in 0..3 {
+        clock.skip(Duration::from_secs(3600));
+        app.core.mailer.send_due(&app.core).await.expect("a round");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn two_replicas_sending_the_same_reminders_send_each_once() {
+    let sink = SmtpSink::start(0).await;
+    let db = TestDb::postgres().await;
+    let one = spawn_app_mailing(db.clone(), &sink.url()).await;
+    let two = spawn_app_mailing(db, &sink.url()).await;
+    let event = event_with_registration(&one, 100).await;
+    for i in 0..6 {
+        let replica = if i % 2 == 0 { &one } else { &two };
+        let status = register(
+            replica,
+            &event,
+            &format!("Person {i}"),
+            &format!("p{i}@example.org"),
+        )
+        .await
+        .status();
+        assert_eq!(status, 200);
+    }
+    sink.wait_for(6).await;
+    let starts = one.stored(&event).await.starts_at;
+    for app in [&one, &two] {
+        let clock = app.core.hub.clock();
+        clock.skip(
+            (starts - chrono::Duration::days(2) + chrono::Duration::seconds(5) - clock.now())
+                .to_std()
+                .expect("ahead"),
+        );
+    }
+    let (a, b) = tokio::join!(
+        one.core.mailer.send_due(&one.core),
+        two.core.mailer.send_due(&two.core)
+    );
+    let (a, b) = (a.expect("round"), b.expect("round"));
+    let mails = sink.wait_for(12).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        sink.messages().len(),
+        12,
+        "six confirmations, six reminders: {a:?} {b:?}"
+    );
+    let mut reminded: Vec<&str> = mails
+        .iter()
+        .filter(|m| subject(m).starts_with("In two days"))
+        .map(|m| recipient(m))
+        .collect();
+    reminded.sort_unstable();
+    reminded.dedup();
+    assert_eq!(reminded.len(), 6, "each person once");
+}
