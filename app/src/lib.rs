@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 // link answers with its real status code, and pages read fine without JS.
                 <Route path=path!("/events/:slug") view=pages::organizer::EventPage ssr=SsrMode::Async/>
                 <Route path=path!("/events/:slug/report") view=pages::report::ReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/events/:slug/registrations") view=pages::registrations::RegistrationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/series/:id") view=pages::report::SeriesPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/present") view=pages::staff::PresenterPage ssr=SsrMode::Async/>
                 <Route path=path!("/e/:slug/moderate") view=pages::staff::ModeratorPage ssr=SsrMode::Async/>

@@ -72,6 +72,8 @@ impl Lectern {
         .await
         .context("reading the deployment's keys")?;
         Mailer::run(&core);
+        // Names and addresses go `keep_days` after their event; an hour late is fine.
+        core.forget_registrants_in_background(std::time::Duration::from_secs(3600));
         app::core::hub::replicas::start(&core.hub)
             .await
             .context("following the other replicas")?;

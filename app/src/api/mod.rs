@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod events;
 pub mod feedback;
+pub mod registrations;
 pub mod reports;
 pub mod teams;
 

@@ -37,6 +37,9 @@ const SIGN_IN_PER_ADDRESS: Rate = Rate::new(30, 0.1);
 /// Registrations (and changes to one) from one address: a class registering from one
 /// campus network gets through, a script filling the places with made-up people does not.
 const REGISTER_PER_ADDRESS: Rate = Rate::new(60, 0.2);
+/// Test emails an organizer sends themself: one per email kind, then one a minute (a
+/// stuck button must not make the deployment a spammer).
+const TEST_EMAILS_PER_ORGANIZER: Rate = Rate::new(7, 1.0 / 60.0);
 /// Addresses remembered per account as ones its owner signed in from.
 const KNOWN_ADDRESSES_PER_EMAIL: usize = 8;
 /// Accounts whose addresses are remembered (a deployment has dozens of organizers).
@@ -49,6 +52,7 @@ pub struct Limits {
     sign_in_by_email: Mutex<Limiter<String>>,
     sign_in_by_address: Mutex<Limiter<IpAddr>>,
     registrations_by_address: Mutex<Limiter<IpAddr>>,
+    test_emails_by_organizer: Mutex<Limiter<i64>>,
     /// Where each account signed in from before: there, its owner gets in even while
     /// someone else's guesses have used up the account's attempts.
     signed_in_from: Mutex<HashMap<String, Vec<IpAddr>>>,
@@ -71,6 +75,7 @@ impl Limits {
             sign_in_by_email: Mutex::new(Limiter::new(SIGN_IN_PER_EMAIL)),
             sign_in_by_address: Mutex::new(Limiter::new(SIGN_IN_PER_ADDRESS)),
             registrations_by_address: Mutex::new(Limiter::new(REGISTER_PER_ADDRESS)),
+            test_emails_by_organizer: Mutex::new(Limiter::new(TEST_EMAILS_PER_ORGANIZER)),
             signed_in_from: Mutex::new(HashMap::new()),
         }
     }
@@ -89,6 +94,11 @@ impl Limits {
     /// One registration form sent (or a registration changed) from `address`.
     pub fn registration(&self, address: IpAddr) -> Result<(), Duration> {
         take(&self.registrations_by_address, &address)
+    }
+
+    /// One test email sent by organizer `organizer` to themself.
+    pub fn test_email(&self, organizer: i64) -> Result<(), Duration> {
+        take(&self.test_emails_by_organizer, &organizer)
     }
 
     /// One sign-in attempt from `address` for `email` (`None`: not an email at all,

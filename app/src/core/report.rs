@@ -3,6 +3,7 @@
 //! the survey's responses). The builders are pure; the async functions only read.
 
 use crate::core::store::feedback::StoredResponse;
+use crate::core::store::registrations::RegistrationRecord;
 use crate::core::store::teams::SeriesRecord;
 use crate::core::store::{EventRecord, Store, StoredRoom};
 use crate::domain::agenda::{Agenda, SectionId};
@@ -16,9 +17,10 @@ use crate::domain::help::HelpQueue;
 use crate::domain::pace;
 use crate::domain::poll::{PollBoard, PollView, section_scores};
 use crate::domain::question::{QuestionBoard, QuestionState, QuestionView, QueueOrder};
+use crate::domain::registration::{EmailKind, Standing};
 use crate::domain::report::CLOUD_CHART_WORDS;
 use crate::domain::report::{
-    EventReport, LabHelpReport, PollReport, QuestionReport, RunSummary, SectionPaceReport,
+    EventReport, Funnel, LabHelpReport, PollReport, QuestionReport, RunSummary, SectionPaceReport,
     SectionQuizReport, SeriesView,
 };
 use crate::error::AppError;
@@ -32,16 +34,20 @@ pub struct RunRecord {
     pub event: EventRecord,
     pub room: StoredRoom,
     pub responses: Vec<StoredResponse>,
+    /// Its registrants, when it took registrations.
+    pub registrations: Vec<RegistrationRecord>,
 }
 
 impl RunRecord {
     pub async fn read(store: &Store, event: EventRecord) -> Result<Self, AppError> {
         let room = store.room_state(event.id).await?;
         let responses = store.responses(event.id).await?;
+        let registrations = store.registrations(event.id).await?;
         Ok(Self {
             event,
             room,
             responses,
+            registrations,
         })
     }
 
@@ -207,6 +213,41 @@ impl RunRecord {
             .collect()
     }
 
+    /// From registered to answered, through each registrant's attendee session; none
+    /// for a run that took no registrations.
+    fn funnel(&self) -> Option<Funnel> {
+        if self.event.registration.is_none() && self.registrations.is_empty() {
+            return None;
+        }
+        let checked_in: std::collections::HashSet<&str> = self
+            .room
+            .check_ins
+            .iter()
+            .map(|(a, _)| a.as_str())
+            .collect();
+        let answered: std::collections::HashSet<&str> = self
+            .responses
+            .iter()
+            .map(|r| r.attendee_id.as_str())
+            .collect();
+        let mut funnel = Funnel::default();
+        for r in &self.registrations {
+            match r.standing {
+                Standing::Registered => funnel.registered += 1,
+                Standing::Waitlisted => funnel.waitlisted += 1,
+                Standing::Cancelled => funnel.cancelled += 1,
+            }
+            if r.standing != Standing::Registered {
+                continue;
+            }
+            let attendee = r.attendee_id.as_deref();
+            funnel.joined += u32::from(r.joined_at.is_some());
+            funnel.checked_in += u32::from(attendee.is_some_and(|a| checked_in.contains(a)));
+            funnel.answered += u32::from(attendee.is_some_and(|a| answered.contains(a)));
+        }
+        Some(funnel)
+    }
+
     pub fn report(&self, series: Option<SeriesRecord>) -> EventReport {
         let titles = self.section_titles();
         let polls = self.polls();
@@ -251,6 +292,7 @@ impl RunRecord {
                 .collect(),
             places: tally.places,
             countries: tally.countries,
+            funnel: self.funnel(),
         }
     }
 
@@ -288,6 +330,23 @@ impl RunRecord {
             response_rate: self.response_rate(),
             pace,
             best_sections,
+            funnel: self.funnel(),
+            reminders: self.event.registration.as_ref().map(|settings| {
+                let sent: Vec<&str> = [
+                    (EmailKind::TwoDays, "2 days"),
+                    (EmailKind::TwoHours, "2 hours"),
+                    (EmailKind::TenMinutes, "10 minutes"),
+                ]
+                .into_iter()
+                .filter(|(kind, _)| settings.sends(*kind))
+                .map(|(_, before)| before)
+                .collect();
+                if sent.is_empty() {
+                    "none".to_string()
+                } else {
+                    sent.join(", ")
+                }
+            }),
         }
     }
 
@@ -408,6 +467,36 @@ impl RunRecord {
                         json!(q.pinned),
                         json!(votes),
                         json!(q.answer.as_ref().map(|a| a.label().to_string())),
+                    ]);
+                }
+                table
+            }
+            Export::Registrations => {
+                let mut table = Table::new(&[
+                    "name",
+                    "email",
+                    "standing",
+                    "source",
+                    "registered_at",
+                    "placed_at",
+                    "cancelled_at",
+                    "answer",
+                    "joined_at",
+                    "attendee",
+                ]);
+                let optional_time = |t: Option<DateTime<Utc>>| json!(t.map(|t| t.to_rfc3339()));
+                for r in &self.registrations {
+                    table.push(vec![
+                        json!(r.name),
+                        json!(r.email),
+                        json!(r.standing.as_str()),
+                        json!(r.source),
+                        time(r.created_at),
+                        optional_time(r.placed_at),
+                        optional_time(r.cancelled_at),
+                        json!(r.answer),
+                        optional_time(r.joined_at),
+                        json!(r.attendee_id),
                     ]);
                 }
                 table

@@ -129,3 +129,130 @@ impl Core {
         Ok(email)
     }
 }
+
+/// What an import of an attendee report did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub registered: u32,
+    pub waitlisted: u32,
+    /// Already registered (by address): left as they were.
+    pub already: u32,
+    /// Rows left out, with their line and why.
+    pub skipped: Vec<crate::domain::eventbrite::SkippedRow>,
+}
+
+/// The organizers' side: erasing a person, importing a list, forgetting on time.
+impl Core {
+    /// Erases a person from an event: their registration, the emails planned for them,
+    /// and so the link between their attendee session and their answers. A freed
+    /// place goes to the first on the waitlist.
+    pub async fn erase_registrant(
+        &self,
+        event: &EventRecord,
+        registration_id: i64,
+    ) -> Result<(), AppError> {
+        let Some(seats) = event.seats() else {
+            return Err(AppError::NotFound("registration for this event".into()));
+        };
+        if !self
+            .store
+            .erase_registration(seats, registration_id, self.hub.clock().now())
+            .await?
+        {
+            return Err(AppError::NotFound(
+                "that registrant (erased already?)".into(),
+            ));
+        }
+        self.mailer.wake();
+        Ok(())
+    }
+
+    /// Registers everyone attending in an Eventbrite attendee report, each as if they
+    /// had used the form (places first, then the waitlist; the same emails).
+    pub async fn import_attendees(
+        &self,
+        event: &EventRecord,
+        csv: &str,
+        base_url: &str,
+    ) -> Result<ImportOutcome, AppError> {
+        let imported =
+            crate::domain::eventbrite::parse_attendees(csv).map_err(AppError::Invalid)?;
+        let seats = event.seats().ok_or_else(|| {
+            AppError::Conflict("turn registration on for this event first".into())
+        })?;
+        let mut outcome = ImportOutcome {
+            skipped: imported.skipped,
+            ..ImportOutcome::default()
+        };
+        for person in &imported.people {
+            let token = super::secrets::new_token();
+            let signup = self
+                .store
+                .register(
+                    seats,
+                    NewRegistration {
+                        registrant: person,
+                        token: &token,
+                        base_url,
+                        source: "eventbrite",
+                    },
+                    self.hub.clock().now(),
+                )
+                .await?;
+            match signup {
+                Signup::New(r)
+                    if r.standing == crate::domain::registration::Standing::Waitlisted =>
+                {
+                    outcome.waitlisted += 1;
+                }
+                Signup::New(_) => outcome.registered += 1,
+                Signup::Already(_) => outcome.already += 1,
+            }
+        }
+        self.mailer.wake();
+        Ok(outcome)
+    }
+
+    /// Forgets the names and addresses of every event's registrants whose time has
+    /// come (`keep_days` after the end). Returns how many people were forgotten.
+    pub async fn forget_registrants_due(&self) -> Result<u64, AppError> {
+        let now = self.hub.clock().now();
+        let mut forgotten = 0;
+        for slug in self.store.events_holding_registrants().await? {
+            let Some(event) = self.store.event_by_slug(&slug).await? else {
+                continue;
+            };
+            // Registration turned off since: the default still applies.
+            let keep_days = event
+                .registration
+                .as_ref()
+                .map_or(crate::domain::registration::DEFAULT_KEEP_DAYS, |r| {
+                    r.keep_days
+                });
+            if now >= crate::domain::registration::forget_at(event.times(), keep_days) {
+                forgotten += self.store.forget_registrants(event.id).await?;
+            }
+        }
+        Ok(forgotten)
+    }
+
+    /// Runs [`Core::forget_registrants_due`] every `every` while the core is in use.
+    pub fn forget_registrants_in_background(&self, every: std::time::Duration) {
+        let core = std::sync::Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                let Some(inner) = core.upgrade() else { return };
+                match Core(inner).forget_registrants_due().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(
+                        people = n,
+                        "forgot registrants past their event's keep_days"
+                    ),
+                    Err(error) => tracing::warn!(%error, "forgetting registrants"),
+                }
+            }
+        });
+    }
+}

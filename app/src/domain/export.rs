@@ -74,15 +74,18 @@ pub enum Export {
     Pace,
     Questions,
     Survey,
+    /// Registrants (names and addresses: organizers only, like every export).
+    Registrations,
 }
 
 impl Export {
-    pub const ALL: [Export; 5] = [
+    pub const ALL: [Export; 6] = [
         Export::CheckIns,
         Export::Polls,
         Export::Pace,
         Export::Questions,
         Export::Survey,
+        Export::Registrations,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +95,7 @@ impl Export {
             Export::Pace => "pace",
             Export::Questions => "questions",
             Export::Survey => "survey",
+            Export::Registrations => "registrations",
         }
     }
 
@@ -103,6 +107,7 @@ impl Export {
             Export::Pace => "Pace over time",
             Export::Questions => "Questions",
             Export::Survey => "Survey answers",
+            Export::Registrations => "Registrations",
         }
     }
 

@@ -11,6 +11,7 @@ pub mod chart;
 pub mod checkin;
 pub mod cloud;
 pub mod event;
+pub mod eventbrite;
 pub mod export;
 pub mod feedback;
 pub mod filter;

@@ -23,6 +23,10 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_EMAIL_CHARS: usize = 254;
 /// An email's own text, as the organizer edits it.
 pub const MAX_EMAIL_TEXT_CHARS: usize = 5_000;
+/// Days after the event that registrants' names and addresses are kept (then forgotten;
+/// the funnel's numbers stay).
+pub const DEFAULT_KEEP_DAYS: u32 = 90;
+pub const MAX_KEEP_DAYS: u32 = 3_650;
 
 /// How many places to allow to have about `wanted` people, when `turnout_percent` of
 /// those who register come ("to have about 75 people, allow 150").
@@ -148,6 +152,9 @@ pub struct RegistrationDraft {
     pub ten_minutes: EmailSetting,
     #[serde(default)]
     pub feedback: EmailSetting,
+    /// Days after the end that names and addresses are forgotten (default 90).
+    #[serde(default)]
+    pub keep_days: Option<u32>,
 }
 
 /// An event's registration, checked.
@@ -159,6 +166,13 @@ pub struct Registration {
     /// The editable emails, each sent or skipped, with the organizer's words (empty:
     /// the seed's).
     pub emails: Vec<(EmailKind, EmailSetting)>,
+    /// Days after the end that names and addresses are kept.
+    #[serde(default = "default_keep_days")]
+    pub keep_days: u32,
+}
+
+fn default_keep_days() -> u32 {
+    DEFAULT_KEEP_DAYS
 }
 
 impl RegistrationDraft {
@@ -184,6 +198,13 @@ impl RegistrationDraft {
                 format!("must be at most {MAX_FEEDBACK_AFTER_HOURS} hours"),
             ));
         }
+        let keep_days = self.keep_days.unwrap_or(DEFAULT_KEEP_DAYS);
+        if !(1..=MAX_KEEP_DAYS).contains(&keep_days) {
+            return Err(DomainError::new(
+                "registration.keep_days",
+                format!("must be between 1 and {MAX_KEEP_DAYS} days"),
+            ));
+        }
         let mut emails = Vec::with_capacity(EmailKind::EDITABLE.len());
         for (kind, setting) in EmailKind::EDITABLE.into_iter().zip([
             &self.two_days,
@@ -207,6 +228,7 @@ impl RegistrationDraft {
             question: (!question.is_empty()).then_some(question),
             feedback_after_hours,
             emails,
+            keep_days,
         })
     }
 }
@@ -229,6 +251,7 @@ impl Registration {
             two_hours: setting(EmailKind::TwoHours),
             ten_minutes: setting(EmailKind::TenMinutes),
             feedback: setting(EmailKind::Feedback),
+            keep_days: Some(self.keep_days),
         }
     }
 
@@ -417,6 +440,12 @@ pub fn places_to_fill(taken: u32, capacity: u32, waiting: u32) -> u32 {
 pub struct EventTimes {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+}
+
+/// When an event's registrants' names and addresses are forgotten: `keep_days` after
+/// the end (the real one once the event ended, else the planned one).
+pub fn forget_at(times: EventTimes, keep_days: u32) -> DateTime<Utc> {
+    times.ends_at + Duration::days(i64::from(keep_days))
 }
 
 /// When `kind` is due for this event, or `None` when it goes out as soon as it is
@@ -814,5 +843,31 @@ mod tests {
             "call.url"
         );
         assert_eq!(Call::default().parse(), Ok(None));
+    }
+
+    #[test]
+    fn names_and_addresses_are_forgotten_keep_days_after_the_end() {
+        assert_eq!(settings().keep_days, DEFAULT_KEEP_DAYS);
+        assert_eq!(
+            forget_at(times(), settings().keep_days),
+            at(10, 17, 30) + Duration::days(90)
+        );
+        let draft = RegistrationDraft {
+            capacity: 10,
+            keep_days: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(
+            draft.parse().expect_err("zero days").field,
+            "registration.keep_days"
+        );
+        let week = RegistrationDraft {
+            capacity: 10,
+            keep_days: Some(7),
+            ..Default::default()
+        }
+        .parse()
+        .expect("a week");
+        assert_eq!(week.draft().parse(), Ok(week), "the draft round-trips");
     }
 }

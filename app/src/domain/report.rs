@@ -129,6 +129,49 @@ pub struct EventReport {
     pub questions: Vec<QuestionReport>,
     pub places: Vec<PlaceCount>,
     pub countries: Vec<(String, u32)>,
+    /// From registered to answered, when the event took registrations.
+    #[serde(default)]
+    pub funnel: Option<Funnel>,
+}
+
+/// A run's registrants, from signing up to answering the survey (issue 20). Each step
+/// counts registrants, through the attendee session their personal link opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// Holding a place now (from the form, an import, or the waitlist).
+    pub registered: u32,
+    /// Still waiting for a place.
+    pub waitlisted: u32,
+    pub cancelled: u32,
+    /// Registrants who opened the live page through their personal link.
+    pub joined: u32,
+    pub checked_in: u32,
+    pub answered: u32,
+}
+
+impl Funnel {
+    /// Joined as a share of those registered: the seed's "about 50 %".
+    pub fn turnout_percent(&self) -> u32 {
+        crate::domain::feedback::response_rate(self.joined, self.registered)
+    }
+
+    /// The funnel as bars, each a share of those registered.
+    pub fn chart(&self) -> BarChart {
+        let labels = [
+            "Registered",
+            "Joined (opened the live page)",
+            "Checked in",
+            "Answered the survey",
+        ]
+        .map(String::from);
+        BarChart::new(
+            "From registration to feedback",
+            &labels,
+            &[self.registered, self.joined, self.checked_in, self.answered],
+            self.registered,
+            false,
+        )
+    }
 }
 
 /// One run in a series comparison.
@@ -146,6 +189,13 @@ pub struct RunSummary {
     pub pace: Option<BarChart>,
     /// The sections most often picked as most informative, best first (at most three).
     pub best_sections: Vec<(String, u32)>,
+    /// From registered to answered, when the run took registrations.
+    #[serde(default)]
+    pub funnel: Option<Funnel>,
+    /// The reminders the run sent ("2 days, 2 hours, 10 minutes"), when it took
+    /// registrations: did the one at 10 minutes move the turnout?
+    #[serde(default)]
+    pub reminders: Option<String>,
 }
 
 /// A series and its runs, latest first.

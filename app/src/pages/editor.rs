@@ -379,6 +379,7 @@ struct RegistrationFields {
     call_url: RwSignal<String>,
     call_passcode: RwSignal<String>,
     feedback_hours: RwSignal<String>,
+    keep_days: RwSignal<String>,
     /// Per editable email: sent, and its text.
     emails: [(EmailKind, RwSignal<bool>, RwSignal<String>); 4],
 }
@@ -395,6 +396,7 @@ impl RegistrationFields {
             feedback_hours: RwSignal::new(
                 crate::domain::registration::DEFAULT_FEEDBACK_AFTER_HOURS.to_string(),
             ),
+            keep_days: RwSignal::new(crate::domain::registration::DEFAULT_KEEP_DAYS.to_string()),
             emails: EmailKind::EDITABLE
                 .map(|kind| (kind, RwSignal::new(true), RwSignal::new(String::new()))),
         }
@@ -429,6 +431,11 @@ impl RegistrationFields {
             two_hours: setting(1),
             ten_minutes: setting(2),
             feedback: setting(3),
+            keep_days: Some(number(
+                "registration.keep_days",
+                self.keep_days.get_untracked(),
+                "days",
+            )?),
         }))
     }
 }
@@ -481,6 +488,11 @@ fn RegistrationEditor(fields: RegistrationFields) -> impl IntoView {
                 <label class="field">
                     <span>"Feedback email, hours after the end"</span>
                     <input type="number" min="0" max="72" inputmode="numeric" bind:value=fields.feedback_hours name="feedback_after_hours"/>
+                </label>
+                <label class="field">
+                    <span>"Forget registrants' names and addresses, days after the event"</span>
+                    <input type="number" min="1" max="3650" inputmode="numeric" bind:value=fields.keep_days name="keep_days"/>
+                    <small class="muted">"The report keeps the numbers (registered, joined, checked in); who they were is deleted."</small>
                 </label>
                 <details class="email-texts">
                     <summary>"The emails' words"</summary>

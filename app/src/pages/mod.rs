@@ -9,6 +9,7 @@ pub mod organizer;
 pub mod overlay;
 #[cfg(feature = "ssr")]
 pub mod register;
+pub mod registrations;
 pub mod report;
 pub mod staff;
 pub mod stage;

@@ -255,6 +255,7 @@ fn EventAdminView(
             </div>
             <div class="button-row">
                 <a class="button" href=format!("/events/{}/report", event.slug)>"Report"</a>
+                <a class="button button-quiet" href=format!("/events/{}/registrations", event.slug)>"Registrations"</a>
                 <a class="button button-quiet" href=format!("/e/{}", event.slug)>"Open the attendee page"</a>
             </div>
         </div>

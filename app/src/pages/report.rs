@@ -39,6 +39,7 @@ pub fn ReportPage() -> impl IntoView {
 fn Report(report: EventReport) -> impl IntoView {
     let slug = report.event.slug.clone();
     let places = report.places.clone();
+    let registering = report.funnel.is_some();
     view! {
         <div class="page-head">
             <div>
@@ -60,6 +61,22 @@ fn Report(report: EventReport) -> impl IntoView {
             <Stat label="Survey responses" value=report.responses.to_string() testid="stat-responses"/>
             <Stat label="Response rate" value=format!("{}%", report.response_rate) testid="stat-rate"/>
         </section>
+        {report.funnel.map(|funnel| view! {
+            <section class="card" aria-labelledby="funnel-heading" data-testid="funnel">
+                <h2 id="funnel-heading">"Registration"</h2>
+                <p class="muted">{format!(
+                    "{} registered, {} on the waitlist, {} cancelled. {}% of those registered joined through their personal link (the seed's tutorials saw about 50%).",
+                    funnel.registered, funnel.waitlisted, funnel.cancelled, funnel.turnout_percent()
+                )}</p>
+                <BarChartSvg chart=funnel.chart()/>
+                <p class="funnel-steps">
+                    <span data-testid="funnel-registered">{funnel.registered}</span>" registered → "
+                    <span data-testid="funnel-joined">{funnel.joined}</span>" joined → "
+                    <span data-testid="funnel-checked-in">{funnel.checked_in}</span>" checked in → "
+                    <span data-testid="funnel-answered">{funnel.answered}</span>" answered the survey"
+                </p>
+            </section>
+        })}
         <section class="card" aria-labelledby="survey-results">
             <h2 id="survey-results">"Feedback survey"</h2>
             <p class="muted">{if report.survey_open { "Open: answers may still come in." } else if report.event.lifecycle.ended_at.is_some() { "Closed." } else { "Opens when the presenter ends the event." }}</p>
@@ -181,7 +198,7 @@ fn Report(report: EventReport) -> impl IntoView {
         <section class="card no-print" aria-labelledby="exports">
             <h2 id="exports">"Exports"</h2>
             <ul class="exports">
-                {Export::ALL.map(|export| view! {
+                {Export::ALL.into_iter().filter(|e| *e != Export::Registrations || registering).map(|export| view! {
                     <li>
                         <span>{export.label()}</span>
                         <a href=format!("/events/{slug}/export/{}.csv", export.name()) download>"CSV"</a>
@@ -194,7 +211,11 @@ fn Report(report: EventReport) -> impl IntoView {
 }
 
 #[component]
-fn Stat(#[prop(into)] label: String, value: String, testid: &'static str) -> impl IntoView {
+pub(crate) fn Stat(
+    #[prop(into)] label: String,
+    value: String,
+    testid: &'static str,
+) -> impl IntoView {
     view! {
         <div class="stat card">
             <span class="stat-value" data-testid=testid>{value}</span>
@@ -233,6 +254,7 @@ pub fn SeriesPage() -> impl IntoView {
 
 #[component]
 fn Comparison(series: SeriesView) -> impl IntoView {
+    let registering = series.runs.iter().any(|run| run.funnel.is_some());
     view! {
         <div class="page-head">
             <div>
@@ -247,6 +269,10 @@ fn Comparison(series: SeriesView) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Run"</th>
+                            {registering.then(|| view! {
+                                <th scope="col">"Registered → joined"</th>
+                                <th scope="col">"Reminders before"</th>
+                            })}
                             <th scope="col">"Checked in"</th>
                             <th scope="col">"Most online"</th>
                             <th scope="col">"Responses"</th>
@@ -258,6 +284,10 @@ fn Comparison(series: SeriesView) -> impl IntoView {
                         {series.runs.into_iter().map(|run| view! {
                             <tr>
                                 <th scope="row"><a href=format!("/events/{}/report", run.slug)>{event_time(run.starts_at, &run.time_zone)}</a></th>
+                                {registering.then(|| view! {
+                                    <td data-testid="run-turnout">{run.funnel.map(|f| format!("{} → {} ({}%)", f.registered, f.joined, f.turnout_percent())).unwrap_or_else(|| "—".into())}</td>
+                                    <td>{run.reminders.clone().unwrap_or_else(|| "—".into())}</td>
+                                })}
                                 <td>{run.check_ins}</td>
                                 <td>{run.peak_attendees}</td>
                                 <td>{format!("{} ({}%)", run.responses, run.response_rate)}</td>

@@ -2,7 +2,7 @@
 //! per test by `tools/smtp-sink/smtp_sink.py`) and the real forms.
 
 use crate::feedback::start_and_end;
-use crate::helpers::{TestApp, TestDb, TestEvent, draft, spawn_app_mailing};
+use crate::helpers::{Reply, TestApp, TestDb, TestEvent, draft, spawn_app_mailing};
 use app::core::store::registrations::RegistrationRecord;
 use app::domain::registration::{Call, RegistrationDraft, Standing};
 use std::path::PathBuf;
@@ -521,4 +521,350 @@ async fn two_replicas_sending_the_same_reminders_send_each_once() {
     reminded.sort_unstable();
     reminded.dedup();
     assert_eq!(reminded.len(), 6, "each person once");
+}
+
+/// A registrant who opened their personal link's "Open the live page": a browser whose
+/// attendee session is theirs.
+async fn joined(app: &TestApp, event: &TestEvent, token: &str) -> crate::helpers::Browser {
+    let browser = app.browser();
+    let page = browser
+        .get(&format!("/e/{}/me/{token}/join", event.slug))
+        .await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.url().path().ends_with(&format!("/e/{}", event.slug)),
+        "{}",
+        page.url()
+    );
+    browser
+}
+
+async fn export(organizer: &crate::helpers::Browser, event: &TestEvent, file: &str) -> String {
+    let response = organizer
+        .get(&format!("/events/{}/export/{file}", event.slug))
+        .await;
+    assert_eq!(response.status(), 200, "{file}");
+    response.text().await.expect("an export")
+}
+
+#[tokio::test]
+async fn the_funnel_follows_registrants_and_erasing_one_removes_them_from_every_export() {
+    use app::api::registrations::{EraseRegistrant, FetchRegistrations, RegistrationsView};
+    use app::api::reports::{EventReport, FetchReport};
+    use app::domain::export::Export;
+    use app::live::ClientMsg;
+    let app = spawn_app_mailing(TestDb::new().await, "smtp://127.0.0.1:9").await;
+    let ada = crate::helpers::organizer(&app).await;
+    let event = event_with_registration(&app, 10).await;
+    for (name, email) in [
+        ("Grace Hopper", "grace@example.org"),
+        ("Linus", "linus@example.org"),
+    ] {
+        assert_eq!(register(&app, &event, name, email).await.status(), 200);
+    }
+    let people = registrations(&app, &event).await;
+    let grace = joined(&app, &event, &people[0].token).await;
+    let page = grace
+        .get(&format!("/e/{}", event.slug))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("https://zoom.example.org/j/4242"),
+        "the call, for a registrant"
+    );
+    assert!(page.contains("dask42"), "and its passcode");
+    let stranger = app
+        .browser()
+        .get(&format!("/e/{}", event.slug))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        !stranger.contains("zoom.example.org"),
+        "nobody else sees the call"
+    );
+
+    let mut live = grace.live(&event.slug, None).await.expect("live");
+    live.act(|id| ClientMsg::CheckIn {
+        id,
+        place: "Oslo".into(),
+        name: String::new(),
+    })
+    .await
+    .expect_ack();
+    start_and_end(&app, &event).await;
+    let answered = grace
+        .call_json::<app::api::feedback::SubmitFeedback>(serde_json::json!({
+            "slug": event.slug,
+            "response": { "answers": { "2": { "choices": [1] } } }
+        }))
+        .await;
+    assert!(
+        answered.status().is_success(),
+        "{}",
+        answered.text().await.unwrap_or_default()
+    );
+
+    let report: EventReport = ada.read::<FetchReport>(&[("slug", &event.slug)]).await;
+    let funnel = report.funnel.expect("a funnel");
+    assert_eq!(
+        (
+            funnel.registered,
+            funnel.joined,
+            funnel.checked_in,
+            funnel.answered
+        ),
+        (2, 1, 1, 1)
+    );
+    let csv = export(&ada, &event, "registrations.csv").await;
+    assert!(csv.starts_with("name,email,standing"), "{csv}");
+    assert!(csv.contains("grace@example.org") && csv.contains("linus@example.org"));
+    let view: RegistrationsView = ada
+        .read::<FetchRegistrations>(&[("slug", &event.slug)])
+        .await;
+    assert_eq!(view.people.len(), 2);
+    // Emails are visible to the event's organizers only.
+    let nobody = app.browser();
+    assert!(
+        !nobody
+            .call::<FetchRegistrations>(&[("slug", &event.slug)])
+            .await
+            .status()
+            .is_success()
+    );
+    assert_ne!(
+        nobody
+            .get(&format!("/events/{}/export/registrations.csv", event.slug))
+            .await
+            .status(),
+        200
+    );
+
+    let id = people[0].id.to_string();
+    ada.read::<EraseRegistrant>(&[("slug", &event.slug), ("id", &id)])
+        .await;
+    for export_kind in Export::ALL {
+        for format in ["csv", "json"] {
+            let table = export(&ada, &event, &format!("{}.{format}", export_kind.name())).await;
+            assert!(
+                !table.contains("grace@example.org") && !table.contains("Grace Hopper"),
+                "{} still has her: {table}",
+                export_kind.name()
+            );
+            if let Some(attendee) = &people[0].attendee_id
+                && export_kind == Export::Registrations
+            {
+                assert!(!table.contains(attendee.as_str()), "nor her session");
+            }
+        }
+    }
+    assert!(
+        export(&ada, &event, "registrations.csv")
+            .await
+            .contains("linus@example.org")
+    );
+    let gone = app
+        .browser()
+        .get(&format!("/e/{}/me/{}", event.slug, people[0].token))
+        .await;
+    assert_eq!(gone.status(), 404, "her personal link opens nothing");
+    let report: EventReport = ada.read::<FetchReport>(&[("slug", &event.slug)]).await;
+    let funnel = report.funnel.expect("a funnel");
+    assert_eq!(
+        (funnel.registered, funnel.joined, funnel.answered),
+        (1, 0, 0)
+    );
+    assert_eq!(report.responses, 1, "her answers stay, no longer hers");
+}
+
+#[tokio::test]
+async fn an_eventbrite_report_registers_its_attendees_and_lists_what_it_left_out() {
+    use app::api::registrations::{ImportAttendees, ImportSummary};
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let ada = crate::helpers::organizer(&app).await;
+    let event = event_with_registration(&app, 2).await;
+    assert_eq!(
+        register(&app, &event, "Ann", "ann@example.org")
+            .await
+            .status(),
+        200
+    );
+    let csv = "Order #,First Name,Last Name,Email,Attendee Status\n\
+        1,Ann,B,ANN@example.org,Attending\n\
+        2,Ben,C,ben@example.org,Attending\n\
+        3,Cy,D,cy@example.org,Not Attending\n\
+        4,Di,E,di@example.org,Checked In\n\
+        5,Ed,F,not-an-address,Attending\n";
+    let summary: ImportSummary = ada
+        .read::<ImportAttendees>(&[("slug", &event.slug), ("csv", csv)])
+        .await;
+    assert_eq!(
+        (summary.registered, summary.waitlisted, summary.already),
+        (1, 1, 1)
+    );
+    assert_eq!(summary.skipped.len(), 2, "{:?}", summary.skipped);
+    assert!(
+        summary.skipped[0].starts_with("line 4: not attending"),
+        "{:?}",
+        summary.skipped
+    );
+    assert!(
+        summary.skipped[1].starts_with("line 6:"),
+        "{:?}",
+        summary.skipped
+    );
+    let people = registrations(&app, &event).await;
+    let standing = |email: &str| {
+        people
+            .iter()
+            .find(|p| p.email == email)
+            .map(|p| (p.standing, p.source.clone()))
+    };
+    assert_eq!(
+        standing("ben@example.org"),
+        Some((Standing::Registered, "eventbrite".into()))
+    );
+    assert_eq!(
+        standing("di@example.org"),
+        Some((Standing::Waitlisted, "eventbrite".into()))
+    );
+    // Ann's confirmation, then Ben's, then Di's waitlist email; Ann is not emailed again.
+    let mails = sink.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.messages().len(), 3);
+    assert_eq!(recipient(&mails[2]), "di@example.org");
+    // A file that is not an attendee report is refused whole, nothing stored.
+    let refused = ada
+        .call::<ImportAttendees>(&[("slug", &event.slug), ("csv", "Name\nAda\n")])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(registrations(&app, &event).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_organizer_previews_each_email_and_sends_a_test_to_themself() {
+    use app::api::registrations::{
+        EmailPreview, FetchRegistrations, PreviewEmail, RegistrationsView, SendTestEmail,
+    };
+    let sink = SmtpSink::start(0).await;
+    let app = spawn_app_mailing(TestDb::new().await, &sink.url()).await;
+    let ada = crate::helpers::organizer(&app).await;
+    let event = event_with_registration(&app, 10).await;
+    let preview: EmailPreview = ada
+        .read::<PreviewEmail>(&[("slug", &event.slug), ("kind", "two_hours")])
+        .await;
+    assert!(
+        preview.subject.starts_with("In two hours"),
+        "{}",
+        preview.subject
+    );
+    assert!(preview.text.contains("zoom.example.org/j/4242"));
+    assert!(
+        preview
+            .html
+            .contains("<a href=\"https://zoom.example.org/j/4242\""),
+        "{}",
+        preview.html
+    );
+    let to: String = ada
+        .read::<SendTestEmail>(&[("slug", &event.slug), ("kind", "feedback")])
+        .await;
+    assert_eq!(to, "ada@example.org");
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(recipient(&mail), "ada@example.org");
+    assert!(
+        subject(&mail).starts_with("Thank you for coming"),
+        "{}",
+        subject(&mail)
+    );
+    let view: RegistrationsView = ada
+        .read::<FetchRegistrations>(&[("slug", &event.slug)])
+        .await;
+    assert!(view.mail_on);
+    assert!(view.people.is_empty(), "a test registers nobody");
+
+    // Without SMTP: registration works, the page says emails are off, a test is refused.
+    let quiet = crate::helpers::spawn_app_on(TestDb::new().await).await;
+    let bea = crate::helpers::organizer(&quiet).await;
+    let event = event_with_registration(&quiet, 10).await;
+    let page = register(&quiet, &event, "Ann", "ann@example.org").await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("page")
+            .contains("emails are not sent from this server")
+    );
+    let view: RegistrationsView = bea
+        .read::<FetchRegistrations>(&[("slug", &event.slug)])
+        .await;
+    assert!(!view.mail_on);
+    assert_eq!(view.people.len(), 1);
+    let refused = bea
+        .call::<SendTestEmail>(&[("slug", &event.slug), ("kind", "confirmation")])
+        .await;
+    assert_eq!(refused.status(), 409);
+    assert!(
+        crate::helpers::error_of(refused)
+            .await
+            .to_string()
+            .contains("emails are off")
+    );
+}
+
+#[tokio::test]
+async fn names_and_addresses_are_forgotten_keep_days_after_the_event() {
+    let app = spawn_app_mailing(TestDb::new().await, "smtp://127.0.0.1:9").await;
+    let event = event_with_registration(&app, 10).await;
+    assert_eq!(
+        register(&app, &event, "Ann", "ann@example.org")
+            .await
+            .status(),
+        200
+    );
+    let token = registrations(&app, &event).await[0].token.clone();
+    let stored = app.stored(&event).await;
+    let clock = app.core.hub.clock().clone();
+    let forget_at = stored.times().ends_at + chrono::Duration::days(90);
+    clock.skip(
+        (forget_at - chrono::Duration::minutes(1) - clock.now())
+            .to_std()
+            .expect("ahead"),
+    );
+    assert_eq!(
+        app.core.forget_registrants_due().await.expect("a sweep"),
+        0,
+        "not yet"
+    );
+    clock.skip(Duration::from_secs(120));
+    assert_eq!(app.core.forget_registrants_due().await.expect("a sweep"), 1);
+    assert_eq!(
+        app.core.forget_registrants_due().await.expect("a sweep"),
+        0,
+        "once"
+    );
+    let people = registrations(&app, &event).await;
+    assert_eq!(
+        (people[0].name.as_str(), people[0].email.as_str()),
+        ("", "")
+    );
+    assert_eq!(people[0].standing, Standing::Registered, "the numbers stay");
+    assert!(
+        app.core
+            .store
+            .email_statuses(stored.id)
+            .await
+            .expect("emails")
+            .is_empty(),
+        "nothing is planned for a forgotten person"
+    );
+    let gone = app
+        .browser()
+        .get(&format!("/e/{}/me/{token}", event.slug))
+        .await;
+    assert_eq!(gone.status(), 404);
 }

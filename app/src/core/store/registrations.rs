@@ -414,6 +414,43 @@ impl Store {
         Ok(erased > 0)
     }
 
+    /// Events that still hold registrants' names and addresses.
+    pub async fn events_holding_registrants(&self) -> Result<Vec<String>, AppError> {
+        sqlx::query(
+            "select slug from event e where exists
+               (select 1 from registration r where r.event_id = e.id and r.email <> '')
+             order by id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get("slug")?))
+        .collect()
+    }
+
+    /// Forgets who an event's registrants were: names, addresses, answers and personal
+    /// links go, and the emails planned for them; what they did stays counted (standing,
+    /// joined, the pseudonymous session behind their answers). Returns how many.
+    pub async fn forget_registrants(&self, event_id: i64) -> Result<u64, AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("delete from email_job where event_id = $1")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        let forgotten = sqlx::query(
+            "update registration
+             set name = '', email = '', answer = null,
+                 email_key = 'forgotten:' || id, token = 'forgotten:' || id
+             where event_id = $1 and email <> ''",
+        )
+        .bind(event_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(forgotten)
+    }
+
     /// The event ended: its feedback emails still waiting are due at `due`.
     pub async fn replan_feedback(&self, event_id: i64, due: DateTime<Utc>) -> Result<(), AppError> {
         sqlx::query(
