@@ -1,18 +1,20 @@
 """A real SMTP server for Lectern's tests (aiosmtpd): accepts mail on 127.0.0.1 and
 writes each message as it arrived to DIR/<n>.eml, so a test reads what a registrant got.
 
-    python3 tools/smtp-sink/smtp_sink.py --dir DIR [--refuse N]
+    python3 tools/smtp-sink/smtp_sink.py --dir DIR [--refuse N] [--port P --until-stopped]
 
-Prints "PORT <port>" once it listens. `--refuse N` answers the first N messages with
-451 (try again later), as a busy mail server does. Stops when its stdin closes (the test
-that started it ended) or on SIGTERM.
+Prints "PORT <port>" once it listens (a free port unless `--port`). `--refuse N` answers
+the first N messages with 451 (try again later), as a busy mail server does. Stops when
+its stdin closes (the test that started it ended), or with `--until-stopped` only on
+SIGTERM or SIGINT (the browser suite starts it beside the server).
 """
 
 import argparse
-import asyncio
 import pathlib
+import signal
 import socket
 import sys
+import threading
 
 from aiosmtpd.controller import Controller
 
@@ -46,15 +48,23 @@ def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("--dir", required=True)
     args.add_argument("--refuse", type=int, default=0)
+    args.add_argument("--port", type=int, default=0)
+    args.add_argument("--until-stopped", action="store_true")
     opts = args.parse_args()
     folder = pathlib.Path(opts.dir)
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = opts.port or free_port()
     controller = Controller(Sink(folder, opts.refuse), hostname="127.0.0.1", port=port)
     controller.start()
     print(f"PORT {port}", flush=True)
     try:
-        sys.stdin.read()
+        if opts.until_stopped:
+            stop = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stop.set())
+            stop.wait()
+        else:
+            sys.stdin.read()
     finally:
         controller.stop()
 

@@ -208,7 +208,7 @@ pub async fn attendee_page(
 /// The video call as the first of the materials, for those who may see it: everyone
 /// when the event takes no registrations, else only an attendee who came through a
 /// registered person's personal link (Zoom's reason: nobody registers with an address
-/// they do not own to get the link).
+/// they do not own to get the link); anyone else gets the way to register.
 #[cfg(feature = "ssr")]
 async fn call_material(
     core: &Core,
@@ -226,7 +226,13 @@ async fn call_material(
             None => None,
         };
         if standing != Some(Standing::Registered) {
-            return Ok(None);
+            // Where to get it, while registering is still possible.
+            let ended =
+                event.lifecycle.phase(core.hub.clock().now()) == crate::domain::event::Phase::Ended;
+            return Ok((!ended).then(|| crate::domain::event::Material {
+                label: crate::tr!(locale, me.register_for_call),
+                url: format!("/e/{}/register", event.slug),
+            }));
         }
     }
     let mut label = crate::tr!(locale, me.call);

@@ -586,6 +586,10 @@ async fn the_funnel_follows_registrants_and_erasing_one_removes_them_from_every_
         !stranger.contains("zoom.example.org"),
         "nobody else sees the call"
     );
+    assert!(
+        stranger.contains(&format!("href=\"/e/{}/register\"", event.slug)),
+        "but where to register for it"
+    );
 
     let mut live = grace.live(&event.slug, None).await.expect("live");
     live.act(|id| ClientMsg::CheckIn {
