@@ -12,6 +12,10 @@ export const baseURL = `http://127.0.0.1:${port}`;
 // inherits this variable from the main process.
 process.env.LECTERN_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-e2e-'));
 process.env.LECTERN_E2E_DATABASE_URL = `sqlite://${process.env.LECTERN_E2E_DATA}/lectern.db?mode=rwc`;
+// The test SMTP server (aiosmtpd, installed by scripts/test) beside the server: each
+// email a registrant gets lands in this folder as a file (see helpers.ts, `mailTo`).
+const smtpPort = Number(process.env.LECTERN_E2E_SMTP_PORT ?? port + 1);
+process.env.LECTERN_E2E_MAIL ??= path.join(process.env.LECTERN_E2E_DATA, 'mail');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, '..', 'target');
 process.env.LECTERN_BIN ??= path.join(targetDir, 'debug', 'lectern');
 
@@ -32,13 +36,25 @@ export default defineConfig({
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
-    command: `${process.env.LECTERN_BIN} serve --addr 127.0.0.1:${port} --site-root ../target/site`,
-    url: `${baseURL}/healthz`,
-    env: { DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL!, RUST_LOG: 'warn' },
+  webServer: [{
+    command: `python3 ../tools/smtp-sink/smtp_sink.py --dir ${process.env.LECTERN_E2E_MAIL} --port ${smtpPort} --until-stopped`,
+    port: smtpPort,
     reuseExistingServer: false,
     timeout: 30_000,
     stdout: 'ignore',
     stderr: 'pipe',
-  },
+  }, {
+    command: `${process.env.LECTERN_BIN} serve --addr 127.0.0.1:${port} --site-root ../target/site`,
+    url: `${baseURL}/healthz`,
+    env: {
+      DATABASE_URL: process.env.LECTERN_E2E_DATABASE_URL!,
+      LECTERN_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LECTERN_MAIL_FROM: 'Lectern tests <lectern@example.org>',
+      RUST_LOG: 'warn',
+    },
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  }],
 });

@@ -2,6 +2,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, expect, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /** Waits until the WebAssembly app has hydrated the server-rendered page. */
@@ -60,4 +61,36 @@ export async function axeAt(browser: Browser, url: string,
   const found = await axeFindings(page, `${locale ? `${locale} ` : ''}${scheme} ${url}`);
   await context.close();
   return found;
+}
+
+export interface ReceivedMail { raw: string; subject: string; text: string }
+
+/** Waits for the email to `address` whose subject matches `subject`, as the suite's SMTP
+ * server (playwright.config.ts) received it; `text` is the message with quoted-printable
+ * undone, to find links in. */
+export async function mailTo(address: string, subject: RegExp, timeout = 15_000): Promise<ReceivedMail> {
+  const folder = process.env.LECTERN_E2E_MAIL!;
+  const deadline = Date.now() + timeout;
+  const seen: string[] = [];
+  while (Date.now() < deadline) {
+    const names = fs.existsSync(folder) ? fs.readdirSync(folder).filter(n => n.endsWith('.eml')).sort() : [];
+    seen.length = 0;
+    for (const name of names) {
+      const raw = fs.readFileSync(path.join(folder, name), 'utf8');
+      const header = (field: string) => raw.match(new RegExp(`^${field}: (.*)$`, 'mi'))?.[1]?.trim() ?? '';
+      const found = { raw, subject: header('Subject'), text: unquote(raw) };
+      seen.push(`${header('X-Envelope-To')}: ${found.subject}`);
+      if (header('X-Envelope-To').toLowerCase() === address.toLowerCase() && subject.test(found.subject)) {
+        return found;
+      }
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  throw new Error(`no email to ${address} matching ${subject} within ${timeout} ms; received: ${seen.join(' | ') || 'none'}`);
+}
+
+/** Quoted-printable undone: soft line breaks joined, =XX bytes back (as UTF-8). */
+function unquote(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, '');
+  return Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
 }
