@@ -432,8 +432,9 @@ mod tests {
         assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
     }
 
-    #[test]
-    fn settings_need_a_sender_and_hide_passwords_in_errors() {
+    /// A runtime, as in the server: lettre's connection pool starts a task when built.
+    #[tokio::test]
+    async fn settings_need_a_sender_and_hide_passwords_in_errors() {
         assert!(!Mailer::new(&MailSettings::default()).expect("off").is_on());
         let err = Mailer::new(&MailSettings {
             smtp_url: Some("smtp://127.0.0.1:2525".into()),

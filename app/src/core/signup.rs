@@ -48,24 +48,36 @@ impl Core {
         let seats = event
             .seats()
             .ok_or_else(|| AppError::NotFound("registration".into()))?;
-        let token = super::secrets::new_token();
         let signup = self
-            .store
-            .register(
-                seats,
-                NewRegistration {
-                    registrant: &registrant,
-                    token: &token,
-                    base_url,
-                    source,
-                },
-                now,
-            )
+            .store_registrant(seats, &registrant, base_url, source)
             .await?;
         if matches!(signup, Signup::New(_)) {
             self.mailer.wake();
         }
         Ok(signup)
+    }
+
+    /// Stores a checked registrant with a fresh personal link: a place or the waitlist.
+    async fn store_registrant(
+        &self,
+        seats: super::store::registrations::Seats<'_>,
+        registrant: &crate::domain::registration::Registrant,
+        base_url: &str,
+        source: &str,
+    ) -> Result<Signup, AppError> {
+        let token = super::secrets::new_token();
+        self.store
+            .register(
+                seats,
+                NewRegistration {
+                    registrant,
+                    token: &token,
+                    base_url,
+                    source,
+                },
+                self.hub.clock().now(),
+            )
+            .await
     }
 
     /// The registration a personal link opens, with its event.
@@ -185,19 +197,8 @@ impl Core {
             ..ImportOutcome::default()
         };
         for person in &imported.people {
-            let token = super::secrets::new_token();
             let signup = self
-                .store
-                .register(
-                    seats,
-                    NewRegistration {
-                        registrant: person,
-                        token: &token,
-                        base_url,
-                        source: "eventbrite",
-                    },
-                    self.hub.clock().now(),
-                )
+                .store_registrant(seats, person, base_url, "eventbrite")
                 .await?;
             match signup {
                 Signup::New(r)
