@@ -64,20 +64,10 @@ async fn places_left(
     state: &AppState,
     event: &app::core::store::EventRecord,
 ) -> Result<u32, AppError> {
-    let capacity = event.registration.as_ref().map_or(0, |r| r.capacity);
-    let registrations = state.core.store.registrations(event.id).await?;
-    let taken = registrations
-        .iter()
-        .filter(|r| r.standing == Standing::Registered)
-        .count();
-    let waiting = registrations
-        .iter()
-        .any(|r| r.standing == Standing::Waitlisted);
-    Ok(if waiting {
-        0
-    } else {
-        capacity.saturating_sub(u32::try_from(taken).unwrap_or(u32::MAX))
-    })
+    match event.seats() {
+        Some(seats) => state.core.store.places_left(seats).await,
+        None => Ok(0),
+    }
 }
 
 /// `GET /e/{slug}/register`: the form (or why it is closed).
@@ -349,53 +339,26 @@ async fn change_email(
     let locale = locale_of(&req);
     let address = app::core::limits::client_address(peer.ip(), req.headers());
     let (req, field) = read_form::<EmailField>(req).await;
-    if state.core.limits.registration(address).is_err() {
-        let error = Some(say(locale, &Say::TooMany));
-        return Ok(show_personal(
-            &state,
-            req,
-            found,
-            locale,
-            None,
-            error,
-            StatusCode::TOO_MANY_REQUESTS,
-        )
-        .await?);
-    }
-    match state
-        .core
-        .change_registration_email(&found, &field.email)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/e/{slug}/me/{token}?done=email")).into_response()),
-        Err(AppError::Invalid(_)) => {
-            let error = Some(say(locale, &Say::BadEmail));
-            Ok(show_personal(
-                &state,
-                req,
-                found,
-                locale,
-                None,
-                error,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await?)
+    let (refusal, status) = if state.core.limits.registration(address).is_err() {
+        (Say::TooMany, StatusCode::TOO_MANY_REQUESTS)
+    } else {
+        match state
+            .core
+            .change_registration_email(&found, &field.email)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/e/{slug}/me/{token}?done=email")).into_response()
+                );
+            }
+            Err(AppError::Invalid(_)) => (Say::BadEmail, StatusCode::UNPROCESSABLE_ENTITY),
+            Err(AppError::Conflict(_)) => (Say::Already, StatusCode::CONFLICT),
+            Err(e) => return Err(e.into()),
         }
-        Err(AppError::Conflict(_)) => {
-            let error = Some(say(locale, &Say::Already));
-            Ok(show_personal(
-                &state,
-                req,
-                found,
-                locale,
-                None,
-                error,
-                StatusCode::CONFLICT,
-            )
-            .await?)
-        }
-        Err(e) => Err(e.into()),
-    }
+    };
+    let error = Some(say(locale, &refusal));
+    Ok(show_personal(&state, req, found, locale, None, error, status).await?)
 }
 
 /// `POST …/cancel`: from the page's button, or a mail program's one-click unsubscribe

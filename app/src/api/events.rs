@@ -227,8 +227,7 @@ async fn call_material(
         };
         if standing != Some(Standing::Registered) {
             // Where to get it, while registering is still possible.
-            let ended =
-                event.lifecycle.phase(core.hub.clock().now()) == crate::domain::event::Phase::Ended;
+            let ended = event.lifecycle.ended_at.is_some();
             return Ok((!ended).then(|| crate::domain::event::Material {
                 label: crate::tr!(locale, me.register_for_call),
                 url: format!("/e/{}/register", event.slug),

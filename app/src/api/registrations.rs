@@ -93,13 +93,9 @@ pub async fn fetch_registrations(slug: String) -> Result<RegistrationsView, AppE
         let core = core()?;
         let event = managed_event(&core, &slug).await?;
         let people = core.store.registrations(event.id).await?;
-        let name_of = |id: i64| {
-            people
-                .iter()
-                .find(|p| p.id == id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default()
-        };
+        let names: std::collections::HashMap<i64, &str> =
+            people.iter().map(|p| (p.id, p.name.as_str())).collect();
+        let name_of = |id: i64| names.get(&id).copied().unwrap_or_default().to_string();
         let emails = core
             .store
             .email_statuses(event.id)

@@ -7,7 +7,6 @@ use super::Core;
 use super::store::EventRecord;
 use super::store::registrations::{NewRegistration, RegistrationRecord, Signup};
 use crate::domain::attendee::AttendeeId;
-use crate::domain::event::Phase;
 use crate::domain::registration::{Email, RegistrantForm};
 use crate::error::AppError;
 
@@ -39,8 +38,7 @@ impl Core {
         source: &str,
     ) -> Result<Signup, AppError> {
         let registrant = form.parse().map_err(AppError::Invalid)?;
-        let now = self.hub.clock().now();
-        if event.lifecycle.phase(now) == Phase::Ended {
+        if event.lifecycle.ended_at.is_some() {
             return Err(AppError::Conflict(
                 "registration is closed: the event has ended".into(),
             ));

@@ -419,10 +419,19 @@ impl Standing {
     }
 }
 
-/// Where a newcomer goes when `taken` of `capacity` places are taken. Someone already
-/// waiting is ahead of any newcomer, so a newcomer waits while anyone does.
+/// Places a newcomer can take now. Someone already waiting is ahead of any newcomer,
+/// so there are none while anyone waits.
+pub fn places_left(taken: u32, capacity: u32, waiting: u32) -> u32 {
+    if waiting > 0 {
+        0
+    } else {
+        capacity.saturating_sub(taken)
+    }
+}
+
+/// Where a newcomer goes when `taken` of `capacity` places are taken.
 pub fn admit(taken: u32, capacity: u32, waiting: u32) -> Standing {
-    if taken < capacity && waiting == 0 {
+    if places_left(taken, capacity, waiting) > 0 {
         Standing::Registered
     } else {
         Standing::Waitlisted
@@ -579,6 +588,13 @@ mod tests {
         assert_eq!(admit(2, 2, 0), Standing::Waitlisted);
         // A place came free but someone waits: they get it, not the newcomer.
         assert_eq!(admit(1, 2, 1), Standing::Waitlisted);
+        assert_eq!(places_left(1, 2, 1), 0);
+        assert_eq!(places_left(1, 3, 0), 2);
+        assert_eq!(
+            places_left(5, 3, 0),
+            0,
+            "capacity lowered below the registered"
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Signup::Already(existing.clone()));
         }
-        let (taken, waiting) = counts(&mut tx, seats.event_id).await?;
+        let (taken, waiting) = counts(&mut *tx, seats.event_id).await?;
         let standing = registration::admit(taken, seats.settings.capacity, waiting);
         let placed_at = (standing == Standing::Registered).then_some(millis(now));
         let id: i64 = match existing {
@@ -311,6 +311,16 @@ impl Store {
         .iter()
         .map(record)
         .collect()
+    }
+
+    /// Places a newcomer to the form could take now (none while anyone waits).
+    pub async fn places_left(&self, seats: Seats<'_>) -> Result<u32, AppError> {
+        let (taken, waiting) = counts(&self.pool, seats.event_id).await?;
+        Ok(registration::places_left(
+            taken,
+            seats.settings.capacity,
+            waiting,
+        ))
     }
 
     /// How many wait before this registration (1: next to get a place).
@@ -611,15 +621,18 @@ async fn lock_event(tx: &mut Transaction<'static, Any>, event_id: i64) -> Result
     Ok(())
 }
 
-/// Places taken and people waiting.
-async fn counts(tx: &mut Transaction<'static, Any>, event_id: i64) -> Result<(u32, u32), AppError> {
+/// Places taken and people waiting (in a transaction, or straight from the pool).
+async fn counts<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    event_id: i64,
+) -> Result<(u32, u32), AppError> {
     let row = sqlx::query(
         "select coalesce(sum(case when standing = 'registered' then 1 else 0 end), 0) as taken,
                 coalesce(sum(case when standing = 'waitlisted' then 1 else 0 end), 0) as waiting
          from registration where event_id = $1",
     )
     .bind(event_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(executor)
     .await?;
     Ok((
         super::number(&row, "taken")?,
@@ -633,7 +646,7 @@ async fn fill_places(
     seats: Seats<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, AppError> {
-    let (taken, waiting) = counts(tx, seats.event_id).await?;
+    let (taken, waiting) = counts(&mut **tx, seats.event_id).await?;
     let free = registration::places_to_fill(taken, seats.settings.capacity, waiting);
     if free == 0 {
         return Ok(Vec::new());
