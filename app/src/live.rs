@@ -2,9 +2,11 @@
 //!
 //! Messages are JSON text frames tagged by `type`. The server is authoritative: clients
 //! send small actions ([`ClientMsg`]), the server answers each with an [`ServerMsg::Ack`]
-//! or an [`ServerMsg::Error`] carrying the action's client-made id, and pushes
-//! [`ServerMsg::Snapshot`]s — the whole live state, numbered by `seq` — coalesced in time.
-//! A client that reconnects simply takes the next snapshot: there is no history to replay.
+//! or an [`ServerMsg::Error`] carrying the action's client-made id, and pushes the live
+//! state, numbered by `seq`, coalesced in time: the whole of it ([`ServerMsg::Snapshot`])
+//! when a page joins or resyncs, and after that only what changed ([`ServerMsg::Delta`],
+//! see [`delta`]). A client that reconnects simply takes a new snapshot: there is no
+//! history to replay.
 
 use crate::domain::agenda::{AgendaCommand, AgendaWire, SectionId};
 use crate::domain::checkin::{CheckIn, CheckInTally};
@@ -17,6 +19,9 @@ use crate::domain::question::{Moderation, QuestionId, QuestionState, QuestionVie
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+mod delta;
+pub use delta::{Applied, LiveDelta};
 
 /// The largest text frame a client may send; anything bigger is refused unread.
 pub const MAX_CLIENT_MESSAGE_BYTES: usize = 4 * 1024;
@@ -149,6 +154,11 @@ pub enum ClientMsg {
         ticket: Ticket,
         action: HelpAction,
     },
+    /// The page missed a change (a [`LiveDelta`] did not follow on from its state): the
+    /// hub answers with the whole state, then the ack.
+    Resync {
+        id: ActionId,
+    },
 }
 
 impl ClientMsg {
@@ -172,7 +182,8 @@ impl ClientMsg {
             | ClientMsg::Upvote { id, .. }
             | ClientMsg::Moderate { id, .. }
             | ClientMsg::Overlay { id, .. }
-            | ClientMsg::Help { id, .. } => *id,
+            | ClientMsg::Help { id, .. }
+            | ClientMsg::Resync { id } => *id,
         }
     }
 }
@@ -453,8 +464,10 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         my_upvotes: Vec<QuestionId>,
     },
-    /// The whole live state.
+    /// The whole live state: on joining, on a resync, and always to the staff.
     Snapshot(LiveSnapshot),
+    /// What changed since the page's snapshot `from` ([`LiveSnapshot::apply`]).
+    Delta(LiveDelta),
     /// The action with this id is stored and applied.
     Ack { id: ActionId },
     /// The action with this id (or the frame, when `id` is absent) was refused.

@@ -1,7 +1,7 @@
 //! `burst` (and `replicas`): every attendee votes within a window, then answers a poll,
 //! while the presenter's client records when each change becomes visible.
 
-use crate::client::{self, Seen, Tally, Ws};
+use crate::client::{self, Seen, Taken, Tally, View, Ws};
 use crate::crowd::join;
 use crate::deployment::Deployment;
 use crate::report::{Spread, visible_at};
@@ -39,6 +39,8 @@ struct Log {
 #[derive(Default)]
 struct Progress {
     frames: AtomicU64,
+    /// Deltas that did not follow on from the page's state (each page then resyncs).
+    gaps: AtomicU64,
     saw_all_votes: AtomicUsize,
     saw_all_answers: AtomicUsize,
 }
@@ -54,6 +56,7 @@ async fn until(deadline: Option<Instant>) {
 /// (attendees only) and records every change of the figures it is shown.
 async fn client_task(
     mut ws: Ws,
+    mut view: View,
     target: usize,
     offset: Option<Duration>,
     mut round: watch::Receiver<Round>,
@@ -105,7 +108,18 @@ async fn client_task(
                     Seen::Error { message, .. } => log.errors.push(message.clone()),
                     _ => {}
                 }
-                if let Some(tally) = client::tally_of(&seen) {
+                let tally = match view.take(&seen) {
+                    Taken::Tally(tally) => Some(tally),
+                    Taken::Nothing => None,
+                    Taken::Gap => {
+                        progress.gaps.fetch_add(1, Ordering::Relaxed);
+                        if let Err(e) = client::resync(&mut ws).await {
+                            log.errors.push(format!("resync: {e}"));
+                        }
+                        None
+                    }
+                };
+                if let Some(tally) = tally {
                     let differs = log.tallies.last().is_none_or(|last| {
                         (last.faster, last.answers, last.attendees) != (tally.faster, tally.answers, tally.attendees)
                     });
@@ -191,6 +205,7 @@ pub async fn burst(
     let (round, rounds) = watch::channel(Round::Wait);
     let presenter = tokio::spawn(client_task(
         presenter_ws,
+        View::default(),
         n,
         None,
         rounds.clone(),
@@ -205,9 +220,9 @@ pub async fn burst(
             n,
             None,
             cli.connect_concurrency,
-            move |i, ws, _| {
+            move |i, ws, _, view| {
                 let offset = within.mul_f64(i as f64 / n.max(1) as f64);
-                client_task(ws, n, Some(offset), rounds.clone(), progress.clone())
+                client_task(ws, view, n, Some(offset), rounds.clone(), progress.clone())
             },
         )
         .await
@@ -222,6 +237,11 @@ pub async fn burst(
     let cpu_before = deployment.cpu();
     let tool_cpu_before = server::cpu_time_of("self").unwrap_or_default();
     let frames_before = progress.frames.load(Ordering::Relaxed);
+    let bytes_before = client::BYTES_IN.load(Ordering::Relaxed);
+    let state_before = (
+        client::STATE_MESSAGES_IN.load(Ordering::Relaxed),
+        client::STATE_BYTES_IN.load(Ordering::Relaxed),
+    );
     let vote_start = Instant::now() + Duration::from_millis(100);
     round.send_replace(Round::Vote(vote_start));
     let everyone = connected + 1;
@@ -231,6 +251,9 @@ pub async fn burst(
     .await;
     let vote_end = Instant::now();
     let frames_votes = progress.frames.load(Ordering::Relaxed) - frames_before;
+    let bytes_votes = client::BYTES_IN.load(Ordering::Relaxed) - bytes_before;
+    let state_messages = client::STATE_MESSAGES_IN.load(Ordering::Relaxed) - state_before.0;
+    let state_bytes = client::STATE_BYTES_IN.load(Ordering::Relaxed) - state_before.1;
     let cpu_votes = deployment.cpu().saturating_sub(cpu_before);
     let tool_cpu_votes = server::cpu_time_of("self")
         .unwrap_or_default()
@@ -304,8 +327,15 @@ pub async fn burst(
         "  messages out to clients: {:.0} per second over the burst ({frames_votes} in {burst_secs:.2} s)",
         frames_votes as f64 / burst_secs
     );
+    let mean_message = bytes_votes as f64 / frames_votes.max(1) as f64;
+    let mean_change = state_bytes as f64 / state_messages.max(1) as f64;
+    let cpu_per_message = cpu_votes.as_secs_f64() * 1e6 / frames_votes.max(1) as f64;
     println!(
-        "  CPU during the burst: server {:.2} s, this tool {:.2} s, over {burst_secs:.2} s on {} cores",
+        "  mean message {mean_message:.0} B; a change of state (snapshot or delta) {mean_change:.0} B over {state_messages}; gaps resynced: {}",
+        progress.gaps.load(Ordering::Relaxed)
+    );
+    println!(
+        "  CPU during the burst: server {:.2} s ({cpu_per_message:.1} µs per message sent), this tool {:.2} s, over {burst_secs:.2} s on {} cores",
         cpu_votes.as_secs_f64(),
         tool_cpu_votes.as_secs_f64(),
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -362,6 +392,10 @@ pub async fn burst(
             "votes_unseen_by_presenter": votes.unseen_by_presenter,
             "votes_unseen_by_some_attendee": votes.unseen_by_someone,
             "messages_out_per_second": frames_votes as f64 / burst_secs,
+            "mean_message_bytes": mean_message,
+            "mean_state_change_bytes": mean_change,
+            "server_cpu_us_per_message": cpu_per_message,
+            "gaps_resynced": progress.gaps.load(Ordering::Relaxed),
             "server_cpu_seconds_during_burst": cpu_votes.as_secs_f64(),
             "load_tool_cpu_seconds_during_burst": tool_cpu_votes.as_secs_f64(),
             "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),

@@ -4,6 +4,7 @@
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
@@ -21,9 +22,18 @@ pub enum Seen {
         pace: Option<String>,
     },
     Snapshot {
+        seq: u64,
         pace: Pace,
         online: Online,
         poll: Option<Poll>,
+    },
+    /// What changed from state `from` to state `seq` (absent: unchanged).
+    Delta {
+        from: u64,
+        seq: u64,
+        pace: Option<Pace>,
+        online: Option<Online>,
+        poll: Option<Option<Poll>>,
     },
     Ack {
         id: String,
@@ -41,15 +51,24 @@ struct Wire {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default)]
+    from: Option<u64>,
+    #[serde(default)]
     pace: Option<PaceField>,
     #[serde(default)]
     online: Option<Online>,
-    #[serde(default)]
-    poll: Option<Poll>,
+    /// Present (`Some`), even as `null` (`Some(None)`: a delta's poll went away).
+    #[serde(default, deserialize_with = "present")]
+    poll: Option<Option<Poll>>,
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
     message: Option<String>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Poll>>, D::Error> {
+    Option::<Poll>::deserialize(d).map(Some)
 }
 
 /// `pace` is the counts in a snapshot and the attendee's own vote in a welcome.
@@ -58,6 +77,15 @@ struct Wire {
 enum PaceField {
     Counts(Pace),
     Vote(String),
+}
+
+impl PaceField {
+    fn counts(self) -> Option<Pace> {
+        match self {
+            PaceField::Counts(pace) => Some(pace),
+            PaceField::Vote(_) => None,
+        }
+    }
 }
 
 impl Wire {
@@ -70,11 +98,19 @@ impl Wire {
                 },
             },
             "snapshot" => Seen::Snapshot {
-                pace: match self.pace? {
-                    PaceField::Counts(pace) => pace,
-                    PaceField::Vote(_) => return None,
-                },
+                seq: self.seq?,
+                pace: self.pace?.counts()?,
                 online: self.online?,
+                poll: self.poll.flatten(),
+            },
+            "delta" => Seen::Delta {
+                from: self.from?,
+                seq: self.seq?,
+                pace: match self.pace {
+                    Some(pace) => Some(pace.counts()?),
+                    None => None,
+                },
+                online: self.online,
                 poll: self.poll,
             },
             "ack" => Seen::Ack { id: self.id? },
@@ -109,7 +145,7 @@ impl Poll {
     }
 }
 
-/// What a snapshot said that the measurements need, and when it arrived.
+/// What a client's figures were at a moment.
 #[derive(Debug, Clone, Copy)]
 pub struct Tally {
     pub at: Instant,
@@ -118,6 +154,87 @@ pub struct Tally {
     pub answers: u32,
     pub attendees: u32,
 }
+
+/// The figures a page holds, kept as a page keeps its state: from a snapshot, then
+/// each delta applied only onto the state it was made from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct View {
+    pub seq: u64,
+    pub faster: u32,
+    pub answers: u32,
+    pub attendees: u32,
+}
+
+/// What [`View::take`] made of a message.
+pub enum Taken {
+    /// Not a change of state (or an old one).
+    Nothing,
+    /// The figures now.
+    Tally(Tally),
+    /// A delta from a state this page never had: ask for the whole state.
+    Gap,
+}
+
+impl View {
+    pub fn take(&mut self, seen: &Seen) -> Taken {
+        match seen {
+            Seen::Snapshot {
+                seq,
+                pace,
+                online,
+                poll,
+            } => {
+                *self = View {
+                    seq: *seq,
+                    faster: pace.faster,
+                    answers: Poll::answers(poll),
+                    attendees: online.attendees,
+                };
+            }
+            Seen::Delta {
+                from,
+                seq,
+                pace,
+                online,
+                poll,
+            } => {
+                if *seq <= self.seq {
+                    return Taken::Nothing;
+                }
+                if *from != self.seq {
+                    return Taken::Gap;
+                }
+                self.seq = *seq;
+                if let Some(pace) = pace {
+                    self.faster = pace.faster;
+                }
+                if let Some(online) = online {
+                    self.attendees = online.attendees;
+                }
+                if let Some(poll) = poll {
+                    self.answers = Poll::answers(poll);
+                }
+            }
+            _ => return Taken::Nothing,
+        }
+        Taken::Tally(self.tally())
+    }
+
+    pub fn tally(&self) -> Tally {
+        Tally {
+            at: Instant::now(),
+            faster: self.faster,
+            answers: self.answers,
+            attendees: self.attendees,
+        }
+    }
+}
+
+/// What every client of this process has read: text messages' bytes, and of those the
+/// changes of state (snapshots and deltas), counted and weighed.
+pub static BYTES_IN: AtomicU64 = AtomicU64::new(0);
+pub static STATE_MESSAGES_IN: AtomicU64 = AtomicU64::new(0);
+pub static STATE_BYTES_IN: AtomicU64 = AtomicU64::new(0);
 
 /// Opens a live socket from `source` (a loopback address and port; one address gives
 /// about 28,000 ephemeral ports, so big runs pick their own) with an optional session
@@ -164,8 +281,16 @@ pub async fn next(ws: &mut Ws) -> Option<Seen> {
     loop {
         match ws.next().await? {
             Ok(Message::Text(text)) => {
+                let bytes = text.len() as u64;
+                BYTES_IN.fetch_add(bytes, Ordering::Relaxed);
                 match serde_json::from_str::<Wire>(text.as_str()).map(Wire::into_seen) {
-                    Ok(Some(seen)) => return Some(seen),
+                    Ok(Some(seen)) => {
+                        if matches!(seen, Seen::Snapshot { .. } | Seen::Delta { .. }) {
+                            STATE_MESSAGES_IN.fetch_add(1, Ordering::Relaxed);
+                            STATE_BYTES_IN.fetch_add(bytes, Ordering::Relaxed);
+                        }
+                        return Some(seen);
+                    }
                     Ok(None) => eprintln!("unexpected server message: {text}"),
                     Err(e) => eprintln!("unreadable server message ({e}): {text}"),
                 }
@@ -176,21 +301,18 @@ pub async fn next(ws: &mut Ws) -> Option<Seen> {
     }
 }
 
-/// Reads until the first snapshot (after the welcome); gives it.
-pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<Tally> {
+/// Reads until the first snapshot (after the welcome); gives the page's view from it.
+pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<View> {
     let deadline = Instant::now() + patience;
     loop {
         let seen = tokio::time::timeout_at(deadline, next(ws))
             .await
             .map_err(|_| anyhow::anyhow!("no snapshot within {patience:?}"))?;
         match seen {
-            Some(Seen::Snapshot { pace, online, poll }) => {
-                return Ok(Tally {
-                    at: Instant::now(),
-                    faster: pace.faster,
-                    answers: Poll::answers(&poll),
-                    attendees: online.attendees,
-                });
+            Some(seen @ Seen::Snapshot { .. }) => {
+                let mut view = View::default();
+                view.take(&seen);
+                return Ok(view);
             }
             Some(_) => continue,
             None => anyhow::bail!("the socket closed before the first snapshot"),
@@ -198,16 +320,12 @@ pub async fn first_snapshot(ws: &mut Ws, patience: Duration) -> anyhow::Result<T
     }
 }
 
-pub fn tally_of(seen: &Seen) -> Option<Tally> {
-    match seen {
-        Seen::Snapshot { pace, online, poll } => Some(Tally {
-            at: Instant::now(),
-            faster: pace.faster,
-            answers: Poll::answers(poll),
-            attendees: online.attendees,
-        }),
-        _ => None,
-    }
+/// Asks for the whole state again (after a gap).
+pub async fn resync(ws: &mut Ws) -> anyhow::Result<()> {
+    let id = uuid::Uuid::new_v4();
+    ws.send(Message::text(format!(r#"{{"type":"resync","id":"{id}"}}"#)))
+        .await?;
+    Ok(())
 }
 
 pub async fn send_vote(ws: &mut Ws, id: &str) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@
 //! addresses, each reading its socket from the moment it is in.
 
 use crate::PATIENCE;
-use crate::client::{self, Ws};
+use crate::client::{self, View, Ws};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,7 +56,7 @@ fn source_of(i: usize) -> SocketAddr {
 /// Connects `n` attendees, round-robin over the servers (from source addresses picked
 /// by [`source_of`] from index `spread_sources` on, when given), at most `concurrency`
 /// handshakes at a time; each counts once it has its first snapshot, and at that moment
-/// `each` starts reading its socket (a page that stops reading is dropped by the server).
+/// `each` starts reading its socket (from the view that snapshot gave) (a page that stops reading is dropped by the server).
 pub async fn join<T, F, Fut>(
     servers: &[SocketAddr],
     path: &str,
@@ -67,7 +67,7 @@ pub async fn join<T, F, Fut>(
 ) -> Joined<T>
 where
     T: Send + 'static,
-    F: Fn(usize, Ws, Option<String>) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(usize, Ws, Option<String>, View) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = T> + Send + 'static,
 {
     let started = Instant::now();
@@ -83,8 +83,8 @@ where
             let source = spread_sources.map(|first| source_of(first + i));
             let result = async {
                 let (mut ws, cookie) = client::connect(server, source, &path, None).await?;
-                client::first_snapshot(&mut ws, PATIENCE).await?;
-                anyhow::Ok(tokio::spawn(each(i, ws, cookie)))
+                let view = client::first_snapshot(&mut ws, PATIENCE).await?;
+                anyhow::Ok(tokio::spawn(each(i, ws, cookie, view)))
             }
             .await;
             (i, result)

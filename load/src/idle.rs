@@ -28,7 +28,7 @@ pub async fn idle(
     }
     let server = deployment.servers[0].addr;
     let mut presenter = deployment.presenter().await?;
-    client::first_snapshot(&mut presenter, PATIENCE).await?;
+    let mut view = client::first_snapshot(&mut presenter, PATIENCE).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = deployment.rss();
     let sources = n.div_ceil(40_000);
@@ -36,7 +36,7 @@ pub async fn idle(
     let dropped = Arc::new(AtomicUsize::new(0));
     let hold = {
         let dropped = dropped.clone();
-        move |_, mut ws: Ws, _| {
+        move |_, mut ws: Ws, _, _| {
             let dropped = dropped.clone();
             async move {
                 // Reading keeps the socket answered (pongs) and notices a close.
@@ -81,7 +81,7 @@ pub async fn idle(
     while Instant::now() < deadline {
         match tokio::time::timeout_at(deadline, client::next(&mut presenter)).await {
             Ok(Some(seen)) => {
-                if let Some(tally) = client::tally_of(&seen) {
+                if let client::Taken::Tally(tally) = view.take(&seen) {
                     online = tally.attendees as usize;
                     if online == connected {
                         break;

@@ -129,6 +129,10 @@ pub struct ServeArgs {
     /// Actions one attendee may send: BURST/PER_SECOND.
     #[arg(long, env = "LECTERN_ACTIONS_PER_ATTENDEE", default_value_t = LimitSettings::default().actions_per_attendee, value_parser = parse_rate, global = true)]
     pub actions_per_attendee: Rate,
+    /// Live messages this server sends out a second at most, over every room's
+    /// broadcast: sending faster starves the pages' own work (docs/BENCHMARKS.md).
+    #[arg(long, env = "LECTERN_FAN_OUT_PER_SECOND", default_value_t = LimitSettings::default().fan_out_per_second, global = true)]
+    pub fan_out_per_second: u32,
     /// Connections (pages' HTTP and live sockets) one address may hold open at once.
     #[arg(long, env = "LECTERN_OPEN_CONNECTIONS_PER_ADDRESS", default_value_t = ConnectionSettings::default().open_per_address, global = true)]
     pub open_connections_per_address: usize,
@@ -152,6 +156,7 @@ impl ServeArgs {
             connections_per_address: self.connections_per_address,
             actions_per_address: self.actions_per_address,
             actions_per_attendee: self.actions_per_attendee,
+            fan_out_per_second: self.fan_out_per_second.max(1),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The WebSocket transport: one socket per open page, joined to its event's room in the
 //! hub. Thin on purpose: decode a frame, ask the hub, send the answer; forward the
-//! room's snapshots as they come (the same bytes for everyone).
+//! room's frames as they come, each page the message that fits the state it holds (the
+//! same bytes for every page holding that state).
 
 use crate::origin::same_origin;
 use crate::state::{AppState, HttpError};
@@ -11,7 +12,7 @@ use app::core::{Core, access};
 use app::domain::event::Role;
 use app::domain::limit::wait_text;
 use app::error::AppError;
-use app::live::{ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client};
+use app::live::{ClientMsg, ErrorCode, MAX_CLIENT_MESSAGE_BYTES, ServerMsg, Viewer, decode_client};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -210,9 +211,10 @@ async fn connection(mut page: Box<Page>) {
     if seen.stopping {
         signals.mark_changed();
     }
-    if Box::pin(greet(socket, &membership)).await.is_err() {
+    // The number of the state this page holds: what the room's frames are sent against.
+    let Ok(mut held) = Box::pin(greet(socket, &membership)).await else {
         return;
-    }
+    };
     loop {
         let next = tokio::select! {
             changed = snapshots.changed() => match changed {
@@ -227,12 +229,20 @@ async fn connection(mut page: Box<Page>) {
         };
         let sent = match next {
             Next::Snapshot => {
-                let latest = snapshots.borrow_and_update().clone();
-                Box::pin(send_text(socket, latest)).await
+                let message = {
+                    let frame = snapshots.borrow_and_update();
+                    let message = frame.for_page(held).cloned();
+                    held = held.max(frame.seq);
+                    message
+                };
+                match message {
+                    Some(message) => Box::pin(send_text(socket, message)).await,
+                    None => continue,
+                }
             }
             Next::Frame(frame) => match frame {
                 Some(Ok(message @ (Message::Text(_) | Message::Binary(_)))) => {
-                    Box::pin(reply(socket, &membership, message)).await
+                    Box::pin(reply(socket, &membership, message, &mut held)).await
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -294,25 +304,36 @@ async fn close_revoked(socket: &mut WebSocket) {
 }
 
 /// The first two messages of every connection: the welcome (who you are, your own vote
-/// and check-in), then the room as it is this instant.
-async fn greet(socket: &mut WebSocket, membership: &Membership) -> Result<(), axum::Error> {
+/// and check-in), then the room as it is this instant. Gives the state's number.
+async fn greet(socket: &mut WebSocket, membership: &Membership) -> Result<u64, axum::Error> {
     send(socket, &membership.welcome()).await?;
-    send_text(socket, membership.snapshot_now()).await
+    let (seq, snapshot) = membership.snapshot_now();
+    send_text(socket, snapshot).await?;
+    Ok(seq)
 }
 
 /// Answers one frame from the page: decodes it and has the hub carry it out (or say
-/// why not).
+/// why not). A page that asks to resync (it missed a change) gets the whole state
+/// before the ack, and `held` becomes its number.
 async fn reply(
     socket: &mut WebSocket,
     membership: &Membership,
     message: Message,
+    held: &mut u64,
 ) -> Result<(), axum::Error> {
     metrics::counter!("lectern_messages_in_total").increment(1);
     let answer = match message {
         Message::Text(text) => match decode_client(text.as_str()) {
             Ok(msg) => {
                 let id = msg.id();
+                let resync = matches!(msg, ClientMsg::Resync { .. });
                 match membership.act(msg).await {
+                    Ok(()) if resync => {
+                        let (seq, snapshot) = membership.snapshot_now();
+                        send_text(socket, snapshot).await?;
+                        *held = seq;
+                        ServerMsg::Ack { id }
+                    }
                     Ok(()) => ServerMsg::Ack { id },
                     Err(refusal) => refusal.to_message(id),
                 }

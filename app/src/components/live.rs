@@ -349,7 +349,7 @@ mod client {
     use crate::domain::place::PlaceText;
     use crate::lang::Notice;
     use crate::live::Viewer;
-    use crate::live::{ClientMsg, ErrorCode, ServerMsg};
+    use crate::live::{Applied, ClientMsg, ErrorCode, ServerMsg};
     use chrono::Utc;
     use leptos::prelude::*;
     use std::cell::{Cell, RefCell};
@@ -368,6 +368,8 @@ mod client {
         failures: Cell<u32>,
         /// The next snapshot is the first on this connection: take it whatever its number.
         fresh: Cell<bool>,
+        /// A resync was asked for and its snapshot has not come yet.
+        resyncing: Cell<bool>,
         stopped: Cell<bool>,
     }
 
@@ -403,6 +405,7 @@ mod client {
                 outbox: RefCell::new(Vec::new()),
                 failures: Cell::new(0),
                 fresh: Cell::new(true),
+                resyncing: Cell::new(false),
                 stopped: Cell::new(false),
             });
             client.connect();
@@ -475,6 +478,7 @@ mod client {
             let on_open = Closure::<dyn FnMut()>::new(move || {
                 me.failures.set(0);
                 me.fresh.set(true);
+                me.resyncing.set(false);
                 me.handle.state.set(LinkState::Live);
                 let pending = me.outbox.borrow().clone();
                 for msg in &pending {
@@ -574,6 +578,25 @@ mod client {
                         .with_untracked(|s| s.as_ref().is_none_or(|s| snapshot.seq > s.seq));
                     if self.fresh.replace(false) || newer {
                         handle.snapshot.set(Some(snapshot));
+                    }
+                    self.resyncing.set(false);
+                }
+                ServerMsg::Delta(delta) => {
+                    let applied = handle
+                        .snapshot
+                        .try_update_untracked(|s| s.as_mut().map(|s| s.apply(delta)))
+                        .flatten();
+                    match applied {
+                        Some(Applied::Applied) => handle.snapshot.notify(),
+                        Some(Applied::Stale) => {}
+                        // A change this page missed: ask for the whole state, once.
+                        Some(Applied::Gap) | None => {
+                            if !self.resyncing.replace(true) {
+                                self.transmit(&ClientMsg::Resync {
+                                    id: new_action_id(),
+                                });
+                            }
+                        }
                     }
                 }
                 ServerMsg::Ack { id } => {

@@ -19,6 +19,10 @@ pub struct LimitSettings {
     pub actions_per_address: Rate,
     /// Actions sent by one attendee: far more than anyone taps.
     pub actions_per_attendee: Rate,
+    /// Live messages this server sends out a second, over all its rooms' broadcasts
+    /// ([`crate::core::hub::Pacer`]): the rate measured to reach every page soonest on
+    /// the benchmark machine (docs/BENCHMARKS.md).
+    pub fan_out_per_second: u32,
 }
 
 impl Default for LimitSettings {
@@ -27,6 +31,7 @@ impl Default for LimitSettings {
             connections_per_address: Rate::new(1000, 50.0),
             actions_per_address: Rate::new(5000, 1000.0),
             actions_per_attendee: Rate::new(30, 5.0),
+            fan_out_per_second: 100_000,
         }
     }
 }
@@ -56,6 +61,7 @@ pub struct Limits {
     /// Where each account signed in from before: there, its owner gets in even while
     /// someone else's guesses have used up the account's attempts.
     signed_in_from: Mutex<HashMap<String, Vec<IpAddr>>>,
+    fan_out_per_second: u32,
 }
 
 fn take<K, Q>(limiter: &Mutex<Limiter<K>>, key: &Q) -> Result<(), Duration>
@@ -77,7 +83,13 @@ impl Limits {
             registrations_by_address: Mutex::new(Limiter::new(REGISTER_PER_ADDRESS)),
             test_emails_by_organizer: Mutex::new(Limiter::new(TEST_EMAILS_PER_ORGANIZER)),
             signed_in_from: Mutex::new(HashMap::new()),
+            fan_out_per_second: settings.fan_out_per_second,
         }
+    }
+
+    /// Live messages the server sends out a second at most.
+    pub fn fan_out_per_second(&self) -> u32 {
+        self.fan_out_per_second
     }
 
     /// A live connection from `address`; the error is how long to wait.

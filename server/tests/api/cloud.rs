@@ -41,12 +41,12 @@ async fn without_until(
     wanted: impl Fn(&LiveSnapshot) -> bool,
 ) -> LiveSnapshot {
     loop {
-        let text = page.next_text().await;
+        let (text, msg) = page.next_live().await;
         let lower = text.to_lowercase();
         for word in never {
             assert!(!lower.contains(word), "{word:?} reached the page: {text}");
         }
-        if let Ok(ServerMsg::Snapshot(snapshot)) = serde_json::from_str(&text)
+        if let ServerMsg::Snapshot(snapshot) = msg
             && wanted(&snapshot)
         {
             return snapshot;

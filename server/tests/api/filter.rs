@@ -46,7 +46,7 @@ async fn clean_until(
     wanted: impl Fn(&LiveSnapshot) -> bool,
 ) -> LiveSnapshot {
     loop {
-        let text = page.next_text().await;
+        let (text, msg) = page.next_live().await;
         let lower = text.to_lowercase();
         for word in RUDE {
             assert!(
@@ -54,7 +54,7 @@ async fn clean_until(
                 "{word:?} reached another attendee: {text}"
             );
         }
-        if let Ok(ServerMsg::Snapshot(snapshot)) = serde_json::from_str(&text)
+        if let ServerMsg::Snapshot(snapshot) = msg
             && wanted(&snapshot)
         {
             return snapshot;

@@ -6,7 +6,7 @@ use app::core::Core;
 use app::core::limits::LimitSettings;
 use app::domain::event::{EventDraft, Role, SectionDraft, SectionKind};
 use app::error::AppError;
-use app::live::{ClientMsg, ErrorCode, LiveSnapshot, ServerMsg};
+use app::live::{Applied, ClientMsg, ErrorCode, LiveSnapshot, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use lectern::{Lectern, Settings};
 use leptos::server_fn::ServerFn;
@@ -394,15 +394,37 @@ impl Browser {
         role: Option<&str>,
         origin: &str,
     ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
-        let ws_base = self.base.replacen("http://", "ws://", 1);
+        let base_url = self.base.parse().expect("base url");
+        let cookies = reqwest::cookie::CookieStore::cookies(&*self.jar, &base_url)
+            .map(|c| HeaderValue::from_bytes(c.as_bytes()).expect("cookie header"));
+        LiveClient::open(&self.base, slug, role, cookies, origin).await
+    }
+}
+
+/// One live socket, speaking the protocol of `app::live`.
+pub struct LiveClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The live state as the page holds it: the last snapshot with the deltas since.
+    state: Option<LiveSnapshot>,
+}
+
+impl LiveClient {
+    /// Opens the live socket of event `slug` on the server at `base` (`http://…`), with
+    /// `cookies` if any (none: a new attendee, as a tool would be) and `origin`.
+    pub async fn open(
+        base: &str,
+        slug: &str,
+        role: Option<&str>,
+        cookies: Option<HeaderValue>,
+        origin: &str,
+    ) -> Result<LiveClient, tokio_tungstenite::tungstenite::Error> {
+        let ws_base = base.replacen("http://", "ws://", 1);
         let url = match role {
             Some(role) => format!("{ws_base}/e/{slug}/live?as={role}"),
             None => format!("{ws_base}/e/{slug}/live"),
         };
         let mut request = url.into_client_request()?;
-        let base_url = self.base.parse().expect("base url");
-        if let Some(cookies) = reqwest::cookie::CookieStore::cookies(&*self.jar, &base_url) {
-            let cookies = HeaderValue::from_bytes(cookies.as_bytes()).expect("cookie header");
+        if let Some(cookies) = cookies {
             request.headers_mut().insert("cookie", cookies);
         }
         request
@@ -411,22 +433,49 @@ impl Browser {
         let (ws, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::connect_async(request))
             .await
             .expect("handshake in time")?;
-        Ok(LiveClient { ws })
+        Ok(LiveClient { ws, state: None })
     }
-}
 
-/// One live socket, speaking the protocol of `app::live`.
-pub struct LiveClient {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
+    /// The live state as this page holds it.
+    pub fn state(&self) -> Option<&LiveSnapshot> {
+        self.state.as_ref()
+    }
 
-impl LiveClient {
     /// The next protocol message (pings and pongs skipped); panics after [`PATIENCE`].
+    /// A delta comes back as the snapshot it makes of the page's state.
     pub async fn next(&mut self) -> ServerMsg {
-        serde_json::from_str(&self.next_text().await).expect("a protocol message")
+        self.next_live().await.1
     }
 
-    /// The next protocol message as the bytes on the wire.
+    /// The next protocol message as the bytes on the wire and as read (a delta read as
+    /// the snapshot it makes of the page's state).
+    pub async fn next_live(&mut self) -> (String, ServerMsg) {
+        let text = self.next_text().await;
+        let msg = serde_json::from_str(&text).expect("a protocol message");
+        let msg = match msg {
+            ServerMsg::Snapshot(snapshot) => {
+                self.state = Some(snapshot.clone());
+                ServerMsg::Snapshot(snapshot)
+            }
+            ServerMsg::Delta(delta) => {
+                let state = self.state.as_mut().expect("a snapshot before any delta");
+                let (from, seq) = (delta.from, delta.seq);
+                let applied = state.apply(delta);
+                assert_eq!(
+                    applied,
+                    Applied::Applied,
+                    "the server sent this page a delta from {from} to {seq}, and it holds {}",
+                    state.seq
+                );
+                ServerMsg::Snapshot(state.clone())
+            }
+            other => other,
+        };
+        (text, msg)
+    }
+
+    /// The next protocol message as the bytes on the wire, not applied to the page's
+    /// state (a test of the protocol itself).
     pub async fn next_text(&mut self) -> String {
         loop {
             let frame = tokio::time::timeout(PATIENCE, self.ws.next())

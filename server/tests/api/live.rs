@@ -500,7 +500,7 @@ async fn a_crowd_joining_a_closed_room_reads_it_from_the_database_once() {
     assert_eq!(app.core.hub.room_loads() - reads_before, 1);
     assert_eq!(app.core.hub.online_here(record.id).attendees, 200);
     let snapshot: serde_json::Value =
-        serde_json::from_str(members[0].as_ref().unwrap().snapshot_now().as_str()).unwrap();
+        serde_json::from_str(members[0].as_ref().unwrap().snapshot_now().1.as_str()).unwrap();
     assert_eq!(
         snapshot["pace"]["slower"], 1,
         "the room read what was stored"

@@ -6,6 +6,7 @@ mod changelog;
 mod checkins;
 mod cloud;
 mod crash;
+mod deltas;
 mod disk;
 mod feedback;
 mod filter;

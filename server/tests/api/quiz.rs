@@ -34,8 +34,8 @@ fn answer(poll: Uuid, choice: u8) -> impl FnOnce(Uuid) -> ClientMsg {
 /// quiz's right choices or counts. Returns the last snapshot.
 async fn no_answer_until(page: &mut LiveClient, seq: u64) -> LiveSnapshot {
     loop {
-        let text = page.next_text().await;
-        if let ServerMsg::Snapshot(snapshot) = serde_json::from_str(&text).expect("a message") {
+        let (text, msg) = page.next_live().await;
+        if let ServerMsg::Snapshot(snapshot) = msg {
             if let Some(poll) = &snapshot.poll {
                 assert!(poll.quiz, "{text}");
                 assert!(poll.spec.right.is_empty(), "the answer leaked: {text}");

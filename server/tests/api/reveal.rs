@@ -19,8 +19,8 @@ fn reveal(poll: Uuid) -> impl FnOnce(Uuid) -> ClientMsg {
 /// each: no poll counts in any of them. Returns the last snapshot.
 async fn no_counts_until(page: &mut LiveClient, seq: u64) -> LiveSnapshot {
     loop {
-        let text = page.next_text().await;
-        if let ServerMsg::Snapshot(snapshot) = serde_json::from_str(&text).expect("a message") {
+        let (text, msg) = page.next_live().await;
+        if let ServerMsg::Snapshot(snapshot) = msg {
             if let Some(poll) = &snapshot.poll {
                 assert!(!poll.results_shown, "{text}");
                 assert!(poll.counts.is_empty(), "counts reached a page: {text}");

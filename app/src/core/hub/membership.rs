@@ -2,7 +2,7 @@
 //! table of who may do what, and each action below checks its content against the
 //! room's state, stores it ([`Membership::record`]) and applies it.
 
-use super::{Hub, Room, lock};
+use super::{Frame, Hub, Room, lock};
 use crate::core::change::Change;
 use crate::domain::agenda::AgendaCommand;
 use crate::domain::attendee::AttendeeId;
@@ -224,6 +224,9 @@ impl Membership {
                 )?;
                 self.help(ticket, action).await
             }
+            // Nothing changes in the room: the transport sends the page the whole state
+            // ([`Membership::snapshot_now`]), counted against the limits like any action.
+            ClientMsg::Resync { .. } => Ok(()),
         }
     }
 
@@ -242,10 +245,10 @@ impl Membership {
         self.viewer
     }
 
-    /// A receiver of the room's published snapshots (the staff slot for the presenter and
+    /// A receiver of the room's published frames (the staff slot for the presenter and
     /// co-instructors), with the one published so far marked as seen: a new connection
     /// starts from [`Membership::snapshot_now`] instead.
-    pub fn snapshots(&self) -> watch::Receiver<Utf8Bytes> {
+    pub fn snapshots(&self) -> watch::Receiver<Frame> {
         let slot = match self.viewer {
             Viewer::Presenter | Viewer::Moderator => &self.room.staff,
             Viewer::Attendee | Viewer::Stage => &self.room.public[self.shard],
@@ -255,12 +258,12 @@ impl Membership {
         receiver
     }
 
-    /// The room's state this instant, serialized for one new connection. The published
-    /// snapshot may lag by up to [`super::PUBLIC_TICK`]; a (re)connecting page must not
-    /// start from a stale one.
-    pub fn snapshot_now(&self) -> Utf8Bytes {
+    /// The room's state this instant, serialized for one new (or resyncing) connection,
+    /// with its number: the published frame may lag a round behind, and a page must not
+    /// start from a stale state.
+    pub fn snapshot_now(&self) -> (u64, Utf8Bytes) {
         let staff = matches!(self.viewer, Viewer::Presenter | Viewer::Moderator);
-        Utf8Bytes::from(ServerMsg::Snapshot(self.room.current(staff)).to_json())
+        self.room.current(staff)
     }
 
     /// The first message of a connection: who the page is, and for an attendee, their
@@ -343,8 +346,13 @@ impl Membership {
         if written.is_none() {
             return Ok(false);
         }
-        lock(&self.room.state).apply(&change);
-        self.room.content.store(true, Ordering::Relaxed);
+        {
+            // Marked while the state is locked: a page joining sees either the state
+            // before the change or that the published one is behind.
+            let mut state = lock(&self.room.state);
+            state.apply(&change);
+            self.room.content.store(true, Ordering::Relaxed);
+        }
         self.room.wrote.store(true, Ordering::Relaxed);
         self.room.changed.notify_one();
         Ok(true)

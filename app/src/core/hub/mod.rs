@@ -9,11 +9,15 @@
 //!   before anything else happens);
 //! - `hub/room.rs`: `RoomState::apply` adds it to the room's pace board (the
 //!   tally) and builds the snapshot;
-//! - `hub/publish.rs`: the room's publisher serializes one snapshot for the broadcaster (at most
-//!   every [`PUBLISH_TICK`]) and, with the staff's part, for the staff `watch` slot (at
-//!   most every [`STAFF_TICK`]); the broadcaster fills the [`PUBLIC_SHARDS`] public slots
-//!   in rounds that start at most every [`PUBLIC_TICK`]. A `watch` keeps only the latest
-//!   value, so a slow page skips stale tallies instead of queueing them.
+//! - `hub/publish.rs`: the room's publisher makes one [`Frame`] for the broadcaster (at
+//!   most every [`PUBLISH_TICK`]): the state as a snapshot and as deltas from the few
+//!   states before it (`live/delta.rs`), each serialized once; and, with the staff's
+//!   part, a snapshot for the staff `watch` slot (at most every [`STAFF_TICK`]). The
+//!   broadcaster fills the [`PUBLIC_SHARDS`] public slots in rounds that follow the load
+//!   (at once in a quiet room, back to back in a burst), paced by the server's
+//!   [`Pacer`]. A `watch` keeps only the latest value, so a slow page skips stale
+//!   tallies instead of queueing them; its connection sends it the delta from its own
+//!   state ([`Frame::for_page`]).
 //!
 //! This file is the registry: rooms opened (read from the database once, however many
 //! pages arrive at once), joined, counted and closed. With several replicas
@@ -28,7 +32,9 @@ pub mod replicas;
 mod room;
 
 pub use membership::{Attendee, Membership, Refusal};
-pub use publish::{ONLINE_TICK, PUBLIC_SHARDS, PUBLIC_TICK, PUBLISH_TICK, STAFF_TICK, TEND_TICK};
+pub use publish::{
+    DELTAS_KEPT, Frame, ONLINE_TICK, PUBLIC_SHARDS, PUBLISH_TICK, Pacer, STAFF_TICK, TEND_TICK,
+};
 
 use super::clock::Clock;
 use super::limits::Limits;
@@ -74,6 +80,8 @@ struct HubInner {
     follow: OnceLock<mpsc::UnboundedSender<Follow>>,
     /// The moments live actions are stamped with (a test moves it forward).
     clock: Clock,
+    /// Spaces every room's broadcast sends.
+    pacer: Arc<Pacer>,
 }
 
 /// One event's live state and its broadcast slots.
@@ -84,10 +92,15 @@ pub struct Room {
     event: Arc<EventRecord>,
     state: Mutex<RoomState>,
     /// The latest snapshot for the presenter and co-instructors, serialized once.
-    staff: watch::Sender<Utf8Bytes>,
-    /// The latest snapshot for attendees and stage screens, serialized once, in
-    /// [`PUBLIC_SHARDS`] slots that the broadcaster fills one after another.
-    public: Vec<watch::Sender<Utf8Bytes>>,
+    staff: watch::Sender<Frame>,
+    /// The latest public frame, from the publisher to the broadcaster (and to pages
+    /// that join: [`Room::current`]).
+    published: watch::Sender<Frame>,
+    /// The first public state, which the publisher makes its first deltas from.
+    first: Mutex<Option<LiveSnapshot>>,
+    /// The latest frame for attendees and stage screens, in [`PUBLIC_SHARDS`] slots that
+    /// the broadcaster fills one after another.
+    public: Vec<watch::Sender<Frame>>,
     /// The public slot the next page joins.
     next_shard: std::sync::atomic::AtomicUsize,
     /// Wakes the publisher after a change.
@@ -111,6 +124,7 @@ impl Hub {
     /// Starts the hub and its group-commit writer.
     pub fn new(store: Store, limits: Arc<Limits>) -> Self {
         let origin: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+        let pacer = Arc::new(Pacer::new(limits.fan_out_per_second()));
         Self {
             inner: Arc::new(HubInner {
                 writer: Writer::start(store.clone(), origin.clone()),
@@ -122,6 +136,7 @@ impl Hub {
                 room_loads: std::sync::atomic::AtomicU64::new(0),
                 follow: OnceLock::new(),
                 clock: Clock::default(),
+                pacer,
             }),
         }
     }
@@ -268,7 +283,7 @@ impl Hub {
     ) -> Result<LiveSnapshot, AppError> {
         let open = lock(&self.inner.rooms).get(&event.id).cloned();
         match open {
-            Some(room) => Ok(room.current(staff)),
+            Some(room) => Ok(lock(&room.state).full_snapshot(staff)),
             None => Ok(self.load(event).await?.full_snapshot(staff)),
         }
     }
@@ -331,8 +346,14 @@ impl Hub {
 
 impl Room {
     fn new(event: &EventRecord, mut state: RoomState) -> Arc<Self> {
-        let first = Utf8Bytes::from(ServerMsg::Snapshot(state.snapshot()).to_json());
+        let snapshot = state.snapshot();
+        state.public_seq = snapshot.seq;
+        let first = Frame::whole(
+            snapshot.seq,
+            Utf8Bytes::from(ServerMsg::Snapshot(snapshot.clone()).to_json()),
+        );
         let (staff, _) = watch::channel(first.clone());
+        let (published, _) = watch::channel(first.clone());
         let public = (0..PUBLIC_SHARDS)
             .map(|_| watch::channel(first.clone()).0)
             .collect();
@@ -341,6 +362,8 @@ impl Room {
             event: Arc::new(event.clone()),
             state: Mutex::new(state),
             staff,
+            published,
+            first: Mutex::new(Some(snapshot)),
             public,
             next_shard: std::sync::atomic::AtomicUsize::new(0),
             changed: Notify::new(),
@@ -399,8 +422,26 @@ impl Room {
         self.changed.notify_one();
     }
 
-    fn current(&self, staff: bool) -> LiveSnapshot {
-        lock(&self.state).full_snapshot(staff)
+    /// The room's state this instant for a page that joins or resyncs, with its number.
+    /// An attendee's page starts from the latest published state when nothing but who
+    /// is online changed since (the next frame then brings it a delta); otherwise (and
+    /// for staff) the state is made now and numbered apart from every published one, and
+    /// the page gets the whole state with the next frame, never a delta made from
+    /// another state.
+    fn current(&self, staff: bool) -> (u64, Utf8Bytes) {
+        let mut state = lock(&self.state);
+        if !staff && !self.content.load(Ordering::Relaxed) {
+            let published = self.published.borrow();
+            if published.seq == state.public_seq {
+                return (published.seq, published.snapshot.clone());
+            }
+        }
+        state.seq += 1;
+        let snapshot = state.full_snapshot(staff);
+        (
+            snapshot.seq,
+            Utf8Bytes::from(ServerMsg::Snapshot(snapshot).to_json()),
+        )
     }
 
     /// Expires pace votes and writes down the pace sample when one is due; true when

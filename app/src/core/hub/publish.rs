@@ -1,22 +1,21 @@
-//! The room's publisher and broadcaster: how a change reaches every page, and how often.
+//! The room's publisher and broadcaster: how a change reaches every page, how often,
+//! and as what (the whole state, or what changed since the page's state).
 
 use super::{Hub, Room, lock};
-use crate::live::ServerMsg;
+use crate::live::{LiveSnapshot, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// The shortest time between two snapshots to the presenter and co-instructors.
 pub const STAFF_TICK: Duration = Duration::from_millis(25);
-/// The shortest time between two snapshots handed to the broadcaster: each public slot
-/// takes the newest when a round reaches it, so fresher snapshots cost no messages.
+/// The shortest time between two states handed to the broadcaster: each public slot
+/// takes the newest when a round reaches it, so fresher states cost no messages.
 pub const PUBLISH_TICK: Duration = Duration::from_millis(10);
-/// The shortest time between the starts of two broadcast rounds to everyone else: at
-/// most ten a second, since one round to 10,000 sockets costs about 50 ms of CPU.
-pub const PUBLIC_TICK: Duration = Duration::from_millis(100);
 /// How many public slots a room spreads its pages over.
 /// (Measured at 10,000 pages: 256 slots of about 40 pages kept votes moving during a
 /// broadcast; 16 and 64 slots let them queue for hundreds of milliseconds.)
@@ -26,17 +25,91 @@ pub const PUBLIC_SHARDS: usize = 256;
 pub const ONLINE_TICK: Duration = Duration::from_secs(1);
 /// How often a room looks at the clock: pace votes expiring, the pace sample due.
 pub const TEND_TICK: Duration = Duration::from_secs(1);
+/// How many recent public states each published one carries a delta from: a page that
+/// skipped up to this many (a slow phone) still gets a delta, any further behind the
+/// whole state.
+pub const DELTAS_KEPT: usize = 4;
 
-/// The room's publisher: after each change, a snapshot to the broadcaster (at most
-/// every [`PUBLISH_TICK`]; when only the online count changed, every [`ONLINE_TICK`])
-/// and to the staff slot (at most every [`STAFF_TICK`]: a presenter's page need not
-/// redraw a hundred times a second), waking the other replicas with the staff's.
-/// Ends when the room closes (its last connection left).
+/// One published state of a room as its pages take it: the whole state, and what
+/// changed since each of the few states published before it, each serialized once and
+/// shared by every page (a page's connection picks the one that fits: [`Frame::for_page`]).
+#[derive(Clone, Default)]
+pub struct Frame {
+    pub seq: u64,
+    /// The whole state, as a `snapshot` message.
+    pub snapshot: Utf8Bytes,
+    /// `(from, message)`: a `delta` message from state `from` to this one.
+    pub deltas: Arc<[(u64, Utf8Bytes)]>,
+}
+
+impl Frame {
+    /// A frame of the whole state only (the staff's, and a room's first).
+    pub fn whole(seq: u64, snapshot: Utf8Bytes) -> Self {
+        Self {
+            seq,
+            snapshot,
+            deltas: Arc::new([]),
+        }
+    }
+
+    /// What a page holding state `held` is sent: nothing when it is as new, a delta
+    /// when one was made from its state, else the whole state.
+    pub fn for_page(&self, held: u64) -> Option<&Utf8Bytes> {
+        if self.seq <= held {
+            return None;
+        }
+        let delta = self.deltas.iter().find(|(from, _)| *from == held);
+        Some(delta.map_or(&self.snapshot, |(_, message)| message))
+    }
+}
+
+/// The public states published last, newest last, to make deltas from.
+#[derive(Default)]
+struct Recent(VecDeque<LiveSnapshot>);
+
+impl Recent {
+    /// The frame for `snapshot`, which becomes the newest recent state.
+    fn frame(&mut self, snapshot: LiveSnapshot) -> Frame {
+        let deltas: Arc<[(u64, Utf8Bytes)]> = self
+            .0
+            .iter()
+            .rev()
+            .map(|older| {
+                let delta = ServerMsg::Delta(snapshot.delta_since(older));
+                (older.seq, Utf8Bytes::from(delta.to_json()))
+            })
+            .collect();
+        let seq = snapshot.seq;
+        let whole = Utf8Bytes::from(ServerMsg::Snapshot(snapshot.clone()).to_json());
+        if self.0.len() == DELTAS_KEPT {
+            self.0.pop_front();
+        }
+        self.0.push_back(snapshot);
+        Frame {
+            seq,
+            snapshot: whole,
+            deltas,
+        }
+    }
+}
+
+/// The room's publisher: after each change, a frame to the broadcaster (at most every
+/// [`PUBLISH_TICK`]; when only the online count changed, every [`ONLINE_TICK`]) and
+/// the whole state to the staff slot (at most every [`STAFF_TICK`]: a presenter's page
+/// need not redraw a hundred times a second), waking the other replicas with the
+/// staff's. Ends when the room closes (its last connection left).
 pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
-    // The public broadcast runs in a task of its own, so that spreading one snapshot
-    // over thousands of pages never holds up the next one to the presenter.
-    let (public, latest) = watch::channel(Utf8Bytes::default());
-    tokio::spawn(broadcast(room.clone(), latest));
+    // The public broadcast runs in a task of its own, so that spreading one state over
+    // thousands of pages never holds up the next one to the presenter.
+    tokio::spawn(broadcast(
+        room.clone(),
+        room.published.subscribe(),
+        hub.inner.pacer.clone(),
+    ));
+    let mut recent = Recent::default();
+    if let Some(first) = lock(&room.first).take() {
+        recent.frame(first);
+    }
     let mut last_public = Instant::now() - ONLINE_TICK;
     let mut last_staff = Instant::now() - STAFF_TICK;
     // When a snapshot is owed and its gap has not passed yet.
@@ -64,36 +137,42 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
         }
         let started = std::time::Instant::now();
         let now = Instant::now();
-        content_pending |= room.content.swap(false, Ordering::Relaxed);
-        // The broadcaster paces the rounds; a change of content goes to it at once, so
-        // the slots its round has yet to fill get it.
-        let public_gap = if content_pending {
-            Duration::ZERO
-        } else {
-            ONLINE_TICK
-        };
-        let public_turn = now >= last_public + public_gap;
-        let staff_turn = now >= last_staff + STAFF_TICK;
-        public_due = (!public_turn).then_some(last_public + public_gap);
-        staff_due = (!staff_turn).then_some(last_staff + STAFF_TICK);
-        if public_turn || staff_turn {
-            let (snapshot, staff) = {
-                let mut state = lock(&room.state);
+        let taken = {
+            let mut state = lock(&room.state);
+            // Read while the state is locked: see `Room::current`.
+            content_pending |= room.content.swap(false, Ordering::Relaxed);
+            // The broadcaster paces the rounds; a change of content goes to it at once,
+            // so the slots its round has yet to fill get it.
+            let public_gap = if content_pending {
+                Duration::ZERO
+            } else {
+                ONLINE_TICK
+            };
+            let public_turn = now >= last_public + public_gap;
+            let staff_turn = now >= last_staff + STAFF_TICK;
+            public_due = (!public_turn).then_some(last_public + public_gap);
+            staff_due = (!staff_turn).then_some(last_staff + STAFF_TICK);
+            (public_turn || staff_turn).then(|| {
                 state.seq += 1;
                 let snapshot = state.snapshot();
+                if public_turn {
+                    state.public_seq = snapshot.seq;
+                }
                 let staff = staff_turn.then(|| state.staff_part(snapshot.now));
-                (snapshot, staff)
-            };
-            // Serialized twice: attendees get the snapshot without the staff's part.
-            let mut message = ServerMsg::Snapshot(snapshot);
-            let bytes = public_turn.then(|| Utf8Bytes::from(message.to_json()));
-            if let (Some(staff), ServerMsg::Snapshot(snapshot)) = (staff, &mut message) {
-                snapshot.staff = Some(staff);
-                room.staff.send_replace(Utf8Bytes::from(message.to_json()));
+                (snapshot, staff, public_turn)
+            })
+        };
+        let staff_turn = matches!(taken, Some((_, Some(_), _)));
+        if let Some((snapshot, staff, public_turn)) = taken {
+            if let Some(staff) = staff {
+                let mut whole = snapshot.clone();
+                whole.staff = Some(staff);
+                let message = Utf8Bytes::from(ServerMsg::Snapshot(whole).to_json());
+                room.staff.send_replace(Frame::whole(snapshot.seq, message));
                 last_staff = now;
             }
-            if let Some(bytes) = bytes {
-                public.send_replace(bytes);
+            if public_turn {
+                room.published.send_replace(recent.frame(snapshot));
                 last_public = now;
                 content_pending = false;
             }
@@ -112,50 +191,98 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
     }
 }
 
-/// The room's broadcaster: spreads public snapshots over the room's public slots.
+/// The room's broadcaster: spreads public frames over the room's public slots.
 /// Ends with the publisher.
-async fn broadcast(room: Arc<Room>, latest: watch::Receiver<Utf8Bytes>) {
-    fan_out(&room.public, latest).await
+async fn broadcast(room: Arc<Room>, latest: watch::Receiver<Frame>, pacer: Arc<Pacer>) {
+    fan_out(&room.public, latest, &pacer).await
 }
 
-/// Fills `slots` one after another with the newest snapshot from `latest`, letting each
+/// Fills `slots` one after another with the newest frame from `latest`, letting each
 /// slot's pages take it before filling the next (a vote arriving meanwhile waits behind
-/// one slot's pages, not all of them). Each slot takes the snapshot that is newest when
-/// its turn comes, so a change made while a round runs reaches the rest of that round
-/// at once instead of waiting for the next; a round starts at most every
-/// [`PUBLIC_TICK`] and fills only the slots that lack the newest snapshot. Ends when
-/// `latest`'s sender is gone and every slot has its last snapshot.
-async fn fan_out(slots: &[watch::Sender<Utf8Bytes>], mut latest: watch::Receiver<Utf8Bytes>) {
-    // Snapshots are numbered as they are taken from `latest`; `held` says which one
-    // each slot has (0: the room's first, which the slots were made with).
+/// one slot's pages, not all of them). Each slot takes the frame that is newest when its
+/// turn comes, so a change made while a round runs reaches the rest of that round at
+/// once. A round starts as soon as there is something new and the previous round has
+/// ended: a quiet room's change goes out at once, and under a burst the rounds follow
+/// one another, each page waiting about one round. The `pacer` spaces the sends of every
+/// room so that the pages (and whatever shares the machine) are not starved. Ends when
+/// `latest`'s sender is gone and every slot has its last frame.
+async fn fan_out(
+    slots: &[watch::Sender<Frame>],
+    mut latest: watch::Receiver<Frame>,
+    pacer: &Pacer,
+) {
+    // Frames are numbered as they are taken from `latest`; `held` says which one each
+    // slot has (0: the room's first, which the slots were made with).
     let mut taken = 0u64;
     let mut held = vec![0u64; slots.len()];
-    let mut bytes = Utf8Bytes::default();
+    let mut frame = Frame::default();
     loop {
         if held.iter().all(|&h| h == taken) {
             if latest.changed().await.is_err() {
                 return;
             }
-            bytes = latest.borrow_and_update().clone();
+            frame = latest.borrow_and_update().clone();
             taken += 1;
         }
         let round = Instant::now();
         for (slot, held) in slots.iter().zip(held.iter_mut()) {
             if latest.has_changed().unwrap_or(false) {
-                bytes = latest.borrow_and_update().clone();
+                frame = latest.borrow_and_update().clone();
                 taken += 1;
             }
             if *held == taken {
                 continue;
             }
-            slot.send_replace(bytes.clone());
+            let pages = slot.receiver_count();
+            if pages > 0 {
+                pacer.take(pages).await;
+            }
+            slot.send_replace(frame.clone());
             *held = taken;
-            if slot.receiver_count() > 0 {
+            if pages > 0 {
                 tokio::task::yield_now().await;
             }
         }
         metrics::histogram!("lectern_broadcast_seconds").record(round.elapsed().as_secs_f64());
-        tokio::time::sleep_until(round + PUBLIC_TICK).await;
+    }
+}
+
+/// Spaces the broadcast sends of every room on this server to at most `per_second`
+/// messages a second. Sending as fast as the cores allow makes the last pages wait
+/// *longer*: the sockets' tasks, the votes coming in and anything sharing the machine
+/// starve behind the broadcast. A burst of up to [`Pacer::SLACK`]'s worth goes at once,
+/// so a quiet room's change never waits.
+pub struct Pacer {
+    per_second: f64,
+    /// When the messages handed out so far have all had their turn.
+    free_at: Mutex<Instant>,
+}
+
+impl Pacer {
+    /// How far ahead of the pace the sends may run after a quiet while.
+    pub const SLACK: Duration = Duration::from_millis(5);
+
+    pub fn new(per_second: u32) -> Self {
+        let now = Instant::now();
+        Self {
+            per_second: f64::from(per_second.max(1)),
+            // The slack is there from the start.
+            free_at: Mutex::new(now.checked_sub(Self::SLACK).unwrap_or(now)),
+        }
+    }
+
+    /// Waits for `messages` sends' turn.
+    pub async fn take(&self, messages: usize) {
+        let turn = {
+            let mut free_at = lock(&self.free_at);
+            let now = Instant::now();
+            let turn = (*free_at).max(now.checked_sub(Self::SLACK).unwrap_or(now));
+            *free_at = turn + Duration::from_secs_f64(messages as f64 / self.per_second);
+            turn
+        };
+        if turn > Instant::now() {
+            tokio::time::sleep_until(turn).await;
+        }
     }
 }
 
@@ -163,78 +290,191 @@ async fn fan_out(slots: &[watch::Sender<Utf8Bytes>], mut latest: watch::Receiver
 mod tests {
     use super::*;
 
+    /// A frame whose whole-state message is `text`, numbered `seq`.
+    fn frame(seq: u64, text: &str) -> Frame {
+        Frame::whole(seq, Utf8Bytes::from(text.to_string()))
+    }
+
     /// Public slots as the broadcaster fills them, with one page reading each.
-    fn slots(
-        n: usize,
-    ) -> (
-        Arc<Vec<watch::Sender<Utf8Bytes>>>,
-        Vec<watch::Receiver<Utf8Bytes>>,
-    ) {
+    fn slots(n: usize) -> (Arc<Vec<watch::Sender<Frame>>>, Vec<watch::Receiver<Frame>>) {
         let slots: Vec<_> = (0..n)
-            .map(|_| watch::channel(Utf8Bytes::from("first")).0)
+            .map(|_| watch::channel(frame(0, "first")).0)
             .collect();
         let pages = slots.iter().map(watch::Sender::subscribe).collect();
         (Arc::new(slots), pages)
     }
 
-    fn seen(pages: &[watch::Receiver<Utf8Bytes>]) -> Vec<String> {
-        pages.iter().map(|p| p.borrow().to_string()).collect()
+    fn seen(pages: &[watch::Receiver<Frame>]) -> Vec<String> {
+        pages
+            .iter()
+            .map(|p| p.borrow().snapshot.to_string())
+            .collect()
+    }
+
+    /// A broadcaster over `slots` with a pacer of `per_second`; its publishing end.
+    fn start(
+        slots: &Arc<Vec<watch::Sender<Frame>>>,
+        per_second: u32,
+    ) -> (watch::Sender<Frame>, tokio::task::JoinHandle<()>) {
+        let (publish, latest) = watch::channel(frame(0, "first"));
+        let slots = slots.clone();
+        let pacer = Pacer::new(per_second);
+        let fan = tokio::spawn(async move { fan_out(&slots, latest, &pacer).await });
+        (publish, fan)
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_snapshot_published_during_a_round_reaches_the_rest_of_that_round() {
+    async fn a_frame_published_during_a_round_reaches_the_rest_of_that_round() {
         let (slots, mut pages) = slots(4);
-        let (publish, latest) = watch::channel(Utf8Bytes::from("first"));
-        let fan = tokio::spawn({
-            let slots = slots.clone();
-            async move { fan_out(&slots, latest).await }
-        });
+        let (publish, fan) = start(&slots, 1_000_000);
         let start = Instant::now();
-        publish.send_replace("one".into());
+        publish.send_replace(frame(1, "one"));
         pages[0].changed().await.unwrap();
         // The round has filled the first slot; a vote changes the tally now.
-        publish.send_replace("two".into());
+        publish.send_replace(frame(2, "two"));
         pages[3].changed().await.unwrap();
         assert_eq!(seen(&pages), ["one", "two", "two", "two"]);
         assert_eq!(start.elapsed(), Duration::ZERO, "within the same round");
         for page in &mut pages {
             page.borrow_and_update();
         }
-        // The first slot gets it in the next round, no sooner than PUBLIC_TICK after
-        // the first round began; the others are not sent it again.
+        // The next round starts as soon as this one ended: only the first slot lacks
+        // the newest, and it gets it at once.
         pages[0].changed().await.unwrap();
-        assert_eq!(start.elapsed(), PUBLIC_TICK);
+        assert_eq!(start.elapsed(), Duration::ZERO);
         assert_eq!(seen(&pages), ["two"; 4]);
         assert!(!pages[1..].iter().any(|p| p.has_changed().unwrap()));
         // Nothing new: no rounds, however long it stays quiet.
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert!(!pages.iter().any(|p| p.has_changed().unwrap()));
-        publish.send_replace("three".into());
+        publish.send_replace(frame(3, "three"));
         drop(publish);
         fan.await.unwrap();
         assert_eq!(
             seen(&pages),
             ["three"; 4],
-            "the last snapshot reaches every slot"
+            "the last frame reaches every slot"
         );
     }
 
     #[tokio::test(start_paused = true)]
-    async fn rounds_start_at_most_every_public_tick() {
+    async fn in_a_quiet_room_each_change_goes_out_at_once() {
         let (slots, mut pages) = slots(2);
-        let (publish, latest) = watch::channel(Utf8Bytes::from("first"));
-        tokio::spawn({
-            let slots = slots.clone();
-            async move { fan_out(&slots, latest).await }
-        });
+        let (publish, _fan) = start(&slots, 100_000);
         let start = Instant::now();
-        let mut rounds = Vec::new();
-        for n in 0..5 {
-            publish.send_replace(format!("tally {n}").into());
+        for n in 1..=5u64 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            publish.send_replace(frame(n, &format!("tally {n}")));
             pages[1].changed().await.unwrap();
-            rounds.push(start.elapsed());
+            assert_eq!(
+                start.elapsed(),
+                Duration::from_millis(300) * n as u32,
+                "change {n} waited for nothing"
+            );
         }
-        let ticks: Vec<_> = (0..5).map(|n| PUBLIC_TICK * n).collect();
-        assert_eq!(rounds, ticks);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn under_a_burst_rounds_follow_each_other_at_the_pacers_rate() {
+        // 100 slots of 10 pages: 1,000 messages a round; at 100,000 a second a round
+        // takes about 10 ms.
+        let slots: Arc<Vec<watch::Sender<Frame>>> = Arc::new(
+            (0..100)
+                .map(|_| watch::channel(frame(0, "first")).0)
+                .collect(),
+        );
+        let pages: Vec<Vec<watch::Receiver<Frame>>> = slots
+            .iter()
+            .map(|s| (0..10).map(|_| s.subscribe()).collect())
+            .collect();
+        let (publish, _fan) = start(&slots, 100_000);
+        let mut last = pages[99][0].clone();
+        let start = Instant::now();
+        // A new tally every millisecond for 50 ms, as votes pour in.
+        let burst = tokio::spawn(async move {
+            for n in 1..=50u64 {
+                publish.send_replace(frame(n, &format!("tally {n}")));
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            publish
+        });
+        let mut rounds = Vec::new();
+        while last.changed().await.is_ok() {
+            let seq = last.borrow_and_update().seq;
+            rounds.push((start.elapsed(), seq));
+            if seq == 50 {
+                break;
+            }
+        }
+        drop(burst.await.unwrap());
+        // Each round ends about 10 ms after it began, and the next begins at once, with
+        // the newest tally: the last page sees the last vote one round after it.
+        let ends: Vec<u128> = rounds.iter().map(|(at, _)| at.as_millis()).collect();
+        for pair in ends.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!((9..=12).contains(&gap), "rounds {ends:?}");
+        }
+        let (last_end, _) = rounds.last().unwrap();
+        assert!(
+            last_end.as_millis() <= 50 + 12,
+            "the last tally (sent at 49 ms) waited more than a round: {rounds:?}"
+        );
+        // The pages' share of the sends was paced: 1,000 messages a round.
+        assert!(rounds.len() >= 4, "{rounds:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_spaces_sends_after_its_slack() {
+        let pacer = Pacer::new(10_000);
+        let start = Instant::now();
+        // 50 messages fit in the 5 ms of slack: no wait.
+        pacer.take(50).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // The next 10,000 take a second in all.
+        for _ in 0..100 {
+            pacer.take(100).await;
+        }
+        let took = start.elapsed();
+        assert!(
+            took >= Duration::from_millis(990) && took <= Duration::from_millis(1_010),
+            "{took:?}"
+        );
+    }
+
+    fn state(seq: u64, faster: u32) -> LiveSnapshot {
+        let mut snapshot = LiveSnapshot {
+            seq,
+            ..LiveSnapshot::default()
+        };
+        snapshot.pace.faster = faster;
+        snapshot
+    }
+
+    #[test]
+    fn a_page_gets_a_delta_from_its_own_state_else_the_whole_state() {
+        let mut recent = Recent::default();
+        for seq in 1..=6 {
+            recent.frame(state(seq, seq as u32));
+        }
+        // State 7 was a joining page's own (never published).
+        let frame = recent.frame(state(8, 8));
+        let text = |held| frame.for_page(held).map(|m| m.to_string());
+        // States 3 to 6 are the last DELTAS_KEPT published before 8.
+        for held in 3..=6 {
+            let message = text(held).unwrap();
+            assert!(
+                message.starts_with(&format!(r#"{{"type":"delta","from":{held},"seq":8,"#)),
+                "{message}"
+            );
+        }
+        for held in [0, 1, 2, 7] {
+            assert!(
+                text(held)
+                    .unwrap()
+                    .starts_with(r#"{"type":"snapshot","seq":8,"#)
+            );
+        }
+        assert_eq!(text(8), None, "nothing for a page that has it");
+        assert_eq!(text(9), None, "nor for one that has newer");
     }
 }

@@ -43,6 +43,9 @@ pub(super) struct RoomState {
     pub(super) elsewhere: Online,
     /// Snapshots published so far.
     pub(super) seq: u64,
+    /// The number of the last public state the publisher took (pages that join while
+    /// nothing but who is online changed start from it, and so get deltas after).
+    pub(super) public_seq: u64,
     /// The last change-log entry this room has seen.
     pub(super) log_seq: u64,
     /// The agenda as it runs, with the section clock.
@@ -89,6 +92,7 @@ impl RoomState {
             attendee_pages: HashMap::new(),
             elsewhere: Online::default(),
             seq: 0,
+            public_seq: 0,
             log_seq: 0,
             planned_sections: agenda.sections.len(),
             agenda,
