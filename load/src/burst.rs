@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Round {
+pub(crate) enum Round {
     Wait,
     Vote(Instant),
     /// Answer the poll with this id.
@@ -25,24 +25,24 @@ enum Round {
 
 /// What one client recorded over a run.
 #[derive(Debug, Default)]
-struct Log {
-    vote_sent: Option<Instant>,
-    vote_acked: Option<Instant>,
-    answer_sent: Option<Instant>,
-    answer_acked: Option<Instant>,
+pub(crate) struct Log {
+    pub(crate) vote_sent: Option<Instant>,
+    pub(crate) vote_acked: Option<Instant>,
+    pub(crate) answer_sent: Option<Instant>,
+    pub(crate) answer_acked: Option<Instant>,
     /// Every snapshot whose figures differ from the one before.
-    tallies: Vec<Tally>,
-    errors: Vec<String>,
+    pub(crate) tallies: Vec<Tally>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// Shared counters the run waits on.
 #[derive(Default)]
-struct Progress {
-    frames: AtomicU64,
+pub(crate) struct Progress {
+    pub(crate) frames: AtomicU64,
     /// Deltas that did not follow on from the page's state (each page then resyncs).
-    gaps: AtomicU64,
-    saw_all_votes: AtomicUsize,
-    saw_all_answers: AtomicUsize,
+    pub(crate) gaps: AtomicU64,
+    pub(crate) saw_all_votes: AtomicUsize,
+    pub(crate) saw_all_answers: AtomicUsize,
 }
 
 async fn until(deadline: Option<Instant>) {
@@ -54,7 +54,7 @@ async fn until(deadline: Option<Instant>) {
 
 /// One client through the rounds: it votes and answers the poll at its moment of each round
 /// (attendees only) and records every change of the figures it is shown.
-async fn client_task(
+pub(crate) async fn client_task(
     mut ws: Ws,
     mut view: View,
     target: usize,
@@ -143,14 +143,14 @@ async fn client_task(
 
 /// Latencies from sending to becoming visible: to one watcher (the presenter), and to
 /// every attendee (the moment the last of them saw it). Also how many were never seen.
-struct Visibility {
-    presenter: Spread,
-    everyone: Spread,
-    unseen_by_presenter: usize,
-    unseen_by_someone: usize,
+pub(crate) struct Visibility {
+    pub(crate) presenter: Spread,
+    pub(crate) everyone: Spread,
+    pub(crate) unseen_by_presenter: usize,
+    pub(crate) unseen_by_someone: usize,
 }
 
-fn visibility(
+pub(crate) fn visibility(
     sent: &[Instant],
     presenter: &[(Instant, u32)],
     attendees: &[Vec<(Instant, u32)>],
@@ -220,6 +220,7 @@ pub async fn burst(
             n,
             None,
             cli.connect_concurrency,
+            cli.page_first,
             move |i, ws, _, view| {
                 let offset = within.mul_f64(i as f64 / n.max(1) as f64);
                 client_task(ws, view, n, Some(offset), rounds.clone(), progress.clone())
@@ -381,6 +382,8 @@ pub async fn burst(
             "connect_failures": joined.failures.len(),
             "connect_seconds": joined.took.as_secs_f64(),
             "connects_per_second": connected as f64 / joined.took.as_secs_f64(),
+            "joins_load_the_page_first": cli.page_first,
+            "page_get": spread(&crate::report::Spread::of(joined.pages.clone())),
             "burst_within_seconds": within_secs,
             "votes_sent": votes_sent,
             "votes_acknowledged": votes_acked,

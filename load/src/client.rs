@@ -270,7 +270,7 @@ pub async fn connect(
         .find_map(|v| {
             v.split(';')
                 .next()
-                .filter(|c| c.starts_with("lectern_session="))
+                .filter(|c| c.starts_with("lectern_attendee="))
         })
         .map(str::to_string);
     Ok((ws, cookie))

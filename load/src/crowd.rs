@@ -14,6 +14,8 @@ pub struct Joined<T> {
     pub tasks: Vec<tokio::task::JoinHandle<T>>,
     pub failures: Vec<String>,
     pub took: Duration,
+    /// How long each page GET took (real joins only).
+    pub pages: Vec<Duration>,
 }
 
 impl<T> Joined<T> {
@@ -26,6 +28,12 @@ impl<T> Joined<T> {
             connected as f64 / self.took.as_secs_f64(),
             self.failures.len()
         );
+        if !self.pages.is_empty() {
+            println!(
+                "  each first loaded the page: {}",
+                crate::report::Spread::of(self.pages.clone())
+            );
+        }
         for failure in self.failures.iter().take(5) {
             eprintln!("  {failure}");
         }
@@ -56,13 +64,16 @@ fn source_of(i: usize) -> SocketAddr {
 /// Connects `n` attendees, round-robin over the servers (from source addresses picked
 /// by [`source_of`] from index `spread_sources` on, when given), at most `concurrency`
 /// handshakes at a time; each counts once it has its first snapshot, and at that moment
-/// `each` starts reading its socket (from the view that snapshot gave) (a page that stops reading is dropped by the server).
+/// `each` starts reading its socket (from the view that snapshot gave). With
+/// `page_first`, each first GETs the event's page, as a browser does, and opens its
+/// socket with the attendee cookie the page gave it (a real join). (a page that stops reading is dropped by the server).
 pub async fn join<T, F, Fut>(
     servers: &[SocketAddr],
     path: &str,
     n: usize,
     spread_sources: Option<usize>,
     concurrency: usize,
+    page_first: bool,
     each: F,
 ) -> Joined<T>
 where
@@ -82,19 +93,36 @@ where
             let _permit = gate.acquire_owned().await;
             let source = spread_sources.map(|first| source_of(first + i));
             let result = async {
-                let (mut ws, cookie) = client::connect(server, source, &path, None).await?;
+                let mut page = None;
+                let mut cookie = None;
+                if page_first {
+                    let asked = Instant::now();
+                    let page_path = path.trim_end_matches("/live");
+                    let (status, headers, _) =
+                        crate::server::http_get(server, page_path, None).await?;
+                    anyhow::ensure!(status == 200, "the page answered {status}");
+                    page = Some(asked.elapsed());
+                    cookie = crate::server::cookie_named(&headers, "lectern_attendee");
+                }
+                let (mut ws, set) =
+                    client::connect(server, source, &path, cookie.as_deref()).await?;
+                let cookie = cookie.or(set);
                 let view = client::first_snapshot(&mut ws, PATIENCE).await?;
-                anyhow::Ok(tokio::spawn(each(i, ws, cookie, view)))
+                anyhow::Ok((tokio::spawn(each(i, ws, cookie, view)), page))
             }
             .await;
             (i, result)
         });
     }
     let mut tasks = Vec::with_capacity(n);
+    let mut pages = Vec::new();
     let mut failures = Vec::new();
     while let Some(done) = connecting.join_next().await {
         match done {
-            Ok((_, Ok(task))) => tasks.push(task),
+            Ok((_, Ok((task, page)))) => {
+                tasks.push(task);
+                pages.extend(page);
+            }
             Ok((i, Err(e))) => failures.push(format!("attendee {i}: {e:#}")),
             Err(e) => failures.push(format!("a connecting task failed: {e}")),
         }
@@ -103,5 +131,6 @@ where
         tasks,
         failures,
         took: started.elapsed(),
+        pages,
     }
 }

@@ -18,8 +18,10 @@ fn free_port() -> anyhow::Result<SocketAddr> {
 pub struct Deployment {
     _dir: tempfile::TempDir,
     pub servers: Vec<Server>,
-    slug: String,
-    presenter_token: String,
+    bin: std::path::PathBuf,
+    database_url: String,
+    /// Every event of the run (slug, presenter's token); the first is "the" event.
+    events: Vec<(String, String)>,
 }
 
 impl Deployment {
@@ -50,13 +52,30 @@ impl Deployment {
         Ok(Self {
             _dir: dir,
             servers,
-            slug,
-            presenter_token,
+            bin: bin.to_path_buf(),
+            database_url,
+            events: vec![(slug, presenter_token)],
         })
     }
 
+    /// Makes more events (with `lectern event create`, while the servers run), until
+    /// the run has `total`.
+    pub async fn add_events(&mut self, total: usize) -> anyhow::Result<()> {
+        let public_url = format!("http://{}", self.servers[0].addr);
+        while self.events.len() < total {
+            let event = server::create_event(&self.bin, &self.database_url, &public_url).await?;
+            self.events.push(event);
+        }
+        Ok(())
+    }
+
     pub fn live_path(&self) -> String {
-        format!("/e/{}/live", self.slug)
+        self.live_path_of(0)
+    }
+
+    /// The live socket's path of event `event`.
+    pub fn live_path_of(&self, event: usize) -> String {
+        format!("/e/{}/live", self.events[event].0)
     }
 
     pub fn rss(&self) -> u64 {
@@ -69,9 +88,14 @@ impl Deployment {
 
     /// The presenter's socket, on the last replica (attendees start on the first).
     pub async fn presenter(&self) -> anyhow::Result<Ws> {
+        self.presenter_of(0).await
+    }
+
+    /// The presenter's socket of event `event`.
+    pub async fn presenter_of(&self, event: usize) -> anyhow::Result<Ws> {
         let server = self.servers.last().context("no server")?;
-        let cookie = server::presenter_cookie(server.addr, &self.presenter_token).await?;
-        let path = format!("{}?as=presenter", self.live_path());
+        let cookie = server::presenter_cookie(server.addr, &self.events[event].1).await?;
+        let path = format!("{}?as=presenter", self.live_path_of(event));
         let (ws, _) = client::connect(server.addr, None, &path, Some(&cookie)).await?;
         Ok(ws)
     }

@@ -53,6 +53,7 @@ pub async fn idle(
         half,
         Some(0),
         cli.connect_concurrency,
+        false,
         hold.clone(),
     )
     .await;
@@ -64,6 +65,7 @@ pub async fn idle(
         n - half,
         Some(half),
         cli.connect_concurrency,
+        false,
         hold,
     )
     .await;
@@ -71,6 +73,7 @@ pub async fn idle(
         took: first.took + second.took,
         failures: first.failures.into_iter().chain(second.failures).collect(),
         tasks: first.tasks.into_iter().chain(second.tasks).collect(),
+        pages: Vec::new(),
     };
     let connected = joined.report(n, &mut failures);
     tokio::time::sleep(Duration::from_secs(hold_secs)).await;

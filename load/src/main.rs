@@ -10,7 +10,8 @@
 //!   to measure the server's memory per connection;
 //! - `restart`: N attendees vote, the server is killed with SIGKILL and started again,
 //!   and every client comes back by itself and must find its vote;
-//! - `replicas`: the burst over two replicas on one PostgreSQL database.
+//! - `replicas`: the burst over two replicas on one PostgreSQL database;
+//! - `rooms`: 200 events of 50 attendees at once (a campus), every room measured alone.
 //!
 //! Results are printed, and written as JSON with `--json`; `--assert` fails the run
 //! unless nothing was lost and every client saw the final tally.
@@ -22,12 +23,14 @@ mod deployment;
 mod idle;
 mod report;
 mod restart;
+mod rooms;
 mod server;
 
 use burst::burst;
 use deployment::{Deployment, TempPostgres};
 use idle::idle;
 use restart::restart;
+use rooms::rooms;
 
 use anyhow::bail;
 use clap::{Parser, Subcommand};
@@ -52,6 +55,10 @@ struct Cli {
     /// How many connection handshakes may be under way at once.
     #[arg(long, global = true, default_value_t = 256)]
     connect_concurrency: usize,
+    /// Attendees join as a browser does: GET the event's page, then open the socket
+    /// with the cookie it gave (the page's time is measured too).
+    #[arg(long, global = true)]
+    page_first: bool,
     /// Fail (exit 1) unless nothing was lost and every client saw the final tally.
     #[arg(long, global = true)]
     assert: bool,
@@ -81,6 +88,16 @@ enum Mode {
     Restart {
         #[arg(long, default_value_t = 10_000)]
         attendees: usize,
+    },
+    /// Many events at once (a campus): every attendee of every room votes in one window;
+    /// each room's vote → presenter is measured on its own.
+    Rooms {
+        #[arg(long, default_value_t = 200)]
+        rooms: usize,
+        #[arg(long, default_value_t = 50)]
+        attendees_per_room: usize,
+        #[arg(long, default_value_t = 2.0)]
+        within_secs: f64,
     },
     /// The burst over two replicas on one PostgreSQL database.
     Replicas {
@@ -125,6 +142,21 @@ async fn main() -> anyhow::Result<()> {
             Mode::Restart { attendees } => {
                 let mut deployment = Deployment::start(&bin, None, 1).await?;
                 restart(&cli, &mut deployment, *attendees).await
+            }
+            Mode::Rooms {
+                rooms: count,
+                attendees_per_room,
+                within_secs,
+            } => {
+                let mut deployment = Deployment::start(&bin, None, 1).await?;
+                rooms(
+                    &cli,
+                    &mut deployment,
+                    *count,
+                    *attendees_per_room,
+                    *within_secs,
+                )
+                .await
             }
             Mode::Replicas {
                 attendees,

@@ -87,6 +87,7 @@ pub async fn restart(cli: &Cli, deployment: &mut Deployment, n: usize) -> anyhow
             n,
             None,
             cli.connect_concurrency,
+            cli.page_first,
             move |i, ws, cookie, _| {
                 let offset = Duration::from_secs(2).mul_f64(i as f64 / n.max(1) as f64);
                 restart_client(server, path.clone(), ws, cookie, offset, acked.clone())

@@ -202,13 +202,19 @@ pub async fn http_get(
 
 /// The `name=value` part of the session cookie a response sets.
 pub fn session_cookie(headers: &[(String, String)]) -> Option<String> {
+    cookie_named(headers, "lectern_session")
+}
+
+/// The `name=value` part of the cookie `name` a response sets.
+pub fn cookie_named(headers: &[(String, String)], name: &str) -> Option<String> {
     headers
         .iter()
         .filter(|(k, _)| k == "set-cookie")
         .find_map(|(_, v)| {
-            v.split(';')
-                .next()
-                .filter(|c| c.starts_with("lectern_session="))
+            v.split(';').next().filter(|c| {
+                c.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
         })
         .map(str::to_string)
 }

@@ -3,14 +3,17 @@
 
 use crate::Settings;
 use crate::origin::same_origin;
+use crate::pages::PageKey;
 use crate::state::{AppState, HttpError};
 use crate::ws;
-use app::api::{AttendeeView, events::attendee_page};
+use app::api::AttendeeView;
+use app::api::events::{Audience, attendee_page};
 use app::components::chrome::{ErrorNote, TopBar};
 use app::core::access::{self, Grant};
 use app::core::report;
 use app::core::store::{Backend, Store};
 use app::core::{Core, secrets};
+use app::domain::attendee::AttendeeId;
 use app::domain::export::Export;
 use app::error::AppError;
 use app::{App, attendee_shell, shell, static_shell};
@@ -55,6 +58,7 @@ pub async fn router(core: Core, settings: &Settings, addr: SocketAddr) -> anyhow
         leptos_options: leptos_options.clone(),
         core: core.clone(),
         assets: crate::site::load_assets(&settings.site_root),
+        pages: Default::default(),
     };
     let routes = route_list();
     let context = move || provide_context(core.clone());
@@ -151,31 +155,87 @@ async fn attendee_survey_page(
 }
 
 /// An attendee page; a first visit gets its attendee cookie with it (nothing is stored
-/// for it: the cookie is the attendee).
+/// for it: the cookie is the attendee). A page with nothing of the visitor's own on it
+/// is rendered once and shown to everyone arriving in the next moments ([`PageCache`]).
 async fn attendee(
     state: AppState,
     slug: String,
     req: Request<Body>,
     view: AttendeeView,
 ) -> Response {
-    let assets = state.assets.clone();
     let (id, new_cookie) = state.core.attendees.read_or_issue(req.headers());
     let query = req.uri().query().and_then(app::lang::query_value);
     let locale = app::lang::of_request(query, req.headers());
-    match attendee_page(&state.core, &slug, Some(&id), view, locale).await {
-        Ok(page) => {
-            let mut response = render(&state, req, move || {
+    let generation = state.core.hub.pages_generation();
+    let key = |unregistered| PageKey {
+        slug: slug.clone(),
+        survey: view == AttendeeView::Survey,
+        lang: app::lang::code(locale),
+        unregistered,
+    };
+    // A newcomer is nobody's registration yet.
+    let shared = state.pages.get(&key(false), generation).or_else(|| {
+        new_cookie
+            .is_some()
+            .then(|| state.pages.get(&key(true), generation))
+            .flatten()
+    });
+    let mut response = match shared {
+        Some(response) => response,
+        None => {
+            render_attendee(
+                &state,
+                &slug,
+                &id,
+                view,
+                locale,
+                req,
+                |audience| match audience {
+                    Audience::Everyone => Some(key(false)),
+                    Audience::Unregistered => Some(key(true)),
+                    Audience::OnlyThem => None,
+                },
+                generation,
+            )
+            .await
+        }
+    };
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Renders an attendee page for `id`, keeping it under the key `keep_as` gives for its
+/// audience, if any.
+#[allow(clippy::too_many_arguments)] // the request's parts, as the handler read them
+async fn render_attendee(
+    state: &AppState,
+    slug: &str,
+    id: &AttendeeId,
+    view: AttendeeView,
+    locale: app::lang::Locale,
+    req: Request<Body>,
+    keep_as: impl Fn(Audience) -> Option<PageKey>,
+    generation: u64,
+) -> Response {
+    let assets = state.assets.clone();
+    match attendee_page(&state.core, slug, Some(id), view, locale).await {
+        Ok((page, audience)) => {
+            let response = render(state, req, move || {
                 attendee_shell(assets.clone(), page.clone())
             })
             .await;
-            if let Some(cookie) = new_cookie {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
+            match keep_as(audience) {
+                Some(key) if response.status() == StatusCode::OK => {
+                    state.pages.keep(key, generation, response).await
+                }
+                _ => response,
             }
-            response
         }
         Err(error) => {
             let status = error.status();
-            let mut response = render(&state, req, move || {
+            let mut response = render(state, req, move || {
                 let error = error.clone();
                 static_shell(
                     assets.clone(),

@@ -9,6 +9,7 @@ pub mod config;
 pub mod http;
 pub mod listen;
 pub mod origin;
+pub mod pages;
 pub mod register;
 pub mod site;
 pub mod state;

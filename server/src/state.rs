@@ -15,6 +15,8 @@ pub struct AppState {
     pub core: Core,
     /// The built site's stylesheet and bundles, by their hashed names.
     pub assets: Assets,
+    /// Attendee pages rendered once and shown to many.
+    pub pages: std::sync::Arc<crate::pages::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -175,8 +175,23 @@ pub async fn revoke_role_link(slug: String, role: Role) -> Result<(), AppError> 
     .await
 }
 
-/// What an attendee page is drawn from, read before the server renders it. Once the
-/// event has ended it includes the survey with this attendee's earlier answers.
+/// Who else may be shown the very page drawn for one attendee (the server keeps shared
+/// ones for a moment: a crowd joining at once costs one render, not thousands).
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Nothing on it is anyone's own.
+    Everyone,
+    /// The same for everyone not registered (the event shows the call to registered
+    /// people only): a newcomer may be shown it.
+    Unregistered,
+    /// It holds this attendee's own (their survey answers, their call).
+    OnlyThem,
+}
+
+/// What an attendee page is drawn from, read before the server renders it, and who else
+/// may be shown the same. Once the event has ended it includes the survey with this
+/// attendee's earlier answers.
 #[cfg(feature = "ssr")]
 pub async fn attendee_page(
     core: &Core,
@@ -184,17 +199,22 @@ pub async fn attendee_page(
     attendee: Option<&AttendeeId>,
     view: super::AttendeeView,
     locale: crate::lang::Locale,
-) -> Result<super::AttendeePage, AppError> {
+) -> Result<(super::AttendeePage, Audience), AppError> {
     let event = core.event(slug).await?;
     let starts_local = crate::lang::event_time(locale, event.starts_at, event.time_zone);
     let feedback = match event.lifecycle.ended_at {
         Some(_) => Some(super::feedback::feedback_view(core, &event, attendee).await?),
         None => None,
     };
-    let call = call_material(core, &event, attendee, locale).await?;
+    let (call, registered) = call_material(core, &event, attendee, locale).await?;
+    let audience = match (&feedback, registered) {
+        (Some(_), _) | (None, Some(true)) => Audience::OnlyThem,
+        (None, Some(false)) => Audience::Unregistered,
+        (None, None) => Audience::Everyone,
+    };
     let mut public: super::EventPublic = event.into();
     public.materials.splice(0..0, call);
-    Ok(super::AttendeePage {
+    let page = super::AttendeePage {
         view,
         event: super::EventPublic {
             starts_local,
@@ -202,24 +222,27 @@ pub async fn attendee_page(
         },
         feedback,
         lang: crate::lang::code(locale).to_string(),
-    })
+    };
+    Ok((page, audience))
 }
 
 /// The video call as the first of the materials, for those who may see it: everyone
 /// when the event takes no registrations, else only an attendee who came through a
 /// registered person's personal link (Zoom's reason: nobody registers with an address
-/// they do not own to get the link); anyone else gets the way to register.
+/// they do not own to get the link); anyone else gets the way to register. Also whether
+/// this attendee is registered, when that decided it.
 #[cfg(feature = "ssr")]
 async fn call_material(
     core: &Core,
     event: &EventRecord,
     attendee: Option<&AttendeeId>,
     locale: crate::lang::Locale,
-) -> Result<Option<crate::domain::event::Material>, AppError> {
+) -> Result<(Option<crate::domain::event::Material>, Option<bool>), AppError> {
     use crate::domain::registration::Standing;
     let Some(call) = &event.call else {
-        return Ok(None);
+        return Ok((None, None));
     };
+    let mut registered = None;
     if event.registration.is_some() {
         let standing = match attendee {
             Some(attendee) => core.store.attendee_standing(event.id, attendee).await?,
@@ -228,11 +251,13 @@ async fn call_material(
         if standing != Some(Standing::Registered) {
             // Where to get it, while registering is still possible.
             let ended = event.lifecycle.ended_at.is_some();
-            return Ok((!ended).then(|| crate::domain::event::Material {
+            let register = (!ended).then(|| crate::domain::event::Material {
                 label: crate::tr!(locale, me.register_for_call),
                 url: format!("/e/{}/register", event.slug),
-            }));
+            });
+            return Ok((register, Some(false)));
         }
+        registered = Some(true);
     }
     let mut label = crate::tr!(locale, me.call);
     if !call.passcode.is_empty() {
@@ -241,10 +266,11 @@ async fn call_material(
             crate::tr!(locale, me.passcode, code = call.passcode.as_str())
         );
     }
-    Ok(Some(crate::domain::event::Material {
+    let material = crate::domain::event::Material {
         label,
         url: call.url.clone(),
-    }))
+    };
+    Ok((Some(material), registered))
 }
 
 /// The stage screen's (and the overlay's) event and join address (public, like the

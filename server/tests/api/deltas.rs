@@ -54,7 +54,7 @@ async fn a_vote_reaches_other_pages_as_a_small_delta() {
 /// The next change `page` is sent, read raw (not applied): a snapshot or a delta.
 async fn next_change(page: &mut LiveClient) -> ServerMsg {
     loop {
-        let msg = serde_json::from_str(&page.next_text().await).unwrap();
+        let msg = serde_json::from_str(&page.next_text().await).expect("a protocol message");
         if matches!(msg, ServerMsg::Snapshot(_) | ServerMsg::Delta(_)) {
             return msg;
         }
@@ -108,7 +108,7 @@ async fn a_page_that_misses_a_delta_asks_for_the_state_and_carries_on() {
     let id = uuid::Uuid::new_v4();
     lossy.send(&ClientMsg::Resync { id }).await;
     let resynced = loop {
-        match serde_json::from_str(&lossy.next_text().await).unwrap() {
+        match serde_json::from_str(&lossy.next_text().await).expect("a protocol message") {
             ServerMsg::Snapshot(s) => break s,
             ServerMsg::Ack { id: acked } if acked == id => panic!("the ack came first"),
             _ => {}
@@ -152,7 +152,7 @@ async fn two_thousand_pages_end_in_the_same_state() {
             let mut poll_asked = poll_asked.clone();
             tokio::spawn(async move {
                 page.act(pace(votes[i % 3])).await.expect_ack();
-                let poll = *poll_asked.wait_for(Option::is_some).await.unwrap();
+                let poll = *poll_asked.wait_for(Option::is_some).await.expect("the poll is asked");
                 let poll = poll.expect("a poll");
                 if i % 4 == 0 {
                     page.act(|id| ClientMsg::Answer {

@@ -18,6 +18,7 @@ mod nginx;
 mod organizers;
 mod overlay;
 mod pacing;
+mod pages;
 mod questions;
 mod quiz;
 mod registration;

@@ -872,3 +872,31 @@ async fn names_and_addresses_are_forgotten_keep_days_after_the_event() {
         .await;
     assert_eq!(gone.status(), 404);
 }
+
+#[tokio::test]
+async fn a_page_kept_for_newcomers_never_hides_the_call_from_a_registrant() {
+    let app = spawn_app_mailing(TestDb::new().await, "smtp://127.0.0.1:9").await;
+    let event = event_with_registration(&app, 10).await;
+    // Newcomers first: their page (where to register, no call) is rendered once and
+    // shown to the others.
+    for _ in 0..3 {
+        let page = app.browser().get(&format!("/e/{}", event.slug)).await;
+        let page = page.text().await.expect("page");
+        assert!(!page.contains("zoom.example.org"), "no call for a newcomer");
+        assert!(page.contains(&format!("href=\"/e/{}/register\"", event.slug)));
+    }
+    assert_eq!(
+        register(&app, &event, "Grace Hopper", "grace@example.org")
+            .await
+            .status(),
+        200
+    );
+    let people = registrations(&app, &event).await;
+    let grace = joined(&app, &event, &people[0].token).await;
+    let page = grace.get(&format!("/e/{}", event.slug)).await;
+    let page = page.text().await.expect("page");
+    assert!(
+        page.contains("https://zoom.example.org/j/4242"),
+        "the registrant's own page, not the one kept for newcomers"
+    );
+}

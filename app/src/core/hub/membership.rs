@@ -353,6 +353,7 @@ impl Membership {
             state.apply(&change);
             self.room.content.store(true, Ordering::Relaxed);
         }
+        self.hub.applied(&change);
         self.room.wrote.store(true, Ordering::Relaxed);
         self.room.changed.notify_one();
         Ok(true)

@@ -82,6 +82,9 @@ struct HubInner {
     clock: Clock,
     /// Spaces every room's broadcast sends.
     pacer: Arc<Pacer>,
+    /// Counts the changes that change what an attendee's page is drawn from (an event
+    /// starting or ending): a cached page made before one is stale.
+    pages: std::sync::atomic::AtomicU64,
 }
 
 /// One event's live state and its broadcast slots.
@@ -137,7 +140,22 @@ impl Hub {
                 follow: OnceLock::new(),
                 clock: Clock::default(),
                 pacer,
+                pages: std::sync::atomic::AtomicU64::new(0),
             }),
+        }
+    }
+
+    /// How many times an event's page changed on this replica (it started or ended):
+    /// a page rendered under another number may be stale.
+    pub fn pages_generation(&self) -> u64 {
+        self.inner.pages.load(Ordering::Acquire)
+    }
+
+    /// Notes a change applied to a room that changes what its page is drawn from.
+    fn applied(&self, change: &super::change::Change) {
+        use super::change::Change;
+        if matches!(change, Change::Started { .. } | Change::Ended { .. }) {
+            self.inner.pages.fetch_add(1, Ordering::AcqRel);
         }
     }
 

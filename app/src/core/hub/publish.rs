@@ -26,9 +26,12 @@ pub const ONLINE_TICK: Duration = Duration::from_secs(1);
 /// How often a room looks at the clock: pace votes expiring, the pace sample due.
 pub const TEND_TICK: Duration = Duration::from_secs(1);
 /// How many recent public states each published one carries a delta from: a page that
-/// skipped up to this many (a slow phone) still gets a delta, any further behind the
-/// whole state.
-pub const DELTAS_KEPT: usize = 4;
+/// skipped up to this many still gets a delta, any further behind the whole state. A
+/// round over 10,000 pages takes 100–200 ms while the publisher hands over a state
+/// every 10 ms, so a slot's pages hold a state ten to twenty publications old when the
+/// next round reaches them (measured: with 4, nearly every message was a whole
+/// snapshot). Each costs a small diff and serialization per publication.
+pub const DELTAS_KEPT: usize = 32;
 
 /// One published state of a room as its pages take it: the whole state, and what
 /// changed since each of the few states published before it, each serialized once and
@@ -453,28 +456,33 @@ mod tests {
     #[test]
     fn a_page_gets_a_delta_from_its_own_state_else_the_whole_state() {
         let mut recent = Recent::default();
-        for seq in 1..=6 {
+        let kept = DELTAS_KEPT as u64;
+        // States 1 to kept + 2 published; the next one was a joining page's own.
+        let last = kept + 2;
+        for seq in 1..=last {
             recent.frame(state(seq, seq as u32));
         }
-        // State 7 was a joining page's own (never published).
-        let frame = recent.frame(state(8, 8));
+        let newest = last + 2;
+        let frame = recent.frame(state(newest, 99));
         let text = |held| frame.for_page(held).map(|m| m.to_string());
-        // States 3 to 6 are the last DELTAS_KEPT published before 8.
-        for held in 3..=6 {
+        // The last DELTAS_KEPT states published get a delta each.
+        for held in last + 1 - kept..=last {
             let message = text(held).unwrap();
             assert!(
-                message.starts_with(&format!(r#"{{"type":"delta","from":{held},"seq":8,"#)),
+                message.starts_with(&format!(
+                    r#"{{"type":"delta","from":{held},"seq":{newest},"#
+                )),
                 "{message}"
             );
         }
-        for held in [0, 1, 2, 7] {
+        for held in [0, 1, last - kept, last + 1] {
+            let message = text(held).unwrap();
             assert!(
-                text(held)
-                    .unwrap()
-                    .starts_with(r#"{"type":"snapshot","seq":8,"#)
+                message.starts_with(&format!(r#"{{"type":"snapshot","seq":{newest},"#)),
+                "{held}: {message}"
             );
         }
-        assert_eq!(text(8), None, "nothing for a page that has it");
-        assert_eq!(text(9), None, "nor for one that has newer");
+        assert_eq!(text(newest), None, "nothing for a page that has it");
+        assert_eq!(text(newest + 1), None, "nor for one that has newer");
     }
 }

@@ -198,6 +198,7 @@ impl Hub {
                 let stored = self.inner.store.room_state(event_id).await?;
                 lock(&room.state).reset(stored);
                 room.content.store(true, Ordering::Relaxed);
+                self.inner.pages.fetch_add(1, Ordering::AcqRel);
                 room.changed.notify_one();
                 return Ok(());
             }
@@ -211,6 +212,7 @@ impl Hub {
                     if *logged.origin != *self.inner.origin {
                         state.apply(&logged.change);
                         room.content.store(true, Ordering::Relaxed);
+                        self.applied(&logged.change);
                     }
                     state.log_seq = logged.seq;
                 }
