@@ -230,9 +230,9 @@ async fn connection(mut page: Box<Page>) {
         let sent = match next {
             Next::Snapshot => {
                 let message = {
-                    let frame = snapshots.borrow_and_update();
-                    let message = frame.for_page(held).cloned();
-                    held = held.max(frame.seq);
+                    let frame = snapshots.borrow_and_update().clone();
+                    let message = frame.for_page(held);
+                    held = held.max(frame.seq());
                     message
                 };
                 match message {

@@ -152,7 +152,10 @@ async fn two_thousand_pages_end_in_the_same_state() {
             let mut poll_asked = poll_asked.clone();
             tokio::spawn(async move {
                 page.act(pace(votes[i % 3])).await.expect_ack();
-                let poll = *poll_asked.wait_for(Option::is_some).await.expect("the poll is asked");
+                let poll = *poll_asked
+                    .wait_for(Option::is_some)
+                    .await
+                    .expect("the poll is asked");
                 let poll = poll.expect("a poll");
                 if i % 4 == 0 {
                     page.act(|id| ClientMsg::Answer {

@@ -449,9 +449,9 @@ impl Room {
     fn current(&self, staff: bool) -> (u64, Utf8Bytes) {
         let mut state = lock(&self.state);
         if !staff && !self.content.load(Ordering::Relaxed) {
-            let published = self.published.borrow();
-            if published.seq == state.public_seq {
-                return (published.seq, published.snapshot.clone());
+            let published = self.published.borrow().clone();
+            if published.seq() == state.public_seq {
+                return (published.seq(), published.snapshot());
             }
         }
         state.seq += 1;

@@ -6,7 +6,7 @@ use crate::live::{LiveSnapshot, ServerMsg};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -30,69 +30,103 @@ pub const TEND_TICK: Duration = Duration::from_secs(1);
 /// round over 10,000 pages takes 100–200 ms while the publisher hands over a state
 /// every 10 ms, so a slot's pages hold a state ten to twenty publications old when the
 /// next round reaches them (measured: with 4, nearly every message was a whole
-/// snapshot). Each costs a small diff and serialization per publication.
+/// snapshot). Only those some page needs are made.
 pub const DELTAS_KEPT: usize = 32;
 
 /// One published state of a room as its pages take it: the whole state, and what
-/// changed since each of the few states published before it, each serialized once and
-/// shared by every page (a page's connection picks the one that fits: [`Frame::for_page`]).
+/// changed since each of the states published just before it. Each message is
+/// serialized the first time a page needs it, once, and shared by every page after
+/// (a page's connection picks the one that fits: [`Frame::for_page`]); a frame no page
+/// took before a newer one came costs nothing but the state's copy.
 #[derive(Clone, Default)]
-pub struct Frame {
-    pub seq: u64,
+pub struct Frame(Arc<Made>);
+
+#[derive(Default)]
+struct Made {
+    seq: u64,
+    /// The public state (none in a frame made from its message: the staff's, a room's
+    /// first).
+    state: Option<Arc<LiveSnapshot>>,
     /// The whole state, as a `snapshot` message.
-    pub snapshot: Utf8Bytes,
-    /// `(from, message)`: a `delta` message from state `from` to this one.
-    pub deltas: Arc<[(u64, Utf8Bytes)]>,
+    snapshot: OnceLock<Utf8Bytes>,
+    /// The states published before, newest first, each with the `delta` message from it
+    /// to this one.
+    older: Vec<(Arc<LiveSnapshot>, OnceLock<Utf8Bytes>)>,
 }
 
 impl Frame {
     /// A frame of the whole state only (the staff's, and a room's first).
     pub fn whole(seq: u64, snapshot: Utf8Bytes) -> Self {
-        Self {
+        Self(Arc::new(Made {
             seq,
-            snapshot,
-            deltas: Arc::new([]),
-        }
+            state: None,
+            snapshot: OnceLock::from(snapshot),
+            older: Vec::new(),
+        }))
     }
 
-    /// What a page holding state `held` is sent: nothing when it is as new, a delta
-    /// when one was made from its state, else the whole state.
-    pub fn for_page(&self, held: u64) -> Option<&Utf8Bytes> {
-        if self.seq <= held {
+    pub fn seq(&self) -> u64 {
+        self.0.seq
+    }
+
+    /// The whole state, as a `snapshot` message.
+    pub fn snapshot(&self) -> Utf8Bytes {
+        let made = &self.0;
+        made.snapshot
+            .get_or_init(|| {
+                let state = made.state.as_deref().cloned().unwrap_or_default();
+                Utf8Bytes::from(ServerMsg::Snapshot(state).to_json())
+            })
+            .clone()
+    }
+
+    /// What a page holding state `held` is sent: nothing when it is as new, the delta
+    /// from its state when that is one of the recent ones, else the whole state.
+    pub fn for_page(&self, held: u64) -> Option<Utf8Bytes> {
+        let made = &self.0;
+        if made.seq <= held {
             return None;
         }
-        let delta = self.deltas.iter().find(|(from, _)| *from == held);
-        Some(delta.map_or(&self.snapshot, |(_, message)| message))
+        let delta = made
+            .older
+            .iter()
+            .find(|(older, _)| older.seq == held)
+            .zip(made.state.as_deref());
+        Some(match delta {
+            Some(((older, message), state)) => message
+                .get_or_init(|| {
+                    Utf8Bytes::from(ServerMsg::Delta(state.delta_since(older)).to_json())
+                })
+                .clone(),
+            None => self.snapshot(),
+        })
     }
 }
 
 /// The public states published last, newest last, to make deltas from.
 #[derive(Default)]
-struct Recent(VecDeque<LiveSnapshot>);
+struct Recent(VecDeque<Arc<LiveSnapshot>>);
 
 impl Recent {
     /// The frame for `snapshot`, which becomes the newest recent state.
     fn frame(&mut self, snapshot: LiveSnapshot) -> Frame {
-        let deltas: Arc<[(u64, Utf8Bytes)]> = self
+        let state = Arc::new(snapshot);
+        let older = self
             .0
             .iter()
             .rev()
-            .map(|older| {
-                let delta = ServerMsg::Delta(snapshot.delta_since(older));
-                (older.seq, Utf8Bytes::from(delta.to_json()))
-            })
+            .map(|older| (older.clone(), OnceLock::new()))
             .collect();
-        let seq = snapshot.seq;
-        let whole = Utf8Bytes::from(ServerMsg::Snapshot(snapshot.clone()).to_json());
         if self.0.len() == DELTAS_KEPT {
             self.0.pop_front();
         }
-        self.0.push_back(snapshot);
-        Frame {
-            seq,
-            snapshot: whole,
-            deltas,
-        }
+        self.0.push_back(state.clone());
+        Frame(Arc::new(Made {
+            seq: state.seq,
+            state: Some(state),
+            snapshot: OnceLock::new(),
+            older,
+        }))
     }
 }
 
@@ -310,7 +344,7 @@ mod tests {
     fn seen(pages: &[watch::Receiver<Frame>]) -> Vec<String> {
         pages
             .iter()
-            .map(|p| p.borrow().snapshot.to_string())
+            .map(|p| p.borrow().snapshot().to_string())
             .collect()
     }
 
@@ -403,7 +437,7 @@ mod tests {
         });
         let mut rounds = Vec::new();
         while last.changed().await.is_ok() {
-            let seq = last.borrow_and_update().seq;
+            let seq = last.borrow_and_update().seq();
             rounds.push((start.elapsed(), seq));
             if seq == 50 {
                 break;
