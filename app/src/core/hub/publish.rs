@@ -270,15 +270,17 @@ async fn fan_out(
             if *held == taken {
                 continue;
             }
-            let pages = slot.receiver_count();
-            if pages > 0 {
-                pacer.take(pages).await;
-            }
-            slot.send_replace(frame.clone());
             *held = taken;
-            if pages > 0 {
-                tokio::task::yield_now().await;
+            // A slot nobody reads is left as it is (a 50-page room fills 50 of its 256
+            // slots, not all of them): a page that joins it starts from the room's
+            // state (`Room::current`), and the next frame reaches it here.
+            let pages = slot.receiver_count();
+            if pages == 0 {
+                continue;
             }
+            pacer.take(pages).await;
+            slot.send_replace(frame.clone());
+            tokio::task::yield_now().await;
         }
         metrics::histogram!("lectern_broadcast_seconds").record(round.elapsed().as_secs_f64());
     }
@@ -392,6 +394,30 @@ mod tests {
             ["three"; 4],
             "the last frame reaches every slot"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_nobody_reads_is_left_alone_until_a_page_joins_it() {
+        let slots: Arc<Vec<watch::Sender<Frame>>> = Arc::new(
+            (0..3)
+                .map(|_| watch::channel(frame(0, "first")).0)
+                .collect(),
+        );
+        let mut first = slots[0].subscribe();
+        let (publish, _fan) = start(&slots, 1_000_000);
+        publish.send_replace(frame(1, "one"));
+        first.changed().await.unwrap();
+        tokio::task::yield_now().await;
+        assert_eq!(
+            slots[2].borrow().snapshot().to_string(),
+            "first",
+            "not filled"
+        );
+        // A page joins the third slot (greeted with the room's state), then a change.
+        let mut late = slots[2].subscribe();
+        publish.send_replace(frame(2, "two"));
+        late.changed().await.unwrap();
+        assert_eq!(late.borrow().snapshot().to_string(), "two");
     }
 
     #[tokio::test(start_paused = true)]
