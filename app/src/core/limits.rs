@@ -31,7 +31,7 @@ impl Default for LimitSettings {
             connections_per_address: Rate::new(1000, 50.0),
             actions_per_address: Rate::new(5000, 1000.0),
             actions_per_attendee: Rate::new(30, 5.0),
-            fan_out_per_second: 100_000,
+            fan_out_per_second: 70_000,
         }
     }
 }
