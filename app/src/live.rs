@@ -239,8 +239,10 @@ pub struct Online {
     pub screens: u32,
 }
 
-/// Everything live about an event, as every page sees it.
+/// Everything live about an event, as every page sees it. Read as a [`LiveDelta`] with
+/// every field (one reader for both messages in the attendee's bundle).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "LiveDelta")]
 pub struct LiveSnapshot {
     /// Increases by one with every snapshot the hub publishes; a client ignores older ones.
     pub seq: u64,

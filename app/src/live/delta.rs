@@ -11,7 +11,7 @@
 //! Deltas leave out the server's clock (`now`): a page measures its clock's offset on
 //! the snapshots it gets when it joins and resyncs.
 
-use super::{LiveSnapshot, Online};
+use super::{LiveSnapshot, Online, StaffSnapshot};
 use crate::domain::agenda::AgendaWire;
 use crate::domain::checkin::CheckInTally;
 use crate::domain::help::HelpLine;
@@ -25,10 +25,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// What changed between two public snapshots: each field is absent when it did not
 /// change. A field that may be absent from a snapshot (`poll`, say) is `null` here
-/// when it went away.
+/// when it went away. A whole snapshot reads as a delta with every field (from
+/// nothing): pages have one reader for both.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LiveDelta {
-    /// The snapshot this applies to.
+    /// The snapshot this applies to (none in a whole snapshot).
+    #[serde(default)]
     pub from: u64,
     /// The snapshot it makes.
     pub seq: u64,
@@ -72,6 +74,20 @@ pub struct LiveDelta {
         deserialize_with = "present"
     )]
     pub overlay: Option<Option<OverlayView>>,
+    /// Only in whole snapshots: the server's clock, the staff's part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffSnapshot>,
+}
+
+impl From<LiveDelta> for LiveSnapshot {
+    /// A whole snapshot, read as a delta from nothing.
+    fn from(delta: LiveDelta) -> Self {
+        let mut snapshot = LiveSnapshot::default();
+        snapshot.take(delta);
+        snapshot
+    }
 }
 
 /// A field that is there, even as `null` (which says "it went away"): `Some(None)`.
@@ -117,17 +133,13 @@ impl LiveSnapshot {
             questions: changed(&older.questions, &self.questions),
             hidden_questions: changed(&older.hidden_questions, &self.hidden_questions),
             overlay: changed(&older.overlay, &self.overlay),
+            now: None,
+            staff: None,
         }
     }
 
-    /// Applies `delta` when it was made from this very snapshot.
-    pub fn apply(&mut self, delta: LiveDelta) -> Applied {
-        if delta.seq <= self.seq {
-            return Applied::Stale;
-        }
-        if delta.from != self.seq {
-            return Applied::Gap;
-        }
+    /// Sets every field `delta` carries.
+    fn take(&mut self, delta: LiveDelta) {
         let LiveDelta {
             from: _,
             seq,
@@ -143,6 +155,8 @@ impl LiveSnapshot {
             questions,
             hidden_questions,
             overlay,
+            now,
+            staff,
         } = delta;
         self.seq = seq;
         fn set<T>(field: &mut T, value: Option<T>) {
@@ -162,6 +176,19 @@ impl LiveSnapshot {
         set(&mut self.questions, questions);
         set(&mut self.hidden_questions, hidden_questions);
         set(&mut self.overlay, overlay);
+        set(&mut self.now, now);
+        self.staff = staff.or(self.staff.take());
+    }
+
+    /// Applies `delta` when it was made from this very snapshot.
+    pub fn apply(&mut self, delta: LiveDelta) -> Applied {
+        if delta.seq <= self.seq {
+            return Applied::Stale;
+        }
+        if delta.from != self.seq {
+            return Applied::Gap;
+        }
+        self.take(delta);
         Applied::Applied
     }
 }
