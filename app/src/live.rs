@@ -440,6 +440,10 @@ pub enum ServerMsg {
     /// First message on every connection: who you are and your own sticky state.
     Welcome {
         viewer: Viewer,
+        /// The server's clock as it greets the page: the page measures its clock's
+        /// offset from it (a joining page's first snapshot may be the one published a
+        /// while ago, its `now` as old).
+        now: DateTime<Utc>,
         pace: Option<PaceVote>,
         /// When that pace vote was cast (server time): it stops counting after a while.
         #[serde(default, skip_serializing_if = "Option::is_none")]

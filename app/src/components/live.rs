@@ -514,6 +514,7 @@ mod client {
             let handle = self.handle;
             match msg {
                 ServerMsg::Welcome {
+                    now,
                     pace,
                     pace_at,
                     check_in,
@@ -525,6 +526,7 @@ mod client {
                     my_upvotes,
                     ..
                 } => {
+                    handle.offset_ms.set((now - Utc::now()).num_milliseconds());
                     handle.my_questions.update(|mine| {
                         for id in my_questions {
                             if !mine.contains(&id) {
@@ -567,10 +569,10 @@ mod client {
                 }
                 ServerMsg::Snapshot(snapshot) => {
                     // The server's clock when it made the snapshot, at most a moment
-                    // before now: the largest offset seen on this connection is the one
-                    // least delayed on the way.
+                    // before now: the largest offset seen on this connection (from its
+                    // welcome on) is the one least delayed on the way.
                     let offset = (snapshot.now - Utc::now()).num_milliseconds();
-                    if self.fresh.get() || offset > handle.offset_ms.get_untracked() {
+                    if offset > handle.offset_ms.get_untracked() {
                         handle.offset_ms.set(offset);
                     }
                     let newer = handle

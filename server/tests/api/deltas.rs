@@ -226,3 +226,24 @@ async fn two_thousand_pages_end_in_the_same_state() {
         assert_eq!(state, fresh);
     }
 }
+
+/// A page joining a quiet room starts from the state published a while ago (deltas
+/// follow on from it), whose clock is as old: the page reads the server's clock from
+/// its welcome instead. (Without it, a vote cast after joining was stamped in the past
+/// and did not show as counting.)
+#[tokio::test]
+async fn a_page_joining_a_quiet_room_reads_the_servers_clock_in_its_welcome() {
+    let app = spawn_app_with(TestDb::new().await, crowd_limits()).await;
+    let event = app.create_event("Quiet room").await;
+    let (_a, _ana) = app.attendee(&event).await;
+    app.core.hub.clock().skip(Duration::from_secs(600));
+    let (_b, mut ben) = app.attendee(&event).await;
+    let ServerMsg::Welcome { now, .. } = ben.next().await else {
+        panic!("a welcome first");
+    };
+    let clock = app.core.hub.clock().now();
+    assert!(
+        (clock - now).num_seconds().abs() < 5,
+        "the welcome carries the clock now ({now}, the clock {clock})"
+    );
+}

@@ -18,6 +18,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
         presenter.next().await,
         ServerMsg::Welcome {
             viewer: Viewer::Presenter,
+            now: _,
             pace: None,
             pace_at: None,
             check_in: None,
@@ -43,6 +44,7 @@ async fn votes_of_three_attendees_reach_the_presenter() {
             client.next().await,
             ServerMsg::Welcome {
                 viewer: Viewer::Attendee,
+                now: _,
                 pace: None,
                 pace_at: None,
                 check_in: None,

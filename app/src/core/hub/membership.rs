@@ -270,9 +270,11 @@ impl Membership {
     /// own pace vote while it counts, check-in, poll answer, lab signal and questions.
     pub fn welcome(&self) -> ServerMsg {
         let state = lock(&self.room.state);
+        let now = state.clock.now();
         let Some(attendee) = &self.attendee else {
             return ServerMsg::Welcome {
                 viewer: self.viewer,
+                now,
                 pace: None,
                 pace_at: None,
                 check_in: None,
@@ -300,6 +302,7 @@ impl Membership {
             .and_then(|section| state.help.ticket_of(section, &attendee.id));
         ServerMsg::Welcome {
             viewer: self.viewer,
+            now,
             pace: pace.map(|(vote, _)| vote),
             pace_at: pace.map(|(_, at)| at),
             check_in: state.checkins.of(id).cloned(),
