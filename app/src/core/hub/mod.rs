@@ -12,7 +12,7 @@
 //! - `hub/publish.rs`: the room's publisher makes one [`Frame`] for the broadcaster (at
 //!   most every [`PUBLISH_TICK`]): the state as a snapshot and as deltas from the few
 //!   states before it (`live/delta.rs`), each serialized once; and, with the staff's
-//!   part, a snapshot for the staff `watch` slot (at most every [`STAFF_TICK`]). The
+//!   part, a snapshot for the staff `watch` slot (at most every [`staff_tick`]). The
 //!   broadcaster fills the [`PUBLIC_SHARDS`] public slots in rounds that follow the load
 //!   (at once in a quiet room, back to back in a burst), paced by the server's
 //!   [`Pacer`]. A `watch` keeps only the latest value, so a slow page skips stale
@@ -33,7 +33,8 @@ mod room;
 
 pub use membership::{Attendee, Membership, Refusal};
 pub use publish::{
-    DELTAS_KEPT, Frame, ONLINE_TICK, PUBLIC_SHARDS, PUBLISH_TICK, Pacer, STAFF_TICK, TEND_TICK,
+    DELTAS_KEPT, Frame, ONLINE_TICK, PUBLIC_SHARDS, PUBLISH_TICK, Pacer,
+    STAFF_SNAPSHOTS_PER_SECOND, STAFF_TICK, TEND_TICK, staff_tick,
 };
 
 use super::clock::Clock;
@@ -143,6 +144,11 @@ impl Hub {
                 pages: std::sync::atomic::AtomicU64::new(0),
             }),
         }
+    }
+
+    /// How many rooms are open on this replica.
+    pub fn rooms_open(&self) -> usize {
+        lock(&self.inner.rooms).len()
     }
 
     /// How many times an event's page changed on this replica (it started or ended):

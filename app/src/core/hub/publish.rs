@@ -11,8 +11,22 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// The shortest time between two snapshots to the presenter and co-instructors.
-pub const STAFF_TICK: Duration = Duration::from_millis(25);
+/// The shortest time between two snapshots to the presenter and co-instructors (a
+/// presenter sees a vote within about this, plus its commit).
+pub const STAFF_TICK: Duration = Duration::from_millis(10);
+/// The staff snapshots one server makes a second at most, over all its rooms: with
+/// many rooms open each room's are spaced further apart (200 rooms: every 25 ms), so
+/// that a campus's presenters' snapshots do not crowd out everyone's messages
+/// (measured: at 10 ms for each of 200 rooms the median room's presenter p99 went
+/// from 96–105 ms to 139 ms).
+pub const STAFF_SNAPSHOTS_PER_SECOND: f64 = 8_000.0;
+
+/// The time between two staff snapshots of a room while `rooms` rooms are open here.
+pub fn staff_tick(rooms: usize) -> Duration {
+    STAFF_TICK.max(Duration::from_secs_f64(
+        rooms as f64 / STAFF_SNAPSHOTS_PER_SECOND,
+    ))
+}
 /// The shortest time between two states handed to the broadcaster: each public slot
 /// takes the newest when a round reaches it, so fresher states cost no messages.
 pub const PUBLISH_TICK: Duration = Duration::from_millis(10);
@@ -132,7 +146,7 @@ impl Recent {
 
 /// The room's publisher: after each change, a frame to the broadcaster (at most every
 /// [`PUBLISH_TICK`]; when only the online count changed, every [`ONLINE_TICK`]) and
-/// the whole state to the staff slot (at most every [`STAFF_TICK`]: a presenter's page
+/// the whole state to the staff slot (at most every [`staff_tick`]: a presenter's page
 /// need not redraw a hundred times a second), waking the other replicas with the
 /// staff's. Ends when the room closes (its last connection left).
 pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
@@ -148,7 +162,7 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
         recent.frame(first);
     }
     let mut last_public = Instant::now() - ONLINE_TICK;
-    let mut last_staff = Instant::now() - STAFF_TICK;
+    let mut last_staff = Instant::now() - ONLINE_TICK;
     // When a snapshot is owed and its gap has not passed yet.
     let mut public_due: Option<Instant> = None;
     let mut staff_due: Option<Instant> = None;
@@ -174,6 +188,7 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
         }
         let started = std::time::Instant::now();
         let now = Instant::now();
+        let rooms_open = hub.rooms_open();
         let taken = {
             let mut state = lock(&room.state);
             // Read while the state is locked: see `Room::current`.
@@ -186,9 +201,10 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
                 ONLINE_TICK
             };
             let public_turn = now >= last_public + public_gap;
-            let staff_turn = now >= last_staff + STAFF_TICK;
+            let staff_gap = staff_tick(rooms_open);
+            let staff_turn = now >= last_staff + staff_gap;
             public_due = (!public_turn).then_some(last_public + public_gap);
-            staff_due = (!staff_turn).then_some(last_staff + STAFF_TICK);
+            staff_due = (!staff_turn).then_some(last_staff + staff_gap);
             (public_turn || staff_turn).then(|| {
                 state.seq += 1;
                 let snapshot = state.snapshot();
@@ -484,6 +500,14 @@ mod tests {
         );
         // The pages' share of the sends was paced: 1,000 messages a round.
         assert!(rounds.len() >= 4, "{rounds:?}");
+    }
+
+    #[test]
+    fn the_staff_tick_widens_with_the_rooms_open() {
+        assert_eq!(staff_tick(1), STAFF_TICK);
+        assert_eq!(staff_tick(80), STAFF_TICK);
+        assert_eq!(staff_tick(200), Duration::from_millis(25));
+        assert_eq!(staff_tick(800), Duration::from_millis(100));
     }
 
     #[tokio::test(start_paused = true)]
