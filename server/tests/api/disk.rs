@@ -157,22 +157,33 @@ async fn a_full_disk_loses_nothing_acknowledged_says_so_and_recovers_when_space_
     // Check-ins until the disk is full, and on while it is.
     let mut acked = Vec::new();
     let mut refused = 0;
+    // What healthz said right after each round in which writes were refused. Its probe
+    // is a write of its own: one that lands in a page SQLite just freed (a checkpoint
+    // in the background) truly succeeds, so one answer may be 200 while the disk is
+    // full (seen once with the whole suite running beside it).
+    let mut while_refused = Vec::new();
     for round in 0..12 {
         if refused > 0 && round >= 2 {
             break;
         }
         let (ok, no) = check_in_crowd(&app, &event.slug, 120, &format!("r{round}")).await;
+        let health = healthz(&app).await;
         eprintln!(
-            "round {round}: {} acknowledged, {no} refused, {} bytes free, healthz {}",
+            "round {round}: {} acknowledged, {no} refused, {} bytes free, healthz {health}",
             ok.len(),
             disk.free(),
-            healthz(&app).await
         );
+        if no > 0 {
+            while_refused.push(health);
+        }
         acked.extend(ok);
         refused += no;
     }
     // And more while it is full.
     let (ok, no) = check_in_crowd(&app, &event.slug, 120, "full").await;
+    if no > 0 {
+        while_refused.push(healthz(&app).await);
+    }
     acked.extend(ok);
     refused += no;
     assert!(
@@ -180,7 +191,10 @@ async fn a_full_disk_loses_nothing_acknowledged_says_so_and_recovers_when_space_
         "the disk never filled ({} acknowledged)",
         acked.len()
     );
-    assert_eq!(healthz(&app).await, 503, "healthz must say writes fail");
+    assert!(
+        while_refused.contains(&503),
+        "healthz must say writes fail while they do: {while_refused:?}"
+    );
     let stored = stored_places(&db.url, event_id).await;
     let lost: Vec<&String> = acked.iter().filter(|p| !stored.contains(*p)).collect();
     assert!(
