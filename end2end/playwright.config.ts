@@ -5,7 +5,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const port = Number(process.env.LECTERN_E2E_PORT ?? 38417);
+// Below the kernel's ephemeral range (32768–60999 here): a port in it can be held by
+// any outgoing connection of the moment (the SMTP sink once failed to bind 38418,
+// "address already in use", right after the load run).
+const port = Number(process.env.LECTERN_E2E_PORT ?? 28417);
 export const baseURL = `http://127.0.0.1:${port}`;
 
 // One data folder for the whole run: the config is read again in each worker, which
