@@ -182,23 +182,15 @@ async fn attendee(
     });
     let mut response = match shared {
         Some(response) => response,
-        None => {
-            render_attendee(
-                &state,
-                &slug,
-                &id,
-                view,
-                locale,
-                req,
-                |audience| match audience {
-                    Audience::Everyone => Some(key(false)),
-                    Audience::Unregistered => Some(key(true)),
-                    Audience::OnlyThem => None,
-                },
-                generation,
-            )
-            .await
-        }
+        None => match render_attendee(&state, &slug, &id, view, locale, req).await {
+            (response, Some(Audience::Everyone)) => {
+                state.pages.keep(key(false), generation, response).await
+            }
+            (response, Some(Audience::Unregistered)) => {
+                state.pages.keep(key(true), generation, response).await
+            }
+            (response, _) => response,
+        },
     };
     if let Some(cookie) = new_cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -206,9 +198,8 @@ async fn attendee(
     response
 }
 
-/// Renders an attendee page for `id`, keeping it under the key `keep_as` gives for its
-/// audience, if any.
-#[allow(clippy::too_many_arguments)] // the request's parts, as the handler read them
+/// Renders an attendee page for `id`; with whom else it may be shared (none for an
+/// error page).
 async fn render_attendee(
     state: &AppState,
     slug: &str,
@@ -216,9 +207,7 @@ async fn render_attendee(
     view: AttendeeView,
     locale: app::lang::Locale,
     req: Request<Body>,
-    keep_as: impl Fn(Audience) -> Option<PageKey>,
-    generation: u64,
-) -> Response {
+) -> (Response, Option<Audience>) {
     let assets = state.assets.clone();
     match attendee_page(&state.core, slug, Some(id), view, locale).await {
         Ok((page, audience)) => {
@@ -226,12 +215,8 @@ async fn render_attendee(
                 attendee_shell(assets.clone(), page.clone())
             })
             .await;
-            match keep_as(audience) {
-                Some(key) if response.status() == StatusCode::OK => {
-                    state.pages.keep(key, generation, response).await
-                }
-                _ => response,
-            }
+            let audience = (response.status() == StatusCode::OK).then_some(audience);
+            (response, audience)
         }
         Err(error) => {
             let status = error.status();
@@ -248,7 +233,7 @@ async fn render_attendee(
             })
             .await;
             *response.status_mut() = status;
-            response
+            (response, None)
         }
     }
 }

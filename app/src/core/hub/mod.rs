@@ -100,8 +100,6 @@ pub struct Room {
     /// The latest public frame, from the publisher to the broadcaster (and to pages
     /// that join: [`Room::current`]).
     published: watch::Sender<Frame>,
-    /// The first public state, which the publisher makes its first deltas from.
-    first: Mutex<Option<LiveSnapshot>>,
     /// The latest frame for attendees and stage screens, in [`PUBLIC_SHARDS`] slots that
     /// the broadcaster fills one after another.
     public: Vec<watch::Sender<Frame>>,
@@ -372,10 +370,7 @@ impl Room {
     fn new(event: &EventRecord, mut state: RoomState) -> Arc<Self> {
         let snapshot = state.snapshot();
         state.public_seq = snapshot.seq;
-        let first = Frame::whole(
-            snapshot.seq,
-            Utf8Bytes::from(ServerMsg::Snapshot(snapshot.clone()).to_json()),
-        );
+        let first = Frame::first(snapshot);
         let (staff, _) = watch::channel(first.clone());
         let (published, _) = watch::channel(first.clone());
         let public = (0..PUBLIC_SHARDS)
@@ -387,7 +382,6 @@ impl Room {
             state: Mutex::new(state),
             staff,
             published,
-            first: Mutex::new(Some(snapshot)),
             public,
             next_shard: std::sync::atomic::AtomicUsize::new(0),
             changed: Notify::new(),

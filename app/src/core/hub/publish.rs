@@ -69,7 +69,17 @@ struct Made {
 }
 
 impl Frame {
-    /// A frame of the whole state only (the staff's, and a room's first).
+    /// A room's first frame: its state, with nothing before it.
+    pub fn first(state: LiveSnapshot) -> Self {
+        Self(Arc::new(Made {
+            seq: state.seq,
+            state: Some(Arc::new(state)),
+            snapshot: OnceLock::new(),
+            older: Vec::new(),
+        }))
+    }
+
+    /// A frame of the whole state only, as a message (the staff's).
     pub fn whole(seq: u64, snapshot: Utf8Bytes) -> Self {
         Self(Arc::new(Made {
             seq,
@@ -122,6 +132,11 @@ impl Frame {
 struct Recent(VecDeque<Arc<LiveSnapshot>>);
 
 impl Recent {
+    /// Starting from the room's latest frame (its first, when the publisher starts).
+    fn after(frame: &Frame) -> Self {
+        Self(frame.0.state.iter().cloned().collect())
+    }
+
     /// The frame for `snapshot`, which becomes the newest recent state.
     fn frame(&mut self, snapshot: LiveSnapshot) -> Frame {
         let state = Arc::new(snapshot);
@@ -157,10 +172,9 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
         room.published.subscribe(),
         hub.inner.pacer.clone(),
     ));
-    let mut recent = Recent::default();
-    if let Some(first) = lock(&room.first).take() {
-        recent.frame(first);
-    }
+    let mut recent = Recent::after(&room.published.borrow());
+    // Read once a second: the hub's lock stays off the path of every publication.
+    let mut staff_gap = staff_tick(hub.rooms_open());
     let mut last_public = Instant::now() - ONLINE_TICK;
     let mut last_staff = Instant::now() - ONLINE_TICK;
     // When a snapshot is owed and its gap has not passed yet.
@@ -181,6 +195,7 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
             () = room.changed.notified() => {}
             () = due => {}
             _ = tend.tick() => {
+                staff_gap = staff_tick(hub.rooms_open());
                 if !room.tend(&hub.inner.store) {
                     continue;
                 }
@@ -188,7 +203,6 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
         }
         let started = std::time::Instant::now();
         let now = Instant::now();
-        let rooms_open = hub.rooms_open();
         let taken = {
             let mut state = lock(&room.state);
             // Read while the state is locked: see `Room::current`.
@@ -201,7 +215,6 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
                 ONLINE_TICK
             };
             let public_turn = now >= last_public + public_gap;
-            let staff_gap = staff_tick(rooms_open);
             let staff_turn = now >= last_staff + staff_gap;
             public_due = (!public_turn).then_some(last_public + public_gap);
             staff_due = (!staff_turn).then_some(last_staff + staff_gap);
