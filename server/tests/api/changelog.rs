@@ -107,6 +107,50 @@ async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
     );
 }
 
+/// A campus's batch spans hundreds of events (seed 002): each event is numbered on its
+/// own from where it stood, and the entries go in over more than one statement.
+#[tokio::test]
+async fn a_batch_over_hundreds_of_events_numbers_each_on_its_own() {
+    const EVENTS: usize = 260;
+    let app = spawn_app().await;
+    let mut events = Vec::with_capacity(EVENTS);
+    for i in 0..EVENTS {
+        let event = app.create_event(&format!("Class {i}")).await;
+        events.push(app.stored(&event).await.id);
+    }
+    let store = &app.core.store;
+    // One event has a change already: its numbers carry on from it.
+    store
+        .commit("replica-1", &[(events[7], vote("zed", Some(PaceVote::Slower)))])
+        .await
+        .unwrap();
+    // Two votes in every event: 520 entries, more than one insert carries.
+    let batch: Vec<(i64, Change)> = events
+        .iter()
+        .flat_map(|&event| {
+            [
+                (event, vote("ann", Some(PaceVote::Faster))),
+                (event, vote("bob", Some(PaceVote::Slower))),
+            ]
+        })
+        .collect();
+    let numbers = store.commit("replica-1", &batch).await.unwrap();
+    for (k, &event) in events.iter().enumerate() {
+        let start = if k == 7 { 2 } else { 1 };
+        assert_eq!(
+            (numbers[2 * k], numbers[2 * k + 1]),
+            (Some(start), Some(start + 1)),
+            "event {k}"
+        );
+        let log = store.changes_after(event, 0, 10).await.unwrap();
+        assert_eq!(
+            log.iter().map(|c| c.seq).collect::<Vec<_>>(),
+            (1..=start + 1).collect::<Vec<_>>()
+        );
+        assert_eq!(store.room_state(event).await.unwrap().pace_votes.len(), 2 + usize::from(k == 7));
+    }
+}
+
 #[tokio::test]
 async fn votes_from_many_pages_at_once_are_all_written_and_counted() {
     let app = spawn_app().await;

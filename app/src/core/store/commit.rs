@@ -55,13 +55,7 @@ impl Store {
         for &i in &order {
             took.entry(batch[i].0).or_default();
         }
-        for &event_id in took.keys() {
-            // Takes the event row's lock until commit (on SQLite, the database's).
-            sqlx::query("update event set change_seq = change_seq where id = $1")
-                .bind(event_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        lock_events(&mut tx, self.backend, took.keys()).await?;
         // Votes and check-ins always take effect: written many rows per statement, only
         // the last of each attendee's (the log keeps them all). The rest one by one.
         let mut votes: LatestVotes = BTreeMap::new();
@@ -174,37 +168,42 @@ impl Store {
         }
         let now = millis(Utc::now());
         let mut numbers = vec![None; batch.len()];
+        // Every event's numbers in one statement, then every entry in a few: a campus's
+        // batch spans hundreds of events, and each statement is a round trip to the
+        // database (on SQLite, to its thread and back through the async runtime).
+        let counts: Vec<(i64, usize)> = took
+            .iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(event_id, items)| (*event_id, items.len()))
+            .collect();
+        let last = take_numbers(&mut tx, self.backend, &counts).await?;
+        let mut entries: Vec<(i64, i64, usize)> = Vec::new();
         for (event_id, items) in &took {
-            if items.is_empty() {
+            let Some(&last) = last.get(event_id) else {
                 continue;
-            }
-            let last: i64 = sqlx::query(
-                "update event set change_seq = change_seq + $1 where id = $2 returning change_seq",
-            )
-            .bind(items.len() as i64)
-            .bind(event_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+            };
             let first = last - items.len() as i64 + 1;
-            for (offset, chunk) in items.chunks(ROWS_PER_INSERT).enumerate() {
-                let sql = format!(
-                    "insert into live_change (event_id, seq, origin, at, body) values {}",
-                    placeholders(self.backend, chunk.len(), 5)
-                );
-                let mut insert = sqlx::query(&sql);
-                for (row, &i) in chunk.iter().enumerate() {
-                    let seq = first + (offset * ROWS_PER_INSERT + row) as i64;
-                    numbers[i] = Some(seq as u64);
-                    insert = insert
-                        .bind(*event_id)
-                        .bind(seq)
-                        .bind(origin)
-                        .bind(now)
-                        .bind(batch[i].1.to_json());
-                }
-                insert.execute(&mut *tx).await?;
+            for (offset, &i) in items.iter().enumerate() {
+                let seq = first + offset as i64;
+                numbers[i] = Some(seq as u64);
+                entries.push((*event_id, seq, i));
             }
+        }
+        for chunk in entries.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "insert into live_change (event_id, seq, origin, at, body) values {}",
+                placeholders(self.backend, chunk.len(), 5)
+            );
+            let mut insert = sqlx::query(&sql);
+            for &(event_id, seq, i) in chunk {
+                insert = insert
+                    .bind(event_id)
+                    .bind(seq)
+                    .bind(origin)
+                    .bind(now)
+                    .bind(batch[i].1.to_json());
+            }
+            insert.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(numbers)
@@ -234,6 +233,75 @@ fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
         sql.push(')');
     }
     sql
+}
+
+/// Takes the row lock of every event in `events` until commit, in id order (so two
+/// replicas' batches never wait on each other in a circle); on SQLite, the database's.
+async fn lock_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    events: impl Iterator<Item = &i64>,
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = events.copied().collect();
+    for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let list = placeholders(backend, chunk.len(), 1);
+        let sql = match backend {
+            // One writer at a time: the first write takes the database.
+            Backend::Sqlite => {
+                format!("update event set change_seq = change_seq where id in (values {list})")
+            }
+            Backend::Postgres => format!(
+                "select id from event where id in (values {list}) order by id for update"
+            ),
+        };
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Moves each event's `change_seq` on by its count; gives each event's new last number.
+/// The events are locked ([`lock_events`]), so the numbers are theirs alone.
+async fn take_numbers(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: Backend,
+    counts: &[(i64, usize)],
+) -> Result<BTreeMap<i64, i64>, AppError> {
+    let mut last = BTreeMap::new();
+    for chunk in counts.chunks(ROWS_PER_INSERT) {
+        // PostgreSQL reads an untyped parameter in `values` as text: both are cast.
+        let mut rows = String::new();
+        for row in 0..chunk.len() {
+            if row > 0 {
+                rows.push(',');
+            }
+            match backend {
+                Backend::Sqlite => rows.push_str("(cast(? as bigint), cast(? as bigint))"),
+                Backend::Postgres => rows.push_str(&format!(
+                    "(cast(${} as bigint), cast(${} as bigint))",
+                    2 * row + 1,
+                    2 * row + 2
+                )),
+            }
+        }
+        let sql = format!(
+            "update event set change_seq = change_seq + counts.column2
+             from (values {rows}) as counts
+             where event.id = counts.column1
+             returning id, change_seq"
+        );
+        let mut query = sqlx::query(&sql);
+        for &(event_id, count) in chunk {
+            query = query.bind(event_id).bind(count as i64);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            last.insert(row.try_get::<i64, _>(0)?, row.try_get::<i64, _>(1)?);
+        }
+    }
+    Ok(last)
 }
 
 /// Per (event, attendee) of a batch, their latest vote (`None`: taken back) and its time.
