@@ -93,10 +93,31 @@ impl Deployment {
 
     /// The presenter's socket of event `event`.
     pub async fn presenter_of(&self, event: usize) -> anyhow::Result<Ws> {
+        self.presenter_door(event).await?.open().await
+    }
+
+    /// What opens the presenter's socket of event `event` (signed in, not yet
+    /// connected): it can be opened on another runtime, see [`crate::apart`].
+    pub async fn presenter_door(&self, event: usize) -> anyhow::Result<PresenterDoor> {
         let server = self.servers.last().context("no server")?;
-        let cookie = server::presenter_cookie(server.addr, &self.events[event].1).await?;
-        let path = format!("{}?as=presenter", self.live_path_of(event));
-        let (ws, _) = client::connect(server.addr, None, &path, Some(&cookie)).await?;
+        Ok(PresenterDoor {
+            addr: server.addr,
+            cookie: server::presenter_cookie(server.addr, &self.events[event].1).await?,
+            path: format!("{}?as=presenter", self.live_path_of(event)),
+        })
+    }
+}
+
+/// A presenter signed in, whose socket is not open yet.
+pub struct PresenterDoor {
+    addr: SocketAddr,
+    cookie: String,
+    path: String,
+}
+
+impl PresenterDoor {
+    pub async fn open(self) -> anyhow::Result<Ws> {
+        let (ws, _) = client::connect(self.addr, None, &self.path, Some(&self.cookie)).await?;
         Ok(ws)
     }
 }

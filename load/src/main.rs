@@ -16,6 +16,7 @@
 //! Results are printed, and written as JSON with `--json`; `--assert` fails the run
 //! unless nothing was lost and every client saw the final tally.
 
+mod apart;
 mod burst;
 mod client;
 mod crowd;
@@ -59,6 +60,10 @@ struct Cli {
     /// with the cookie it gave (the page's time is measured too).
     #[arg(long, global = true)]
     page_first: bool,
+    /// The presenters' sockets on a thread of the tool's own (as on machines of their
+    /// own), not in the runtime the attendees' thousands share.
+    #[arg(long, global = true)]
+    presenters_apart: bool,
     /// Fail (exit 1) unless nothing was lost and every client saw the final tally.
     #[arg(long, global = true)]
     assert: bool,

@@ -3,6 +3,7 @@
 //! voting within the same window. Every room's figures are measured on their own: the
 //! slowest room is the one that counts.
 
+use crate::apart::Apart;
 use crate::burst::{Log, Progress, Round, client_task, visibility};
 use crate::client::View;
 use crate::crowd::join;
@@ -37,16 +38,30 @@ pub async fn rooms(
     let mut presenters = Vec::with_capacity(rooms);
     let mut attendees = Vec::with_capacity(rooms);
     let mut connect_failures = 0;
+    let apart = if cli.presenters_apart {
+        Some(Apart::start()?)
+    } else {
+        None
+    };
     for room in 0..rooms {
-        let ws = deployment.presenter_of(room).await?;
-        presenters.push(tokio::spawn(client_task(
-            ws,
-            View::default(),
-            per_room,
-            None,
-            rounds.clone(),
-            progress.clone(),
-        )));
+        let door = deployment.presenter_door(room).await?;
+        let (its_rounds, its_progress) = (rounds.clone(), progress.clone());
+        let presenter = async move {
+            let ws = door.open().await?;
+            let log = client_task(
+                ws,
+                View::default(),
+                per_room,
+                None,
+                its_rounds,
+                its_progress,
+            );
+            anyhow::Ok(log.await)
+        };
+        presenters.push(match &apart {
+            Some(apart) => apart.spawn(presenter),
+            None => tokio::spawn(presenter),
+        });
         let (rounds, progress) = (rounds.clone(), progress.clone());
         let joined = join(
             &addrs,
@@ -111,7 +126,7 @@ pub async fn rooms(
     let (mut sent_all, mut acked_all, mut counted_all, mut unseen) = (0, 0, 0, 0);
     let mut errors = 0;
     for (presenter, tasks) in presenters.into_iter().zip(attendees) {
-        let presenter: Log = presenter.await?;
+        let presenter: Log = presenter.await??;
         let mut logs = Vec::with_capacity(tasks.len());
         for task in tasks {
             logs.push(task.await?);
@@ -177,6 +192,7 @@ pub async fn rooms(
     Ok(Outcome {
         figures: json!({
             "mode": "rooms",
+            "presenters_apart": cli.presenters_apart,
             "rooms": rooms,
             "attendees_per_room": per_room,
             "connected": connected,
