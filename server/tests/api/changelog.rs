@@ -4,10 +4,12 @@
 
 use crate::helpers::{Reply, spawn_app};
 use app::core::change::Change;
+use app::core::writer::{Then, Writer};
 use app::domain::attendee::AttendeeId;
 use app::domain::pace::PaceVote;
 use app::live::ClientMsg;
 use chrono::{DateTime, SubsecRound, Utc};
+use std::sync::{Arc, Mutex};
 
 /// When the votes in these tests are cast: one moment, so a vote equals itself read back.
 fn cast_at() -> DateTime<Utc> {
@@ -107,6 +109,39 @@ async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
     );
 }
 
+/// What follows a committed change (its room applying it) runs in the writer, in the
+/// order the changes came, before the sender hears back; a change the event refused
+/// runs nothing.
+#[tokio::test]
+async fn the_writer_runs_what_follows_each_change_in_order_before_answering() {
+    let app = spawn_app().await;
+    let event = app.stored(&app.create_event("Order").await).await.id;
+    let writer = Writer::start(app.core.store.clone(), "replica-1".into());
+    let ran = Arc::new(Mutex::new(Vec::new()));
+    let then = |name: &'static str| -> Then {
+        let ran = ran.clone();
+        Box::new(move |_| ran.lock().unwrap().push(name))
+    };
+    let first = writer
+        .write(event, vote("ann", Some(PaceVote::Faster)), then("ann"))
+        .await
+        .unwrap();
+    assert_eq!(first, Some(1));
+    assert_eq!(*ran.lock().unwrap(), ["ann"], "run before the answer");
+    let now = Utc::now().trunc_subsecs(3);
+    let (bob, start, again) = tokio::join!(
+        writer.write(event, vote("bob", Some(PaceVote::Slower)), then("bob")),
+        writer.write(event, Change::Started { at: now }, then("start")),
+        writer.write(event, Change::Started { at: now }, then("second start")),
+    );
+    // One batch: numbered 2 and 3 (in the batch's own order, by kind of change).
+    let mut numbers = [bob.unwrap(), start.unwrap()];
+    numbers.sort();
+    assert_eq!(numbers, [Some(2), Some(3)]);
+    assert_eq!(again.unwrap(), None, "refused: the event has started");
+    assert_eq!(*ran.lock().unwrap(), ["ann", "bob", "start"]);
+}
+
 /// A campus's batch spans hundreds of events (seed 002): each event is numbered on its
 /// own from where it stood, and the entries go in over more than one statement.
 #[tokio::test]
@@ -121,7 +156,10 @@ async fn a_batch_over_hundreds_of_events_numbers_each_on_its_own() {
     let store = &app.core.store;
     // One event has a change already: its numbers carry on from it.
     store
-        .commit("replica-1", &[(events[7], vote("zed", Some(PaceVote::Slower)))])
+        .commit(
+            "replica-1",
+            &[(events[7], vote("zed", Some(PaceVote::Slower)))],
+        )
         .await
         .unwrap();
     // Two votes in every event: 520 entries, more than one insert carries.
@@ -147,7 +185,10 @@ async fn a_batch_over_hundreds_of_events_numbers_each_on_its_own() {
             log.iter().map(|c| c.seq).collect::<Vec<_>>(),
             (1..=start + 1).collect::<Vec<_>>()
         );
-        assert_eq!(store.room_state(event).await.unwrap().pace_votes.len(), 2 + usize::from(k == 7));
+        assert_eq!(
+            store.room_state(event).await.unwrap().pace_votes.len(),
+            2 + usize::from(k == 7)
+        );
     }
 }
 

@@ -337,29 +337,30 @@ impl Membership {
         self.hub.inner.clock.now()
     }
 
-    /// Writes a change (group commit), then applies it here and wakes the publisher.
+    /// Writes a change (group commit), then applies it here and wakes the publisher
+    /// (the writer does, as soon as it is committed: see [`crate::core::writer`]).
     /// `Ok(false)`: the event's state in the database refused it, and nothing changed.
     async fn record(&self, change: Change) -> Result<bool, Refusal> {
+        let (hub, room) = (self.hub.clone(), self.room.clone());
+        let apply = Box::new(move |change: &Change| {
+            {
+                // Marked while the state is locked: a page joining sees either the
+                // state before the change or that the published one is behind.
+                let mut state = lock(&room.state);
+                state.apply(change);
+                room.content.store(true, Ordering::Relaxed);
+            }
+            hub.applied(change);
+            room.wrote.store(true, Ordering::Relaxed);
+            room.changed.notify_one();
+        });
         let written = self
             .hub
             .inner
             .writer
-            .write(self.room.event_id, change.clone())
+            .write(self.room.event_id, change, apply)
             .await?;
-        if written.is_none() {
-            return Ok(false);
-        }
-        {
-            // Marked while the state is locked: a page joining sees either the state
-            // before the change or that the published one is behind.
-            let mut state = lock(&self.room.state);
-            state.apply(&change);
-            self.room.content.store(true, Ordering::Relaxed);
-        }
-        self.hub.applied(&change);
-        self.room.wrote.store(true, Ordering::Relaxed);
-        self.room.changed.notify_one();
-        Ok(true)
+        Ok(written.is_some())
     }
 
     /// Stores, then applies, an attendee's pace vote. When this returns `Ok` the vote is

@@ -250,9 +250,9 @@ async fn lock_events(
             Backend::Sqlite => {
                 format!("update event set change_seq = change_seq where id in (values {list})")
             }
-            Backend::Postgres => format!(
-                "select id from event where id in (values {list}) order by id for update"
-            ),
+            Backend::Postgres => {
+                format!("select id from event where id in (values {list}) order by id for update")
+            }
         };
         let mut query = sqlx::query(&sql);
         for id in chunk {
