@@ -3,8 +3,8 @@
 //! A burst of 10,000 votes becomes a few dozen commits instead of 10,000, and each
 //! change is still durable before its sender hears back (and acknowledges the client).
 //! What a committed change does next (its room applies it) runs here, in the order the
-//! changes came, as soon as the commit is done: it does not wait for each sender's task to be run
-//! again, which under load can be tens of milliseconds behind.
+//! changes came, as soon as the commit is done: it does not wait for each sender's task
+//! to be run again, which under load can be tens of milliseconds behind.
 
 use super::change::Change;
 use super::store::Store;
