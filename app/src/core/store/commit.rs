@@ -178,10 +178,9 @@ impl Store {
             .collect();
         let last = take_numbers(&mut tx, self.backend, &counts).await?;
         let mut entries: Vec<(i64, i64, usize)> = Vec::new();
-        for (event_id, items) in &took {
-            let Some(&last) = last.get(event_id) else {
-                continue;
-            };
+        for (event_id, items) in took.iter().filter(|(_, items)| !items.is_empty()) {
+            // Changes of an event with no row to number them from: an error, not a refusal.
+            let last = *last.get(event_id).ok_or(sqlx::Error::RowNotFound)?;
             let first = last - items.len() as i64 + 1;
             for (offset, &i) in items.iter().enumerate() {
                 let seq = first + offset as i64;
@@ -272,26 +271,12 @@ async fn take_numbers(
 ) -> Result<BTreeMap<i64, i64>, AppError> {
     let mut last = BTreeMap::new();
     for chunk in counts.chunks(ROWS_PER_INSERT) {
-        // PostgreSQL reads an untyped parameter in `values` as text: both are cast.
-        let mut rows = String::new();
-        for row in 0..chunk.len() {
-            if row > 0 {
-                rows.push(',');
-            }
-            match backend {
-                Backend::Sqlite => rows.push_str("(cast(? as bigint), cast(? as bigint))"),
-                Backend::Postgres => rows.push_str(&format!(
-                    "(cast(${} as bigint), cast(${} as bigint))",
-                    2 * row + 1,
-                    2 * row + 2
-                )),
-            }
-        }
         let sql = format!(
             "update event set change_seq = change_seq + counts.column2
-             from (values {rows}) as counts
+             from (values {}) as counts
              where event.id = counts.column1
-             returning id, change_seq"
+             returning id, change_seq",
+            placeholders(backend, chunk.len(), 2)
         );
         let mut query = sqlx::query(&sql);
         for &(event_id, count) in chunk {
