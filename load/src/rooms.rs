@@ -1,7 +1,9 @@
 //! `rooms`: a campus deployment (seed 002: many classes on one deployment): many events
 //! at once, each with its presenter and its attendees, every attendee of every room
-//! voting within the same window. Every room's figures are measured on their own: the
-//! slowest room is the one that counts.
+//! voting within the same window: attendee i of every room at the same instant (a wave of
+//! one vote per room every 40 ms), or with `--staggered` each room's votes shifted by its
+//! share of that gap. Every room's figures are measured on their own: the slowest room is
+//! the one that counts.
 
 use crate::apart::Apart;
 use crate::burst::{Log, Progress, Round, client_task, visibility};
@@ -24,6 +26,7 @@ pub async fn rooms(
     rooms: usize,
     per_room: usize,
     within_secs: f64,
+    staggered: bool,
 ) -> anyhow::Result<Outcome> {
     let mut failures = Vec::new();
     let within = Duration::from_secs_f64(within_secs);
@@ -71,7 +74,12 @@ pub async fn rooms(
             cli.connect_concurrency,
             cli.page_first,
             move |i, ws, _, view| {
-                let offset = within.mul_f64(i as f64 / per_room.max(1) as f64);
+                let shift = if staggered {
+                    room as f64 / rooms as f64
+                } else {
+                    0.0
+                };
+                let offset = within.mul_f64((i as f64 + shift) / per_room.max(1) as f64);
                 client_task(
                     ws,
                     view,
@@ -125,6 +133,7 @@ pub async fn rooms(
     let mut presenter_p99s = Vec::with_capacity(rooms);
     let (mut sent_all, mut acked_all, mut counted_all, mut unseen) = (0, 0, 0, 0);
     let mut errors = 0;
+    let mut acks = Vec::with_capacity(connected);
     for (presenter, tasks) in presenters.into_iter().zip(attendees) {
         let presenter: Log = presenter.await??;
         let mut logs = Vec::with_capacity(tasks.len());
@@ -147,6 +156,10 @@ pub async fn rooms(
         );
         sent_all += sent.len();
         acked_all += logs.iter().filter(|l| l.vote_acked.is_some()).count();
+        acks.extend(
+            logs.iter()
+                .filter_map(|l| Some(l.vote_acked?.saturating_duration_since(l.vote_sent?))),
+        );
         counted_all += presenter.tallies.last().map_or(0, |t| t.faster) as usize;
         unseen += room.unseen_by_presenter + room.unseen_by_someone;
         presenter_p99s.push(room.presenter.p99_ms);
@@ -163,6 +176,8 @@ pub async fn rooms(
     println!(
         "\nvotes: {sent_all} sent, {acked_all} acknowledged, {counted_all} counted by the presenters"
     );
+    let ack_spread = Spread::of(acks);
+    println!("  vote → acknowledged, every room: {ack_spread}");
     println!("  vote → presenter, the slowest room: {worst_presenter}");
     println!(
         "  vote → presenter p99 over the rooms: median {median_p99:.1} ms; {over_50} of {rooms} rooms over 50 ms"
@@ -195,6 +210,7 @@ pub async fn rooms(
             "presenters_apart": cli.presenters_apart,
             "rooms": rooms,
             "attendees_per_room": per_room,
+            "staggered": staggered,
             "connected": connected,
             "connect_failures": connect_failures,
             "burst_within_seconds": within_secs,
@@ -202,6 +218,7 @@ pub async fn rooms(
             "votes_acknowledged": acked_all,
             "votes_counted": counted_all,
             "votes_unseen": unseen,
+            "vote_to_acknowledged": spread(&ack_spread),
             "vote_to_presenter_slowest_room": spread(&worst_presenter),
             "vote_to_presenter_p99_median_over_rooms_ms": median_p99,
             "rooms_with_presenter_p99_over_50_ms": over_50,
