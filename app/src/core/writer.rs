@@ -7,16 +7,19 @@
 //! to be run again, which under load can be tens of milliseconds behind.
 
 use super::change::Change;
-use super::store::Store;
+use super::store::{Kept, Store};
 use crate::error::AppError;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most changes one transaction carries.
 const MAX_BATCH: usize = 2_000;
 /// How many changes may wait for the writer before senders wait too.
 const QUEUE: usize = 50_000;
+/// How long the writer keeps its database connection with nothing to write (see
+/// [`Kept`]); then it gives it back, so that closing the pool does not wait on it.
+const KEEP_WHILE_IDLE: Duration = Duration::from_secs(1);
 
 /// The handle connections write through; cheap to clone.
 #[derive(Clone)]
@@ -53,6 +56,7 @@ impl Writer {
         change: Change,
         then: Then,
     ) -> Result<Option<u64>, AppError> {
+        let asked = Instant::now();
         let (done, answer) = oneshot::channel();
         self.queue
             .send(Pending {
@@ -63,19 +67,35 @@ impl Writer {
             })
             .await
             .map_err(|_| AppError::Internal)?;
-        answer.await.map_err(|_| AppError::Internal)?
+        let written = answer.await.map_err(|_| AppError::Internal)?;
+        // The server's share of a vote's wait for its acknowledgement: the queue, the
+        // commit, and this task being run again.
+        metrics::histogram!("lectern_write_seconds").record(asked.elapsed().as_secs_f64());
+        written
     }
 }
 
 async fn run(store: Store, origin: Arc<str>, mut pending: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    let mut kept = Kept::default();
+    loop {
+        let next = tokio::time::timeout(KEEP_WHILE_IDLE, pending.recv_many(&mut batch, MAX_BATCH));
+        let received = match next.await {
+            Ok(received) => received,
+            Err(_idle) => {
+                kept.release();
+                pending.recv_many(&mut batch, MAX_BATCH).await
+            }
+        };
+        if received == 0 {
+            return;
+        }
         let (changes, after): (Vec<(i64, Change)>, Vec<_>) = batch
             .drain(..)
             .map(|p| ((p.event_id, p.change), (p.then, p.done)))
             .unzip();
         let started = Instant::now();
-        let result = store.commit(&origin, &changes).await;
+        let result = store.commit_kept(&mut kept, &origin, &changes).await;
         metrics::histogram!("lectern_db_commit_seconds").record(started.elapsed().as_secs_f64());
         metrics::histogram!("lectern_db_commit_changes").record(changes.len() as f64);
         match result {

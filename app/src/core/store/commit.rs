@@ -1,9 +1,9 @@
 //! The group commit: a batch of live changes written in one transaction, each to its
 //! table, and numbered into its event's change log.
 //!
-//! [`Store::commit`] first takes the row lock of each event in the batch (in id order, so
-//! two replicas never wait on each other in a circle), then writes each change to its
-//! table, then numbers the changes that took effect from the event's `change_seq` and
+//! [`Store::commit`] first takes the row lock of each event in the batch (PostgreSQL: in
+//! id order, so two replicas never wait on each other in a circle; SQLite: the whole
+//! database, as the transaction begins), then writes each change to its table, then numbers the changes that took effect from the event's `change_seq` and
 //! appends them to `live_change`. Numbers are handed out under the event's lock, so they
 //! commit in order and without gaps: a reader that sees change n has seen every change
 //! before it.
@@ -20,11 +20,27 @@ use crate::domain::poll::{PollId, PollSpec};
 use crate::domain::question::{Question, QuestionId};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{Connection, Row};
 use std::collections::BTreeMap;
 
 /// How many rows one multi-row insert carries (5 parameters each; SQLite allows 32,766).
 const ROWS_PER_INSERT: usize = 500;
+
+/// The connection the group-commit writer keeps between batches (see
+/// [`Store::commit_kept`]). On SQLite each connection has a page cache of its own, which
+/// a write through any other connection empties; the pool hands out its idle
+/// connections in turn, so batches each taking one began with a cold cache (reading the
+/// tables' pages again). Dropping it (or [`Kept::release`]) gives the connection back.
+#[derive(Default)]
+pub struct Kept(Option<sqlx::pool::PoolConnection<sqlx::Any>>);
+
+impl Kept {
+    /// Gives the connection back to the pool (the writer, when it has been idle a while:
+    /// closing the pool waits for every connection).
+    pub fn release(&mut self) {
+        self.0 = None;
+    }
+}
 
 impl Store {
     /// Writes a batch of changes in one transaction (a group commit) and appends those
@@ -35,7 +51,32 @@ impl Store {
         origin: &str,
         batch: &[(i64, Change)],
     ) -> Result<Vec<Option<u64>>, AppError> {
-        let written = self.write_batch(origin, batch).await;
+        self.commit_kept(&mut Kept::default(), origin, batch).await
+    }
+
+    /// [`Store::commit`] on the connection `kept` holds (taking one from the pool when
+    /// it holds none), which it keeps for the next batch unless this one failed (a
+    /// failed connection may be broken: the next batch takes another).
+    pub async fn commit_kept(
+        &self,
+        kept: &mut Kept,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
+        let written = match kept.0.take() {
+            Some(conn) => Ok(conn),
+            None => self.pool.acquire().await.map_err(AppError::from),
+        };
+        let written = match written {
+            Ok(mut conn) => {
+                let written = self.write_batch(&mut conn, origin, batch).await;
+                if written.is_ok() {
+                    kept.0 = Some(conn);
+                }
+                written
+            }
+            Err(e) => Err(e),
+        };
         self.writes_failing
             .store(written.is_err(), std::sync::atomic::Ordering::Relaxed);
         written
@@ -43,6 +84,7 @@ impl Store {
 
     async fn write_batch(
         &self,
+        conn: &mut sqlx::AnyConnection,
         origin: &str,
         batch: &[(i64, Change)],
     ) -> Result<Vec<Option<u64>>, AppError> {
@@ -50,12 +92,21 @@ impl Store {
         // transactions lock rows in one order.
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by(|&a, &b| (batch[a].0, batch[a].1.key()).cmp(&(batch[b].0, batch[b].1.key())));
-        let mut tx = self.pool.begin().await?;
         let mut took: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for &i in &order {
             took.entry(batch[i].0).or_default();
         }
-        lock_events(&mut tx, self.backend, took.keys()).await?;
+        let mut tx = match self.backend {
+            // One writer at a time: the transaction takes the database as it begins, in
+            // the same round trip (each statement is one to SQLite's thread and back
+            // through the async runtime; under a burst each costs about a millisecond).
+            Backend::Sqlite => conn.begin_with("begin immediate").await?,
+            Backend::Postgres => {
+                let mut tx = conn.begin().await?;
+                lock_events(&mut tx, took.keys()).await?;
+                tx
+            }
+        };
         // Votes and check-ins always take effect: written many rows per statement, only
         // the last of each attendee's (the log keeps them all). The rest one by one.
         let mut votes: LatestVotes = BTreeMap::new();
@@ -235,24 +286,17 @@ fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
 }
 
 /// Takes the row lock of every event in `events` until commit, in id order (so two
-/// replicas' batches never wait on each other in a circle); on SQLite, the database's.
+/// replicas' batches never wait on each other in a circle). PostgreSQL only: SQLite's
+/// transaction takes the whole database as it begins.
 async fn lock_events(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    backend: Backend,
     events: impl Iterator<Item = &i64>,
 ) -> Result<(), AppError> {
     let ids: Vec<i64> = events.copied().collect();
     for chunk in ids.chunks(ROWS_PER_INSERT) {
-        let list = placeholders(backend, chunk.len(), 1);
-        let sql = match backend {
-            // One writer at a time: the first write takes the database.
-            Backend::Sqlite => {
-                format!("update event set change_seq = change_seq where id in (values {list})")
-            }
-            Backend::Postgres => {
-                format!("select id from event where id in (values {list}) order by id for update")
-            }
-        };
+        let list = placeholders(Backend::Postgres, chunk.len(), 1);
+        let sql =
+            format!("select id from event where id in (values {list}) order by id for update");
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(*id);
@@ -263,7 +307,8 @@ async fn lock_events(
 }
 
 /// Moves each event's `change_seq` on by its count; gives each event's new last number.
-/// The events are locked ([`lock_events`]), so the numbers are theirs alone.
+/// The events are locked ([`lock_events`]; on SQLite, the database), so the numbers are
+/// theirs alone.
 async fn take_numbers(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,

@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use accounts::OrganizerRecord;
+pub use commit::Kept;
 pub use events::{ActiveRoleLink, EventRecord, RoleLinkStatus};
 pub use rooms::StoredRoom;
 
@@ -308,6 +309,9 @@ impl Store {
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
+                    // A connection to a file in this process cannot have gone away: no
+                    // ping (a round trip to its thread) before every use.
+                    .test_before_acquire(false)
                     .before_acquire(|conn, _meta| Box::pin(async move { Ok(clean(conn)) }))
                     .after_connect(move |conn, _meta| {
                         // WAL lets readers run beside the writer. Checkpoints run in the
