@@ -4,6 +4,7 @@
 
 use crate::helpers::{Reply, spawn_app};
 use app::core::change::Change;
+use app::core::store::Store;
 use app::core::writer::{Then, Writer};
 use app::domain::attendee::AttendeeId;
 use app::domain::pace::PaceVote;
@@ -226,4 +227,31 @@ async fn votes_from_many_pages_at_once_are_all_written_and_counted() {
         .await
         .unwrap();
     assert_eq!(stored.len(), PAGES);
+}
+
+/// The writer keeps its database connection from one batch to the next (`Kept`), and
+/// gives it back once it has had nothing to write for a while: closing the store, as a
+/// stopping server does, waits for every connection and must not wait for it forever.
+#[tokio::test]
+async fn the_writer_gives_its_connection_back_when_idle() {
+    let app = spawn_app().await;
+    let event = app.stored(&app.create_event("Idle").await).await.id;
+    let store = Store::connect(&app.db().url).await.unwrap();
+    let writer = Writer::start(store.clone(), "replica-1".into());
+    for (n, attendee) in ["ann", "bob"].into_iter().enumerate() {
+        let number = writer
+            .write(
+                event,
+                vote(attendee, Some(PaceVote::Faster)),
+                Box::new(|_| {}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(number, Some(n as u64 + 1));
+    }
+    // The writer is still running (its handle is alive) when the store closes.
+    tokio::time::timeout(std::time::Duration::from_secs(10), store.close())
+        .await
+        .expect("the store closed: the writer gave its connection back");
+    drop(writer);
 }
