@@ -3,8 +3,9 @@
 //!
 //! [`Store::commit`] first takes the row lock of each event in the batch (PostgreSQL: in
 //! id order, so two replicas never wait on each other in a circle; SQLite: the whole
-//! database, as the transaction begins), then writes each change to its table, then numbers the changes that took effect from the event's `change_seq` and
-//! appends them to `live_change`. Numbers are handed out under the event's lock, so they
+//! database, as the transaction begins), then writes each change to its table, then
+//! numbers the changes that took effect from the event's `change_seq` and appends them
+//! to `live_change`. Numbers are handed out under the event's lock, so they
 //! commit in order and without gaps: a reader that sees change n has seen every change
 //! before it.
 
@@ -63,23 +64,25 @@ impl Store {
         origin: &str,
         batch: &[(i64, Change)],
     ) -> Result<Vec<Option<u64>>, AppError> {
-        let written = match kept.0.take() {
-            Some(conn) => Ok(conn),
-            None => self.pool.acquire().await.map_err(AppError::from),
-        };
-        let written = match written {
-            Ok(mut conn) => {
-                let written = self.write_batch(&mut conn, origin, batch).await;
-                if written.is_ok() {
-                    kept.0 = Some(conn);
-                }
-                written
-            }
-            Err(e) => Err(e),
-        };
+        let written = self.write_kept(kept, origin, batch).await;
         self.writes_failing
             .store(written.is_err(), std::sync::atomic::Ordering::Relaxed);
         written
+    }
+
+    async fn write_kept(
+        &self,
+        kept: &mut Kept,
+        origin: &str,
+        batch: &[(i64, Change)],
+    ) -> Result<Vec<Option<u64>>, AppError> {
+        let mut conn = match kept.0.take() {
+            Some(conn) => conn,
+            None => self.pool.acquire().await?,
+        };
+        let written = self.write_batch(&mut conn, origin, batch).await?;
+        kept.0 = Some(conn);
+        Ok(written)
     }
 
     async fn write_batch(
