@@ -347,17 +347,35 @@ pub async fn send_answer(ws: &mut Ws, id: &str, poll: &str) -> anyhow::Result<()
 
 /// The presenter asks a yes/no poll whose id is `id`, and waits for the server's ack.
 pub async fn ask_poll(ws: &mut Ws, id: &str, patience: Duration) -> anyhow::Result<()> {
-    ws.send(Message::text(format!(
+    let ask = format!(
         r#"{{"type":"ask_poll","id":"{id}","question":"Have you managed to launch the Binder?"}}"#
-    )))
-    .await?;
+    );
+    act_and_wait(ws, ask, id, "the poll", patience).await
+}
+
+/// The presenter starts the event (it goes live), and waits for the server's ack.
+pub async fn start_event(ws: &mut Ws, patience: Duration) -> anyhow::Result<()> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let start = format!(r#"{{"type":"start","id":"{id}"}}"#);
+    act_and_wait(ws, start, &id, "the start", patience).await
+}
+
+/// Sends a staff action whose id is `id` and waits for its ack.
+async fn act_and_wait(
+    ws: &mut Ws,
+    action: String,
+    id: &str,
+    what: &str,
+    patience: Duration,
+) -> anyhow::Result<()> {
+    ws.send(Message::text(action)).await?;
     let deadline = Instant::now() + patience;
     loop {
         match tokio::time::timeout_at(deadline, next(ws)).await {
-            Err(_) => anyhow::bail!("the poll was not acknowledged within {patience:?}"),
-            Ok(None) => anyhow::bail!("the socket closed before the poll was acknowledged"),
+            Err(_) => anyhow::bail!("{what} was not acknowledged within {patience:?}"),
+            Ok(None) => anyhow::bail!("the socket closed before {what} was acknowledged"),
             Ok(Some(Seen::Ack { id: acked })) if acked == id => return Ok(()),
-            Ok(Some(Seen::Error { message })) => anyhow::bail!("the poll was refused: {message}"),
+            Ok(Some(Seen::Error { message })) => anyhow::bail!("{what} was refused: {message}"),
             Ok(Some(_)) => continue,
         }
     }

@@ -116,7 +116,7 @@ pub struct PresenterDoor {
 }
 
 impl PresenterDoor {
-    pub async fn open(self) -> anyhow::Result<Ws> {
+    pub async fn open(&self) -> anyhow::Result<Ws> {
         let (ws, _) = client::connect(self.addr, None, &self.path, Some(&self.cookie)).await?;
         Ok(ws)
     }

@@ -7,7 +7,7 @@
 
 use crate::apart::Apart;
 use crate::burst::{Log, Progress, Round, client_task, visibility};
-use crate::client::View;
+use crate::client::{self, View};
 use crate::crowd::join;
 use crate::deployment::Deployment;
 use crate::report::Spread;
@@ -46,8 +46,18 @@ pub async fn rooms(
     } else {
         None
     };
+    // A campus's tutorials are live: each room's pace is sampled and stored, as in a
+    // real one (an event not started would skip that work).
+    println!("starting the {rooms} events…");
+    let mut doors = Vec::with_capacity(rooms);
     for room in 0..rooms {
         let door = deployment.presenter_door(room).await?;
+        let mut ws = door.open().await?;
+        client::start_event(&mut ws, PATIENCE).await?;
+        let _ = ws.close(None).await;
+        doors.push(door);
+    }
+    for (room, door) in doors.into_iter().enumerate() {
         let (its_rounds, its_progress) = (rounds.clone(), progress.clone());
         let presenter = async move {
             let ws = door.open().await?;
