@@ -2,7 +2,6 @@
 //! may do what. Server functions and the `lectern` binary share it through [`Core`].
 
 pub mod access;
-pub mod bookkeeper;
 pub mod change;
 pub mod clock;
 pub mod hub;

@@ -28,12 +28,8 @@ fn vote(attendee: &str, vote: Option<PaceVote>) -> Change {
 #[tokio::test]
 async fn a_batch_is_numbered_per_event_in_order_and_refusals_leave_no_entry() {
     let app = spawn_app().await;
-    let (first_event, second_event) = (
-        app.create_event("First").await,
-        app.create_event("Second").await,
-    );
-    let first = app.stored(&first_event).await.id;
-    let second = app.stored(&second_event).await.id;
+    let first = app.stored(&app.create_event("First").await).await.id;
+    let second = app.stored(&app.create_event("Second").await).await.id;
     let store = &app.core.store;
     let now = Utc::now().trunc_subsecs(3);
     let batch = vec![
@@ -258,65 +254,4 @@ async fn the_writer_gives_its_connection_back_when_idle() {
         .await
         .expect("the store closed: the writer gave its connection back");
     drop(writer);
-}
-
-/// What rooms note in passing goes in one transaction for many events: every sample,
-/// the first written for a moment standing (another replica's), and peaks only raised.
-#[tokio::test]
-async fn the_rooms_notes_are_written_for_many_events_at_once() {
-    use app::domain::pace::{PaceCounts, PaceSample};
-    let app = spawn_app().await;
-    let (first_event, second_event) = (
-        app.create_event("First").await,
-        app.create_event("Second").await,
-    );
-    let first = app.stored(&first_event).await.id;
-    let second = app.stored(&second_event).await.id;
-    let store = Store::connect(&app.db().url).await.unwrap();
-    let sample = |secs: i64, slower: u32| PaceSample {
-        at: DateTime::from_timestamp(secs, 0).unwrap(),
-        section: None,
-        counts: PaceCounts {
-            slower,
-            just_right: 1,
-            faster: 0,
-        },
-        online: 7,
-    };
-    store
-        .save_notes(&[(first, sample(30, 1))], &[(first, 5)])
-        .await
-        .unwrap();
-    store
-        .save_notes(
-            &[
-                (first, sample(30, 9)),
-                (first, sample(60, 2)),
-                (second, sample(60, 3)),
-            ],
-            &[(first, 4), (second, 6)],
-        )
-        .await
-        .unwrap();
-    let slower = |samples: Vec<PaceSample>| {
-        samples
-            .iter()
-            .map(|s| (s.at.timestamp(), s.counts.slower))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        slower(store.pace_samples(first).await.unwrap()),
-        vec![(30, 1), (60, 2)]
-    );
-    assert_eq!(
-        slower(store.pace_samples(second).await.unwrap()),
-        vec![(60, 3)]
-    );
-    assert_eq!(
-        (
-            app.stored(&first_event).await.peak_attendees,
-            app.stored(&second_event).await.peak_attendees
-        ),
-        (5, 6)
-    );
 }

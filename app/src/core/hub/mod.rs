@@ -37,7 +37,6 @@ pub use publish::{
     STAFF_SNAPSHOTS_PER_SECOND, STAFF_TICK, TEND_TICK, staff_tick,
 };
 
-use super::bookkeeper::{Bookkeeper, Note};
 use super::clock::Clock;
 use super::limits::Limits;
 use super::spawn_logged;
@@ -66,8 +65,6 @@ pub struct Hub {
 struct HubInner {
     store: Store,
     writer: Writer,
-    /// Writes down what the rooms note in passing (pace samples, peak attendance).
-    bookkeeper: Bookkeeper,
     /// How many actions an attendee and an address may take.
     limits: Arc<Limits>,
     /// This process's name in the change log, so it skips its own changes there.
@@ -133,7 +130,6 @@ impl Hub {
         Self {
             inner: Arc::new(HubInner {
                 writer: Writer::start(store.clone(), origin.clone()),
-                bookkeeper: Bookkeeper::start(store.clone()),
                 store,
                 limits,
                 origin,
@@ -466,9 +462,9 @@ impl Room {
         )
     }
 
-    /// Expires pace votes and notes the pace sample when one is due (and a new peak of
-    /// attendance); true when the snapshot changed.
-    fn tend(&self, bookkeeper: &Bookkeeper) -> bool {
+    /// Expires pace votes and writes down the pace sample when one is due; true when
+    /// the snapshot changed.
+    fn tend(&self, store: &Store) -> bool {
         let (expired, sample, peak) = {
             let mut state = lock(&self.state);
             let now = state.clock.now();
@@ -480,13 +476,23 @@ impl Room {
             (state.tend(now), state.sample(now), peak)
         };
         if let Some(peak) = peak {
-            bookkeeper.note(self.event_id, Note::Peak(peak));
+            let (store, event_id) = (store.clone(), self.event_id);
+            spawn_logged(
+                "could not store the peak attendance",
+                Some(event_id),
+                async move { store.raise_peak(event_id, peak).await },
+            );
         }
         if expired {
             self.content.store(true, Ordering::Relaxed);
         }
         if let Some(sample) = sample {
-            bookkeeper.note(self.event_id, Note::Sample(sample));
+            let (store, event_id) = (store.clone(), self.event_id);
+            spawn_logged(
+                "could not store a pace sample",
+                Some(event_id),
+                async move { store.save_pace_sample(event_id, &sample).await },
+            );
         }
         expired || sample.is_some()
     }

@@ -196,7 +196,7 @@ pub(super) async fn publish(hub: Hub, room: Arc<Room>) {
             () = due => {}
             _ = tend.tick() => {
                 staff_gap = staff_tick(hub.rooms_open());
-                if !room.tend(&hub.inner.bookkeeper) {
+                if !room.tend(&hub.inner.store) {
                     continue;
                 }
             }

@@ -24,9 +24,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{Connection, Row};
 use std::collections::BTreeMap;
 
-/// How many rows one multi-row statement carries (up to 7 parameters each; SQLite allows
-/// 32,766).
-pub(super) const ROWS_PER_INSERT: usize = 500;
+/// How many rows one multi-row insert carries (5 parameters each; SQLite allows 32,766).
+const ROWS_PER_INSERT: usize = 500;
 
 /// The connection the group-commit writer keeps between batches (see
 /// [`Store::commit_kept`]). On SQLite each connection has a page cache of its own, which
@@ -268,7 +267,7 @@ impl Store {
 /// a multi-row statement. SQLite gets anonymous ones: it looks each numbered one up by
 /// name, in a list as long as the statement's parameters, which makes binding 2,000 of
 /// them quadratic.
-pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::new();
     for row in 0..rows {
         if row > 0 {

@@ -150,4 +150,14 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Raises the event's peak attendance to `attendees` if that is a new high.
+    pub async fn raise_peak(&self, event_id: i64, attendees: u32) -> Result<(), AppError> {
+        sqlx::query("update event set peak_attendees = $1 where id = $2 and peak_attendees < $1")
+            .bind(i64::from(attendees))
+            .bind(event_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

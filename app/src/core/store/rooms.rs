@@ -1,10 +1,9 @@
 //! Reading an event's live state back: everything a room starts from when it opens (the
 //! tables as they stand after a change number), and the pace samples a room writes down.
 
-use super::commit::{ROWS_PER_INSERT, placeholders};
 use super::{
-    Backend, Store, attendee, choices_from_text, from_json, millis, number, optional_time, parsed,
-    time, unreadable,
+    Store, attendee, choices_from_text, from_json, millis, number, optional_time, parsed, time,
+    unreadable,
 };
 use crate::domain::agenda::{Agenda, SectionId};
 use crate::domain::attendee::AttendeeId;
@@ -18,8 +17,8 @@ use crate::domain::poll::{PollId, PollSpec, StoredPoll};
 use crate::domain::question::{Question, QuestionId, QuestionState};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Connection, Row};
 use std::collections::HashMap;
 
 /// Everything a live room starts from, read after the change number it is current to:
@@ -345,53 +344,26 @@ impl Store {
             .collect()
     }
 
-    /// Writes down what open rooms noted in passing, for many events in one
-    /// transaction: pace samples (another replica may have written the same moment
-    /// already, and then its sample stands) and each event's new peak attendance (only
-    /// ever raised). See [`crate::core::bookkeeper`].
-    pub async fn save_notes(
+    /// Writes down the pace tally at a moment; another replica may have written the same
+    /// moment already, and then its sample stands.
+    pub async fn save_pace_sample(
         &self,
-        samples: &[(i64, PaceSample)],
-        peaks: &[(i64, u32)],
+        event_id: i64,
+        sample: &PaceSample,
     ) -> Result<(), AppError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = match self.backend {
-            Backend::Sqlite => conn.begin_with("begin immediate").await?,
-            Backend::Postgres => conn.begin().await?,
-        };
-        for chunk in samples.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "insert into pace_sample (event_id, at, section_id, slower, just_right, faster, online)
-                 values {} on conflict (event_id, at) do nothing",
-                placeholders(self.backend, chunk.len(), 7)
-            );
-            let mut insert = sqlx::query(&sql);
-            for (event_id, sample) in chunk {
-                insert = insert
-                    .bind(*event_id)
-                    .bind(millis(sample.at))
-                    .bind(sample.section.map(i64::from))
-                    .bind(i64::from(sample.counts.slower))
-                    .bind(i64::from(sample.counts.just_right))
-                    .bind(i64::from(sample.counts.faster))
-                    .bind(i64::from(sample.online));
-            }
-            insert.execute(&mut *tx).await?;
-        }
-        for chunk in peaks.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "update event set peak_attendees = peaks.column2
-                 from (values {}) as peaks
-                 where event.id = peaks.column1 and event.peak_attendees < peaks.column2",
-                placeholders(self.backend, chunk.len(), 2)
-            );
-            let mut update = sqlx::query(&sql);
-            for &(event_id, peak) in chunk {
-                update = update.bind(event_id).bind(i64::from(peak));
-            }
-            update.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        sqlx::query(
+            "insert into pace_sample (event_id, at, section_id, slower, just_right, faster, online)
+             values ($1, $2, $3, $4, $5, $6, $7) on conflict (event_id, at) do nothing",
+        )
+        .bind(event_id)
+        .bind(millis(sample.at))
+        .bind(sample.section.map(i64::from))
+        .bind(i64::from(sample.counts.slower))
+        .bind(i64::from(sample.counts.just_right))
+        .bind(i64::from(sample.counts.faster))
+        .bind(i64::from(sample.online))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
