@@ -528,6 +528,15 @@ impl LiveClient {
         }
     }
 
+    /// The state this page holds if it matches `wanted` already, else the next snapshot
+    /// that does.
+    pub async fn state_where(&mut self, wanted: impl Fn(&LiveSnapshot) -> bool) -> LiveSnapshot {
+        if let Some(held) = self.state.as_ref().filter(|s| wanted(s)) {
+            return held.clone();
+        }
+        self.snapshot_where(wanted).await
+    }
+
     /// Sends an action with a fresh id and returns the server's answer to it.
     pub async fn act(&mut self, make: impl FnOnce(uuid::Uuid) -> ClientMsg) -> ServerMsg {
         let id = uuid::Uuid::new_v4();
