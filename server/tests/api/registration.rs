@@ -90,6 +90,24 @@ impl SmtpSink {
         }
         panic!("{n} emails expected, {} arrived", self.messages().len());
     }
+
+    /// Waits until `n` messages have arrived *and* the app has recorded every send it
+    /// started. The server writes a message before it answers 250, so a test that moves
+    /// the clock right after `wait_for` can find the send still claimed; hours ahead its
+    /// lease has run out and the next round takes it again. A test that moves the clock
+    /// waits for this instead.
+    async fn delivered(&self, app: &TestApp, event: &TestEvent, n: usize) -> Vec<String> {
+        let mails = self.wait_for(n).await;
+        let id = app.stored(event).await.id;
+        for _ in 0..200 {
+            let statuses = app.core.store.email_statuses(id).await.expect("statuses");
+            if statuses.iter().all(|e| e.state != "sending") {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("an email stayed claimed after its message arrived");
+    }
 }
 
 fn subject(message: &str) -> &str {
@@ -329,7 +347,7 @@ async fn reminders_go_out_at_their_moments_and_the_feedback_email_after_the_end(
             .status(),
         200
     );
-    sink.wait_for(1).await;
+    sink.delivered(&app, &event, 1).await;
     let starts = app.stored(&event).await.starts_at;
     let clock = app.core.hub.clock().clone();
     let skip_to = |at: chrono::DateTime<chrono::Utc>| {
@@ -351,7 +369,7 @@ async fn reminders_go_out_at_their_moments_and_the_feedback_email_after_the_end(
         );
         skip_to(starts - before + chrono::Duration::seconds(5));
         app.core.mailer.send_due(&app.core).await.expect("a round");
-        let mails = sink.wait_for(total).await;
+        let mails = sink.delivered(&app, &event, total).await;
         let mail = &mails[total - 1];
         assert!(
             subject(mail).starts_with(subject_start),
@@ -405,7 +423,7 @@ async fn a_registrant_too_late_for_a_reminder_does_not_get_it() {
             .status(),
         200
     );
-    sink.wait_for(1).await;
+    sink.delivered(&app, &event, 1).await;
     clock.skip(Duration::from_secs(4 * 3600));
     app.core.mailer.send_due(&app.core).await.expect("a round");
     let mails = sink.wait_for(2).await;
@@ -447,7 +465,7 @@ async fn a_mail_server_that_refuses_twice_then_accepts_gets_the_email_once() {
         waited += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let mails = sink.wait_for(1).await;
+    let mails = sink.delivered(&app, &event, 1).await;
     assert!(subject(&mails[0]).starts_with("You are registered"));
     let statuses = app.core.store.email_statuses(id).await.expect("statuses");
     let confirmation = statuses
@@ -491,7 +509,7 @@ async fn two_replicas_sending_the_same_reminders_send_each_once() {
         .status();
         assert_eq!(status, 200);
     }
-    sink.wait_for(6).await;
+    sink.delivered(&one, &event, 6).await;
     let starts = one.stored(&event).await.starts_at;
     for app in [&one, &two] {
         let clock = app.core.hub.clock();
