@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createEventFromCli, hydrated } from './helpers';
+import { createEventFromCli, hydrated, openLive } from './helpers';
 
 test('the waiting page turns live on Start, and a slower vote reaches the presenter within two seconds', async ({ browser, baseURL }) => {
   const links = createEventFromCli(baseURL!);
@@ -49,6 +49,38 @@ test('the waiting page turns live on Start, and a slower vote reaches the presen
   presenter.once('dialog', dialog => dialog.accept());
   await presenter.getByRole('button', { name: 'End the tutorial' }).click();
   await expect(attendee.getByTestId('ended')).toContainText('This tutorial has ended');
+
+  await presenterContext.close();
+  await attendeeContext.close();
+});
+
+test('on a phone busy when the server first spoke, a vote pressed just after Start shows as pressed', async ({ browser, baseURL }) => {
+  const links = createEventFromCli(baseURL!);
+  const presenterContext = await browser.newContext();
+  const attendeeContext = await browser.newContext();
+  const presenter = await presenterContext.newPage();
+  const attendee = await attendeeContext.newPage();
+  // A slow phone: the page's thread is busy for 1.5 s just after the socket opens (as
+  // when it is still hydrating), so the server's welcome, with its clock, is read late
+  // and the page's reading of the server's clock lags by about that much.
+  await attendee.addInitScript(() => {
+    const Native = window.WebSocket;
+    (window as any).WebSocket = function (url: string, protocols?: string | string[]) {
+      const socket = new Native(url, protocols);
+      setTimeout(() => { const until = Date.now() + 1_500; while (Date.now() < until) { /* busy */ } }, 0);
+      return socket;
+    };
+    Object.assign((window as any).WebSocket, Native);
+    (window as any).WebSocket.prototype = Native.prototype;
+  });
+
+  await openLive(presenter, links.presenter);
+  await openLive(attendee, links.attendee);
+  await presenter.getByRole('button', { name: 'Start the tutorial' }).click();
+  await attendee.getByRole('button', { name: 'Slower' }).click();
+  await expect(attendee.getByRole('button', { name: 'Slower' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(attendee.getByText('You asked for: slower')).toBeVisible();
+  await expect(presenter.getByTestId('count-slower')).toHaveText('1');
 
   await presenterContext.close();
   await attendeeContext.close();

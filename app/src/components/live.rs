@@ -73,8 +73,12 @@ pub struct LiveHandle {
 impl LiveHandle {
     /// Sets (or with `None` takes back) this attendee's pace vote.
     pub fn vote_pace(&self, vote: Option<PaceVote>) {
+        let since = self
+            .snapshot
+            .with_untracked(|s| s.as_ref().and_then(|s| s.agenda.current_since));
         self.my_pace.set(vote);
-        self.my_pace_at.set(Some(self.server_time(Utc::now())));
+        self.my_pace_at
+            .set(Some(pace::cast_at(self.server_time(Utc::now()), since)));
         #[cfg(feature = "hydrate")]
         if let Some(client) = self.client.get_value() {
             client.send_pace(vote);

@@ -31,6 +31,16 @@ pub fn cutoff(
     section_since.map_or(expired, |since| since.max(expired))
 }
 
+/// When a vote pressed at `now` (a page's reading of the server's clock) was cast:
+/// never before the section the page shows began, for a vote is about the section on
+/// screen. A page reads the server's clock from the moment its first message is read,
+/// so it lags by however long that message waited (a phone still busy hydrating):
+/// without this, a vote pressed just after a section began would read as cast before
+/// it and show as lapsed the moment it was pressed.
+pub fn cast_at(now: DateTime<Utc>, section_since: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    section_since.map_or(now, |since| since.max(now))
+}
+
 /// What an attendee asks of the presenter's pace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -277,6 +287,28 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc)
             + Duration::minutes(minute)
+    }
+
+    #[test]
+    fn a_vote_pressed_by_a_page_whose_clock_lags_counts_in_the_section_on_screen() {
+        // The section began at 3 (server's clock); the page reads 2:30 when its
+        // attendee presses, half a minute behind.
+        let pressed = t(2) + Duration::seconds(30);
+        let cast = cast_at(pressed, Some(t(3)));
+        assert_eq!(cast, t(3));
+        assert!(cast >= cutoff(pressed, 5, Some(t(3))), "it counts at once");
+        assert!(cast >= cutoff(t(7) + Duration::seconds(59), 5, Some(t(3))));
+        assert!(
+            cast < cutoff(t(8) + Duration::seconds(1), 5, Some(t(3))),
+            "then expires"
+        );
+        assert!(
+            cast < cutoff(t(4), 5, Some(t(4))),
+            "and the next section lets it go"
+        );
+        // A clock that does not lag, or no section: the moment pressed.
+        assert_eq!(cast_at(t(4), Some(t(3))), t(4));
+        assert_eq!(cast_at(t(4), None), t(4));
     }
 
     #[test]
