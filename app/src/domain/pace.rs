@@ -207,6 +207,17 @@ impl<A: Eq + Hash> PaceBoard<A> {
 
 /// How often a room writes down its pace tally for the trend and the history.
 pub const SAMPLE_SECONDS: i64 = 30;
+
+/// The start of the sample slot `now` is in, for the room of event `event_id`. Each
+/// room's slots are shifted by a whole number of seconds taken from its id, so that on a
+/// campus of many live rooms the samples (each written in its own commit) are spread
+/// over the half minute instead of all falling on the same tick.
+pub fn sample_slot(now: DateTime<Utc>, event_id: i64) -> DateTime<Utc> {
+    let slot_ms = SAMPLE_SECONDS * 1000;
+    let shift_ms = event_id.rem_euclid(SAMPLE_SECONDS) * 1000;
+    let into = (now.timestamp_millis() - shift_ms).rem_euclid(slot_ms);
+    now - Duration::milliseconds(into)
+}
 /// How far back the presenter's trend looks.
 pub const TREND_MINUTES: i64 = 10;
 
@@ -287,6 +298,25 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc)
             + Duration::minutes(minute)
+    }
+
+    #[test]
+    fn each_rooms_sample_slots_are_shifted_by_its_id() {
+        let at = |secs: i64| t(0) + Duration::seconds(secs);
+        // Event 30's slots start on the half minute; event 7's seven seconds later.
+        assert_eq!(sample_slot(at(29), 30), at(0));
+        assert_eq!(sample_slot(at(30), 30), at(30));
+        assert_eq!(sample_slot(at(6), 7), at(-23));
+        assert_eq!(sample_slot(at(7), 7), at(7));
+        assert_eq!(sample_slot(at(36), 7), at(7));
+        assert_eq!(sample_slot(at(37), 7), at(37));
+        // Within a millisecond of the edge.
+        let edge = at(37) - Duration::milliseconds(1);
+        assert_eq!(sample_slot(edge, 7), at(7));
+        // Thirty rooms in a row start their slots in thirty different seconds.
+        let starts: std::collections::HashSet<DateTime<Utc>> =
+            (100..130).map(|id| sample_slot(at(0), id)).collect();
+        assert_eq!(starts.len(), 30);
     }
 
     #[test]

@@ -473,7 +473,7 @@ impl Room {
                 state.peak_attendees = attendees;
                 attendees
             });
-            (state.tend(now), state.sample(now), peak)
+            (state.tend(now), state.sample(now, self.event_id), peak)
         };
         if let Some(peak) = peak {
             let (store, event_id) = (store.clone(), self.event_id);

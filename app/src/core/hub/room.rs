@@ -116,14 +116,14 @@ impl RoomState {
         self.pace.expire(cutoff)
     }
 
-    /// The pace sample for the [`pace::SAMPLE_SECONDS`] slot `now` is in, if the event is
-    /// live and the slot has none yet.
-    pub(super) fn sample(&mut self, now: DateTime<Utc>) -> Option<PaceSample> {
+    /// The pace sample for the [`pace::SAMPLE_SECONDS`] slot `now` is in (the room of
+    /// event `event_id`'s slots: [`pace::sample_slot`]), if the event is live and the
+    /// slot has none yet.
+    pub(super) fn sample(&mut self, now: DateTime<Utc>, event_id: i64) -> Option<PaceSample> {
         if self.lifecycle.phase(now) != Phase::Live {
             return None;
         }
-        let slot_ms = pace::SAMPLE_SECONDS * 1000;
-        let at = DateTime::from_timestamp_millis(now.timestamp_millis() / slot_ms * slot_ms)?;
+        let at = pace::sample_slot(now, event_id);
         if self.pace_samples.last().is_some_and(|last| last.at >= at) {
             return None;
         }
@@ -465,19 +465,23 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_room_samples_the_pace_every_thirty_seconds_while_live() {
         let mut room = state();
-        assert_eq!(room.sample(clock::now()), None, "nothing before the start");
+        assert_eq!(
+            room.sample(clock::now(), 30),
+            None,
+            "nothing before the start"
+        );
         room.apply(&Change::Started { at: clock::now() });
         drive(&mut room, AgendaCommand::Begin);
         room.online.attendees = 4;
         room.apply(&vote("ana", PaceVote::Slower));
-        let first = room.sample(clock::now()).expect("a first sample");
+        let first = room.sample(clock::now(), 30).expect("a first sample");
         assert_eq!(
             (first.counts.slower, first.online, first.section),
             (1, 4, Some(1))
         );
-        assert_eq!(room.sample(clock::now()), None, "one per slot");
+        assert_eq!(room.sample(clock::now(), 30), None, "one per slot");
         tokio::time::advance(Duration::from_secs(30)).await;
-        assert!(room.sample(clock::now()).is_some());
+        assert!(room.sample(clock::now(), 30).is_some());
         let staff = room.full_snapshot(true).staff.unwrap();
         assert_eq!(staff.pace_trend.len(), 2);
         assert_eq!(staff.pace_history[0].peak_slower, 25);
