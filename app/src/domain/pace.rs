@@ -218,6 +218,7 @@ pub fn sample_slot(now: DateTime<Utc>, event_id: i64) -> DateTime<Utc> {
     let into = (now.timestamp_millis() - shift_ms).rem_euclid(slot_ms);
     now - Duration::milliseconds(into)
 }
+
 /// How far back the presenter's trend looks.
 pub const TREND_MINUTES: i64 = 10;
 
