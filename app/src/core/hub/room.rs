@@ -116,9 +116,8 @@ impl RoomState {
         self.pace.expire(cutoff)
     }
 
-    /// The pace sample for the [`pace::SAMPLE_SECONDS`] slot `now` is in (the room of
-    /// event `event_id`'s slots: [`pace::sample_slot`]), if the event is live and the
-    /// slot has none yet.
+    /// The pace sample for the slot `now` is in, if the event is live and the slot has
+    /// none yet. The slots are event `event_id`'s: [`pace::sample_slot`].
     pub(super) fn sample(&mut self, now: DateTime<Utc>, event_id: i64) -> Option<PaceSample> {
         if self.lifecycle.phase(now) != Phase::Live {
             return None;
