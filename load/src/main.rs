@@ -11,7 +11,9 @@
 //! - `restart`: N attendees vote, the server is killed with SIGKILL and started again,
 //!   and every client comes back by itself and must find its vote;
 //! - `replicas`: the burst over two replicas on one PostgreSQL database;
-//! - `rooms`: 200 events of 50 attendees at once (a campus), every room measured alone.
+//! - `rooms`: 200 events of 50 attendees at once (a campus), every room measured alone;
+//! - `floor`: no server at all: what one small message over loopback TCP costs this
+//!   machine, sender and reader, the floor under the figures above.
 //!
 //! Results are printed, and written as JSON with `--json`; `--assert` fails the run
 //! unless nothing was lost and every client saw the final tally.
@@ -21,6 +23,7 @@ mod burst;
 mod client;
 mod crowd;
 mod deployment;
+mod floor;
 mod idle;
 mod report;
 mod restart;
@@ -109,6 +112,29 @@ enum Mode {
         #[arg(long)]
         staggered: bool,
     },
+    /// No server: a plain thread writes ready-made frames to thousands of loopback
+    /// sockets, paced, while this tool reads them; the CPU a message costs the sender
+    /// and the readers is the floor under `burst`'s figures on this machine.
+    Floor {
+        #[arg(long, default_value_t = 9_000)]
+        connections: usize,
+        /// Messages a second over all the sockets (Lectern's broadcast default: 70,000).
+        #[arg(long, default_value_t = 70_000)]
+        per_second: u32,
+        /// The size of each message on the wire, its WebSocket header included (the
+        /// burst's mean: 89).
+        #[arg(long, default_value_t = 89)]
+        bytes: usize,
+        #[arg(long, default_value_t = 2.0)]
+        secs: f64,
+        /// Sending threads, each walking its share of the sockets (Lectern's server
+        /// sends from its runtime's worker threads, one per core: 2 here).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Plain threads, or a task per socket over tokio-tungstenite as Lectern sends.
+        #[arg(long, value_enum, default_value = "thread")]
+        via: floor::Via,
+    },
     /// The burst over two replicas on one PostgreSQL database.
     Replicas {
         #[arg(long, default_value_t = 10_000)]
@@ -128,12 +154,22 @@ const PATIENCE: Duration = Duration::from_secs(60);
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let limit = raise_file_limit();
-    let bin = match &cli.lectern {
-        Some(bin) => bin.clone(),
-        None => default_binary()?,
+    let bin = match (&cli.lectern, &cli.mode) {
+        (Some(bin), _) => bin.clone(),
+        // The floor runs no server.
+        (None, Mode::Floor { .. }) => PathBuf::new(),
+        (None, _) => default_binary()?,
     };
     let run = async {
         match &cli.mode {
+            Mode::Floor {
+                connections,
+                per_second,
+                bytes,
+                secs,
+                threads,
+                via,
+            } => floor::floor(*connections, *per_second, *bytes, *secs, *threads, *via).await,
             Mode::Burst {
                 attendees,
                 within_secs,
