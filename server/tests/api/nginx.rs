@@ -4,7 +4,7 @@
 
 use crate::helpers::{Browser, PATIENCE, Reply, TestDb, spawn_app_on};
 use app::domain::pace::PaceVote;
-use app::live::ClientMsg;
+use app::live::{ClientMsg, ServerMsg};
 use std::path::Path;
 use std::process::Stdio;
 
@@ -119,10 +119,13 @@ async fn attendees_spread_over_two_replicas_behind_nginx_see_one_tally() {
             browser.get(&format!("/e/{}", event.slug)).await.status(),
             200
         );
-        let live = browser
+        let mut live = browser
             .live(&event.slug, None)
             .await
             .expect("an attendee's socket through nginx");
+        // The handshake is answered before the page joins its room; the welcome comes
+        // after, so the page is counted once it has arrived.
+        assert!(matches!(live.next().await, ServerMsg::Welcome { .. }));
         attendees.push((browser, live));
     }
     let (on_a, on_b) = (
