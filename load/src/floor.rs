@@ -230,9 +230,14 @@ fn by_tasks(
     drop(receivers);
     // Every page has its WebSocket before the clock starts.
     let count = pages.len() as u64;
-    runtime.block_on(crate::wait_for(crate::PATIENCE, || {
+    let all_ready = runtime.block_on(crate::wait_for(crate::PATIENCE, || {
         ready.load(Ordering::Relaxed) == count
     }));
+    anyhow::ensure!(
+        all_ready,
+        "{} of {count} sockets got their WebSocket",
+        ready.load(Ordering::Relaxed)
+    );
     let cpu_before = threads_cpu(SENDER_THREAD)?;
     // On a worker thread, as Lectern's broadcaster is: a wake from outside the runtime
     // costs more.
@@ -248,7 +253,7 @@ fn by_tasks(
 }
 
 /// One socket's task: sends the frame each time its slot changes; ends when the slot's
-/// sender is gone or the socket closes. Counts itself `ready` once it has its WebSocket. Counts itself `ready` once it has its WebSocket.
+/// sender is gone or the socket closes. Counts itself `ready` once it has its WebSocket.
 async fn page(
     socket: tokio::net::TcpStream,
     mut slot: watch::Receiver<u64>,
@@ -308,9 +313,11 @@ fn threads_cpu(name: &str) -> anyhow::Result<Duration> {
     let mut total = Duration::ZERO;
     for task in std::fs::read_dir("/proc/self/task")? {
         let dir = task?.path();
+        // A thread that ended meanwhile has no files left to read: it is skipped.
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if comm.trim_end() == name {
-            let schedstat = std::fs::read_to_string(dir.join("schedstat")).unwrap_or_default();
+        if comm.trim_end() == name
+            && let Ok(schedstat) = std::fs::read_to_string(dir.join("schedstat"))
+        {
             total += schedstat_cpu(&schedstat)?;
         }
     }
