@@ -13,7 +13,7 @@
 //! most of the cost of a message, whoever sends it.
 //!
 //! `--via tasks` sends the same frames the way Lectern's server does, without the rest of
-//! Lectern: a runtime of two worker threads, a task per socket with tokio-tungstenite on
+//! Lectern: a runtime of two worker threads (Lectern's on this machine), a task per socket with tokio-tungstenite on
 //! it waiting on one of 256 `watch` slots or its socket, and a broadcaster filling the
 //! slots one after another at the pace asked. Its CPU per message over the plain
 //! thread's is what that structure costs; Lectern's over it is what Lectern does besides.
@@ -52,7 +52,8 @@ pub enum Via {
 
 /// Opens `connections` loopback connections, then sends `rate` messages a second of
 /// `bytes` bytes each (the WebSocket frame, header included) for `secs` seconds from
-/// `threads` sending threads, each walking its share of the sockets round after round.
+/// `threads` sending threads: plain threads each walking its share of the sockets round
+/// after round, or the workers of the runtime the sockets' tasks run on.
 pub async fn floor(
     connections: usize,
     rate: u32,
@@ -61,10 +62,7 @@ pub async fn floor(
     threads: usize,
     via: Via,
 ) -> anyhow::Result<Outcome> {
-    let threads = match via {
-        Via::Thread => threads.clamp(1, connections.max(1)),
-        Via::Tasks => 2,
-    };
+    let threads = threads.clamp(1, connections.max(1));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let received = Arc::new(AtomicU64::new(0));
@@ -93,7 +91,7 @@ pub async fn floor(
         Via::Tasks => {
             tokio::task::spawn_blocking({
                 let frame = frame.clone();
-                move || by_tasks(senders, &frame, rate, run_for)
+                move || by_tasks(senders, threads, &frame, rate, run_for)
             })
             .await??
         }
@@ -198,21 +196,22 @@ async fn by_threads(
 }
 
 /// Sends as Lectern's server does (see the module's documentation), on a runtime of its
-/// own; blocks until the run is over. Gives the messages sent and the runtime's CPU time.
+/// own with `workers` threads; blocks until the run is over. Gives the messages sent and
+/// the runtime's CPU time.
 fn by_tasks(
     sockets: Vec<TcpStream>,
+    workers: usize,
     frame: &[u8],
     rate: f64,
     run_for: Duration,
 ) -> anyhow::Result<(u64, Duration)> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(workers)
         .thread_name(SENDER_THREAD)
         .enable_all()
         .build()?;
     // The frame's payload, as the text message tungstenite frames again.
-    let header = if frame[1] < 126 { 2 } else { 4 };
-    let text = Utf8Bytes::try_from(frame[header..].to_vec())?;
+    let text = Utf8Bytes::try_from(payload(frame).to_vec())?;
     let sent = Arc::new(AtomicU64::new(0));
     let ready = Arc::new(AtomicU64::new(0));
     let (slots, receivers): (Vec<_>, Vec<_>) = (0..SLOTS).map(|_| watch::channel(0u64)).unzip();
@@ -371,11 +370,11 @@ fn thread_cpu() -> anyhow::Result<Duration> {
     schedstat_cpu(&std::fs::read_to_string("/proc/thread-self/schedstat")?)
 }
 
-/// A server-to-client WebSocket text frame of `bytes` bytes in all (header included; at
-/// least 4; 128 and 129 cannot be framed and become 130), its payload a JSON object, as
-/// a tally change is.
+/// A server-to-client WebSocket text frame of `bytes` bytes in all, header included
+/// (from 4 to 65,539; 128 and 129 cannot be framed and become 130), its payload padded
+/// text.
 fn text_frame(bytes: usize) -> Vec<u8> {
-    let bytes = bytes.max(4);
+    let bytes = bytes.clamp(4, 65_539);
     let payload_len = if bytes <= 127 {
         bytes - 2
     } else {
@@ -398,6 +397,12 @@ fn text_frame(bytes: usize) -> Vec<u8> {
     frame
 }
 
+/// The payload of a frame made by [`text_frame`] (its header is 2 or 4 bytes).
+fn payload(frame: &[u8]) -> &[u8] {
+    let header = if frame[1] < 126 { 2 } else { 4 };
+    &frame[header..]
+}
+
 /// Reads a connection to its end, counting the bytes.
 async fn read_all(mut stream: tokio::net::TcpStream, received: Arc<AtomicU64>) {
     let mut buffer = [0u8; 512];
@@ -411,7 +416,7 @@ async fn read_all(mut stream: tokio::net::TcpStream, received: Arc<AtomicU64>) {
 
 #[cfg(test)]
 mod tests {
-    use super::text_frame;
+    use super::{payload, text_frame};
 
     #[test]
     fn a_frame_has_the_size_asked_and_says_its_length() {
@@ -419,12 +424,13 @@ mod tests {
             let frame = text_frame(bytes);
             assert_eq!(frame.len(), bytes, "{bytes}");
             assert_eq!(frame[0], 0x81);
-            let (header, len) = if frame[1] < 126 {
-                (2, usize::from(frame[1]))
+            let said = if frame[1] < 126 {
+                usize::from(frame[1])
             } else {
-                (4, usize::from(u16::from_be_bytes([frame[2], frame[3]])))
+                usize::from(u16::from_be_bytes([frame[2], frame[3]]))
             };
-            assert_eq!(header + len, bytes);
+            assert_eq!(payload(&frame).len(), said, "{bytes}");
+            assert!(frame.ends_with(payload(&frame)));
         }
     }
 }

@@ -112,9 +112,9 @@ enum Mode {
         #[arg(long)]
         staggered: bool,
     },
-    /// No server: a plain thread writes ready-made frames to thousands of loopback
-    /// sockets, paced, while this tool reads them; the CPU a message costs the sender
-    /// and the readers is the floor under `burst`'s figures on this machine.
+    /// No server: ready-made frames written to thousands of loopback sockets, paced,
+    /// while this tool reads them; the CPU a message costs the sender and the readers is
+    /// the floor under `burst`'s figures on this machine.
     Floor {
         #[arg(long, default_value_t = 9_000)]
         connections: usize,
@@ -127,10 +127,11 @@ enum Mode {
         bytes: usize,
         #[arg(long, default_value_t = 2.0)]
         secs: f64,
-        /// Sending threads, each walking its share of the sockets (Lectern's server
-        /// sends from its runtime's worker threads, one per core: 2 here).
-        #[arg(long, default_value_t = 1)]
-        threads: usize,
+        /// Sending threads: plain ones (default 1), each walking its share of the
+        /// sockets, or with `--via tasks` the runtime's workers (default 2: Lectern's
+        /// server has one per core).
+        #[arg(long)]
+        threads: Option<usize>,
         /// Plain threads, or a task per socket over tokio-tungstenite as Lectern sends.
         #[arg(long, value_enum, default_value = "thread")]
         via: floor::Via,
@@ -169,7 +170,13 @@ async fn main() -> anyhow::Result<()> {
                 secs,
                 threads,
                 via,
-            } => floor::floor(*connections, *per_second, *bytes, *secs, *threads, *via).await,
+            } => {
+                let threads = threads.unwrap_or(match via {
+                    floor::Via::Thread => 1,
+                    floor::Via::Tasks => 2,
+                });
+                floor::floor(*connections, *per_second, *bytes, *secs, threads, *via).await
+            }
             Mode::Burst {
                 attendees,
                 within_secs,
